@@ -1,0 +1,71 @@
+"""The index manifest: what built an index, checked every time it is opened."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FORMAT_VERSION", "IndexFormatError", "Manifest", "ModelMismatchError"]
+
+FORMAT_VERSION = 1
+
+
+class IndexFormatError(Exception):
+    """The folder is not a Pressroom index this version can read."""
+
+
+class ModelMismatchError(IndexFormatError):
+    """The index was built with another embedding model than the one asked for."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Build settings of one index generation (``manifest.json``)."""
+
+    model: str
+    dim: int
+    max_tokens: int
+    chunking: dict[str, Any]
+    embed_template: str
+    generation: int = 0
+    created: str = ""
+    documents: int = 0
+    chunks: int = 0
+    format_version: int = FORMAT_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndexFormatError(
+                f"{path.parent}: no manifest.json, not a Pressroom index"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise IndexFormatError(f"{path}: unreadable manifest ({exc})") from exc
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise IndexFormatError(
+                f"{path.parent}: index format version {version}, this Pressroom reads "
+                f"version {FORMAT_VERSION}; rebuild it with `python -m ingest --rebuild`"
+            )
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        try:
+            return cls(**known)
+        except TypeError as exc:
+            raise IndexFormatError(f"{path}: incomplete manifest ({exc})") from exc
+
+    def check_model(self, name: str, dim: int, where: Path) -> None:
+        """Raise :class:`ModelMismatchError` unless the index was built by ``name``/``dim``."""
+        if self.model != name or self.dim != dim:
+            raise ModelMismatchError(
+                f"{where}: index built with model {self.model!r} ({self.dim}-d), but the "
+                f"encoder is {name!r} ({dim}-d); use the same model (PRESSROOM_MODEL) or "
+                f"rebuild the index with `python -m ingest --rebuild`"
+            )

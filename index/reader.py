@@ -1,0 +1,179 @@
+"""Reading a published index generation (what queries use)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .layout import MANIFEST, STORE, VECTORS, current_generation
+from .manifest import IndexFormatError, Manifest
+from .store import connect_readonly, fts_query
+from .vectors import VectorIndex
+
+__all__ = ["ChunkRow", "DocumentRow", "IndexReader", "IndexNotFoundError", "open_reader"]
+
+
+class IndexNotFoundError(IndexFormatError):
+    """No index has been built in this folder yet."""
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    chunk_id: int
+    doc_id: int
+    ordinal: int
+    start: int
+    end: int
+    kind: str
+    section: str | None
+    repeat: float
+    text: str
+    title: str | None
+    date: str | None
+    company: str | None
+    tickers: tuple[str, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    doc_id: int
+    path: str
+    title: str | None
+    date: str | None
+    company: str | None
+    tickers: tuple[str, ...]
+    wire: str | None
+    n_chunks: int
+    indexed_at: str
+
+
+class IndexReader:
+    """One immutable generation, opened for queries. Safe to share between threads."""
+
+    def __init__(self, index_dir: Path, generation: str) -> None:
+        self.index_dir = index_dir
+        self.generation = generation
+        path = index_dir / generation
+        self.manifest = Manifest.read(path / MANIFEST)
+        try:
+            self.vectors = VectorIndex.read(path / VECTORS)
+            self._db = connect_readonly(path / STORE)
+        except (RuntimeError, sqlite3.Error) as exc:
+            raise IndexFormatError(f"{path}: cannot open index files ({exc})") from exc
+        self._lock = threading.Lock()
+
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- search ------------------------------------------------------------------------------
+    def dense(
+        self, query: np.ndarray, k: int, allowed: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        scores, ids = self.vectors.search(query, k, allowed)
+        return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
+
+    def keyword(
+        self, question: str, k: int, allowed: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """BM25 over chunk text; higher is better."""
+        match = fts_query(question)
+        if match is None:
+            return []
+        sql = "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?"
+        params: list = [match]
+        if allowed is not None:
+            if not allowed:
+                return []
+            sql += f" AND rowid IN ({','.join(str(int(a)) for a in allowed)})"
+        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
+        params.append(k)
+        try:
+            return [(int(r[0]), float(r[1])) for r in self._rows(sql, params)]
+        except sqlite3.OperationalError:  # a query FTS5 cannot parse: no keyword evidence
+            return []
+
+    def chunk_vectors(self, chunk_ids: Sequence[int]) -> np.ndarray:
+        return self.vectors.get(chunk_ids)
+
+    def chunks(self, chunk_ids: Sequence[int]) -> dict[int, ChunkRow]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join(str(int(c)) for c in chunk_ids)
+        rows = self._rows(
+            'SELECT c.chunk_id, c.doc_id, c.ordinal, c.start, c."end", c.kind, c.section, '
+            'c.repeat, substr(d.text, c.start + 1, c."end" - c.start), d.title, d.date, '
+            "d.company, d.tickers, d.path FROM chunks c JOIN documents d USING (doc_id) "
+            f"WHERE c.chunk_id IN ({marks})"
+        )
+        out = {}
+        for r in rows:
+            out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13])
+        return out
+
+    def allowed_chunks(self, where: str, params: Sequence) -> list[int]:
+        """Chunk ids whose chunk ``c`` / document ``d`` satisfy an SQL condition."""
+        sql = f"SELECT c.chunk_id FROM chunks c JOIN documents d USING (doc_id) WHERE {where}"
+        return [r[0] for r in self._rows(sql, params)]
+
+    # -- documents ---------------------------------------------------------------------------
+    def document_text(self, doc_id: int) -> str:
+        rows = self._rows("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
+        if not rows:
+            raise KeyError(doc_id)
+        return rows[0][0]
+
+    def document_meta(self, doc_id: int) -> dict:
+        rows = self._rows("SELECT meta FROM documents WHERE doc_id = ?", (doc_id,))
+        if not rows:
+            raise KeyError(doc_id)
+        return json.loads(rows[0][0])
+
+    def documents(self) -> list[DocumentRow]:
+        rows = self._rows(
+            "SELECT doc_id, path, title, date, company, tickers, wire, n_chunks, indexed_at "
+            "FROM documents ORDER BY date DESC, title"
+        )
+        return [
+            DocumentRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), *r[6:]) for r in rows
+        ]
+
+    def neighbours(self, doc_id: int, ordinal: int) -> list[int]:
+        rows = self._rows(
+            "SELECT chunk_id FROM chunks WHERE doc_id = ? AND ordinal IN (?, ?)",
+            (doc_id, ordinal - 1, ordinal + 1),
+        )
+        return [r[0] for r in rows]
+
+
+_READERS: dict[Path, IndexReader] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def open_reader(index_dir: Path) -> IndexReader:
+    """The current generation of ``index_dir``, reopened whenever a writer publishes a new one.
+
+    Costs one small file read when nothing changed, so callers may call it per query.
+    """
+    index_dir = Path(index_dir).resolve()
+    generation = current_generation(index_dir)
+    if generation is None:
+        raise IndexNotFoundError(
+            f"{index_dir}: no index yet; build one with `python -m ingest PATH --index {index_dir}`"
+        )
+    with _READERS_LOCK:
+        reader = _READERS.get(index_dir)
+        if reader is None or reader.generation != generation:
+            reader = IndexReader(index_dir, generation)
+            _READERS[index_dir] = reader  # the old reader is left to the garbage collector
+        return reader

@@ -1,0 +1,110 @@
+"""The document and chunk store: SQLite with an FTS5 keyword index.
+
+A chunk's text is not stored twice: it is ``documents.text[start:end]``, so the
+citation offsets and the text shown can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+__all__ = ["SCHEMA", "connect_readonly", "connect_writable", "fts_query"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    title TEXT,
+    date TEXT,
+    company TEXT,
+    tickers TEXT NOT NULL DEFAULT '[]',
+    wire TEXT,
+    dateline TEXT,
+    meta TEXT NOT NULL DEFAULT '{}',
+    text TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL DEFAULT 0,
+    indexed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id INTEGER NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    section TEXT,
+    embed_hash TEXT NOT NULL,
+    repeat REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(embed_hash);
+CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS chunk_sentences (
+    chunk_id INTEGER NOT NULL,
+    hash INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunk_sentences_hash ON chunk_sentences(hash);
+CREATE INDEX IF NOT EXISTS chunk_sentences_chunk ON chunk_sentences(chunk_id);
+"""
+
+_STOPWORDS = frozenset(
+    """
+    a an and are as at be been but by can could did do does for from had has have how i if in
+    into is it its of on or our so than that the their them then there these they this those to
+    was we were what when where which while who whom whose why will with would you your about
+    any all also after before did does doing just more most other over same some such only own
+    tell me much many give list show find
+    """.split()
+)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def connect_writable(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) a store for writing."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open a published store: read-only and immutable, so readers take no locks at all."""
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def query_terms(text: str) -> list[str]:
+    """Content words of a question, lower-cased, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for tok in _TOKEN.findall(text.lower()):
+        if tok not in _STOPWORDS and (len(tok) > 1 or tok.isdigit()):
+            seen.setdefault(tok, None)
+    return list(seen)
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 OR-query of the question's content words (BM25 ranks partial matches)."""
+    terms = query_terms(text)
+    if not terms:
+        return None
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def insert_fts(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
+    conn.executemany("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", rows)
+
+
+def delete_fts(conn: sqlite3.Connection, chunk_ids: Sequence[int]) -> None:
+    conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(int(c),) for c in chunk_ids])

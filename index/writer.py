@@ -1,0 +1,326 @@
+"""Updating an index: one writer, copy-on-write generations, an embedding cache.
+
+The writer copies the published generation into a scratch folder, applies every
+change there, and publishes it atomically on :meth:`IndexWriter.commit`. Leaving the
+``with`` block without a commit (an error, Ctrl-C) throws the scratch copy away;
+a crash leaves it behind, and the next writer deletes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from .encoder import Encoder
+from .layout import MANIFEST, STORE, VECTORS, current_generation, new_workdir, publish, writer_lock
+from .manifest import Manifest
+from .store import connect_writable, delete_fts, insert_fts
+from .vectors import VectorIndex
+
+__all__ = ["ChunkRecord", "DocumentRecord", "IndexWriter", "KnownDocument"]
+
+EMBED_BATCH = 128
+
+
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A parsed release, ready to store. ``text`` is the stored (normalised) text."""
+
+    path: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+    format: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    company: str | None = None
+    tickers: tuple[str, ...] = ()
+    wire: str | None = None
+    dateline: str | None = None
+    meta: str = "{}"  # JSON of the full ReleaseMeta with spans
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A chunk to store: its span in the document, and the text given to the encoder."""
+
+    ordinal: int
+    start: int
+    end: int
+    kind: str
+    embed_text: str
+    section: str | None = None
+    sentence_hashes: tuple[int, ...] = ()  # normalised sentences, for cross-release repeats
+
+
+@dataclass(frozen=True)
+class KnownDocument:
+    doc_id: int
+    content_hash: str
+    size: int
+    mtime_ns: int
+
+
+class IndexWriter:
+    """Apply additions and removals to an index as one atomic update.
+
+    Example:
+        >>> with IndexWriter(path, encoder, chunking={}, embed_template="t") as w:  # doctest: +SKIP
+        ...     w.add(document, chunks)
+        ...     w.commit()
+    """
+
+    def __init__(
+        self,
+        index_dir: Path,
+        encoder: Encoder,
+        *,
+        chunking: dict,
+        embed_template: str,
+        rebuild: bool = False,
+        lock_timeout: float = 0,
+        on_embedded: Callable[[int], None] | None = None,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.encoder = encoder
+        self._chunking = chunking
+        self._template = embed_template
+        self._rebuild = rebuild
+        self._lock_timeout = lock_timeout
+        self._on_embedded = on_embedded
+        self._pending: dict[str, list[int]] = {}  # embed hash -> chunk ids awaiting a vector
+        self._pending_text: dict[str, str] = {}
+        self._lock = None
+        self._work: Path | None = None
+        self.changed = False
+        self.embedded = 0
+        self.reused = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> IndexWriter:
+        self._lock = writer_lock(self.index_dir, self._lock_timeout)
+        try:
+            self._open()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def _open(self) -> None:
+        self._number, self._work = new_workdir(self.index_dir)
+        current = current_generation(self.index_dir)
+        source = None if (self._rebuild or current is None) else self.index_dir / current
+        if source is not None:
+            manifest = Manifest.read(source / MANIFEST)
+            manifest.check_model(self.encoder.name, self.encoder.dim, self.index_dir)
+            src = sqlite3.connect(f"{(source / STORE).resolve().as_uri()}?mode=ro", uri=True)
+            dst = sqlite3.connect(self._work / STORE)
+            src.backup(dst)
+            src.close()
+            dst.close()
+            self.vectors = VectorIndex.read(source / VECTORS)
+        else:
+            self.vectors = VectorIndex.empty(self.encoder.dim)
+            self.changed = True  # a first or rebuilt index is published even when empty
+        self.db = connect_writable(self._work / STORE)
+        self.db.execute("BEGIN")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._work is not None and self._work.exists():
+                self.db.close()
+                import shutil
+
+                shutil.rmtree(self._work, ignore_errors=True)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    # -- reading what is there -------------------------------------------------------------
+    def known(self) -> dict[str, KnownDocument]:
+        """Every stored document by path."""
+        rows = self.db.execute("SELECT path, doc_id, content_hash, size, mtime_ns FROM documents")
+        return {r[0]: KnownDocument(r[1], r[2], r[3], r[4]) for r in rows}
+
+    def counts(self) -> tuple[int, int]:
+        """(documents, chunks) in the index being written."""
+        docs = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return int(docs), int(chunks)
+
+    # -- changes -----------------------------------------------------------------------------
+    def remove(self, path: str) -> bool:
+        """Remove a document and its chunks; False if it was not indexed."""
+        row = self.db.execute("SELECT doc_id FROM documents WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return False
+        self._remove_doc(row[0])
+        self.changed = True
+        return True
+
+    def _remove_doc(self, doc_id: int) -> None:
+        ids = [
+            r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
+        ]
+        for h in [h for h, cids in self._pending.items() if set(cids) & set(ids)]:
+            self._pending[h] = [c for c in self._pending[h] if c not in ids]
+        delete_fts(self.db, ids)
+        self.db.execute(
+            "DELETE FROM chunk_sentences WHERE chunk_id IN "
+            "(SELECT chunk_id FROM chunks WHERE doc_id = ?)",
+            (doc_id,),
+        )
+        self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        self.vectors.remove(ids)
+
+    def touch(self, path: str, size: int, mtime_ns: int) -> None:
+        """Record new file metadata for a document whose text did not change."""
+        self.db.execute(
+            "UPDATE documents SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
+        )
+        self.changed = True
+
+    def add(self, doc: DocumentRecord, chunks: Sequence[ChunkRecord]) -> int:
+        """Store a document (replacing any with the same path) and queue its chunks' vectors."""
+        hashes = [text_hash(c.embed_text) for c in chunks]
+        cached = self._cached_vectors(hashes)
+        old = self.db.execute("SELECT doc_id FROM documents WHERE path = ?", (doc.path,)).fetchone()
+        if old is not None:
+            self._remove_doc(old[0])
+        record = asdict(doc)
+        record["tickers"] = json.dumps(list(doc.tickers))
+        record["n_chunks"] = len(chunks)
+        record["indexed_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        cols = ", ".join(record)
+        cur = self.db.execute(
+            f"INSERT INTO documents ({cols}) VALUES ({', '.join('?' * len(record))})",
+            list(record.values()),
+        )
+        doc_id = int(cur.lastrowid)
+        ready_ids, ready_vecs, fts_rows, sentence_rows = [], [], [], []
+        for chunk, h in zip(chunks, hashes, strict=True):
+            cur = self.db.execute(
+                'INSERT INTO chunks (doc_id, ordinal, start, "end", kind, section, embed_hash)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, chunk.ordinal, chunk.start, chunk.end, chunk.kind, chunk.section, h),
+            )
+            chunk_id = int(cur.lastrowid)
+            fts_rows.append((chunk_id, doc.text[chunk.start : chunk.end]))
+            sentence_rows.extend((chunk_id, s) for s in chunk.sentence_hashes)
+            if h in cached:
+                ready_ids.append(chunk_id)
+                ready_vecs.append(cached[h])
+                self.reused += 1
+            else:
+                self._pending.setdefault(h, []).append(chunk_id)
+                self._pending_text[h] = chunk.embed_text
+        insert_fts(self.db, fts_rows)
+        self.db.executemany("INSERT INTO chunk_sentences VALUES (?, ?)", sentence_rows)
+        if ready_ids:
+            self.vectors.add(ready_ids, np.stack(ready_vecs))
+        self.changed = True
+        if len(self._pending) >= EMBED_BATCH:
+            self.flush()
+        return doc_id
+
+    def _cached_vectors(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors already computed for identical embedded texts (never embed twice)."""
+        wanted = sorted(set(hashes) - set(self._pending))
+        found: dict[str, int] = {}
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            rows = self.db.execute(
+                "SELECT embed_hash, MIN(chunk_id) FROM chunks WHERE embed_hash IN "
+                f"({', '.join('?' * len(part))}) GROUP BY embed_hash",
+                part,
+            )
+            found.update({h: cid for h, cid in rows})
+        if not found:
+            return {}
+        keys = list(found)
+        vecs = self.vectors.get([found[h] for h in keys])
+        return dict(zip(keys, vecs, strict=True))
+
+    def flush(self) -> None:
+        """Embed every queued chunk text (each distinct text once)."""
+        items = [(h, ids) for h, ids in self._pending.items() if ids]
+        self._pending, texts = {}, self._pending_text
+        self._pending_text = {}
+        if not items:
+            return
+        vectors = self.encoder.encode([texts[h] for h, _ in items])
+        ids, rows = [], []
+        for (_, chunk_ids), vec in zip(items, vectors, strict=True):
+            for cid in chunk_ids:
+                ids.append(cid)
+                rows.append(vec)
+        self.vectors.add(ids, np.stack(rows))
+        self.embedded += len(items)
+        if self._on_embedded is not None:
+            self._on_embedded(len(items))
+
+    # -- publishing ----------------------------------------------------------------------------
+    def _update_repeats(self) -> None:
+        """Share of each chunk's sentences that also occur in another release."""
+        for statement in (
+            "DROP TABLE IF EXISTS temp.shared_hashes",
+            "CREATE TEMP TABLE shared_hashes AS SELECT cs.hash FROM chunk_sentences cs "
+            "JOIN chunks c USING (chunk_id) GROUP BY cs.hash HAVING COUNT(DISTINCT c.doc_id) >= 2",
+            "CREATE INDEX temp.shared_hashes_i ON shared_hashes(hash)",
+            "UPDATE chunks SET repeat = COALESCE((SELECT AVG(cs.hash IN "
+            "(SELECT hash FROM temp.shared_hashes)) FROM chunk_sentences cs "
+            "WHERE cs.chunk_id = chunks.chunk_id), 0)",
+            "DROP TABLE temp.shared_hashes",
+        ):
+            self.db.execute(statement)
+
+    def commit(self) -> Manifest | None:
+        """Publish the new generation; returns its manifest (None when nothing changed)."""
+        if not self.changed:
+            return None
+        self.flush()
+        self._update_repeats()
+        n_docs, n_chunks = self.counts()
+        if n_chunks != len(self.vectors):
+            raise RuntimeError(
+                f"internal error: {n_chunks} chunks but {len(self.vectors)} vectors; not published"
+            )
+        self.db.execute("COMMIT")
+        self.db.execute("PRAGMA optimize")
+        self.db.close()
+        assert self._work is not None
+        self.vectors.write(self._work / VECTORS)
+        manifest = Manifest(
+            model=self.encoder.name,
+            dim=self.encoder.dim,
+            max_tokens=self.encoder.max_tokens,
+            chunking=self._chunking,
+            embed_template=self._template,
+            generation=self._number,
+            created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            documents=int(n_docs),
+            chunks=int(n_chunks),
+        )
+        (self._work / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+        publish(self.index_dir, self._number, self._work)
+        self._work = None
+        return manifest

@@ -1,0 +1,129 @@
+"""Calendar dates as press releases write them, read with plain regular expressions.
+
+Pure functions only. Recognised forms: "March 4, 2014", "Nov. 28, 2016", "Sept 3 2024",
+"November 22nd, 2024", "Tuesday Nov 21, 2023", "15 March 2024", "21st of June, 2025",
+"2024-03-15" and US "03/15/2024". A date must name its year; "March 4" alone is not a date.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+
+__all__ = ["DateMatch", "match_date", "date_from_path", "iso_date"]
+
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+WEEKDAY_NAME = (
+    r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?)"
+)
+_YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE = re.compile(
+    r"(?i)(?:(?P<wd>" + WEEKDAY_NAME + r")\.?,?\s+)?(?P<date>"
+    # March 4, 2014 / Nov. 28, 2016 / November 22nd, 2024 / Sept 3 2024
+    r"(?P<mon1>"
+    + MONTH_NAME
+    + r")\.?\s+(?P<day1>\d{1,2})"
+    + _ORD
+    + r"(?!\d),?\s+"
+    + _YEAR
+    # 15 March 2024 / 21st of June, 2025
+    + r"|(?P<day2>\d{1,2})"
+    + _ORD
+    + r"(?:\s+of)?\s+(?P<mon2>"
+    + MONTH_NAME
+    + r")\.?,?\s+"
+    r"(?P<year2>(?:19|20)\d{2})(?!\d)"
+    # 2024-03-15
+    r"|(?P<year3>(?:19|20)\d{2})-(?P<mon3>\d{2})-(?P<day3>\d{2})(?!\d)"
+    # 03/15/2024
+    r"|(?P<mon4>\d{1,2})/(?P<day4>\d{1,2})/(?P<year4>(?:19|20)\d{2})(?!\d)"
+    r")"
+)
+_PATH_DATE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_/.]?(?P<m>0[1-9]|1[0-2])[-_/.]?(?P<d>[0-2]\d|3[01])(?!\d)"
+)
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date found in text: ``iso`` is ``YYYY-MM-DD``; ``start``/``end`` span the date only
+    (a leading weekday is outside the span but inside ``match_start``/``match_end``)."""
+
+    iso: str
+    start: int
+    end: int
+    match_start: int
+    match_end: int
+
+
+def iso_date(year: int, month: int, day: int) -> str | None:
+    """Return ``YYYY-MM-DD`` for a real calendar date, else None."""
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _month_number(name: str) -> int:
+    return _MONTHS[name[:3].lower()]
+
+
+def match_date(text: str, pos: int = 0) -> DateMatch | None:
+    """Match a date (optionally preceded by a weekday) exactly at ``text[pos:]``.
+
+    Example:
+        >>> match_date("Tuesday Nov 21, 2023 @ 6:00 PM").iso
+        '2023-11-21'
+    """
+    m = _DATE.match(text, pos)
+    if m is None:
+        return None
+    if m.group("mon1"):
+        year, month, day = int(m["year"]), _month_number(m["mon1"]), int(m["day1"])
+    elif m.group("mon2"):
+        year, month, day = int(m["year2"]), _month_number(m["mon2"]), int(m["day2"])
+    elif m.group("mon3"):
+        year, month, day = int(m["year3"]), int(m["mon3"]), int(m["day3"])
+    else:
+        year, month, day = int(m["year4"]), int(m["mon4"]), int(m["day4"])
+    iso = iso_date(year, month, day)
+    if iso is None:
+        return None
+    return DateMatch(iso, m.start("date"), m.end("date"), m.start(), m.end())
+
+
+def date_from_path(path: str | None) -> str | None:
+    """The publication date written in a file path, if any (the last one wins).
+
+    Example:
+        >>> date_from_path("releases/2024/0315/acme-results.md")
+        '2024-03-15'
+    """
+    if not path:
+        return None
+    found = None
+    for m in _PATH_DATE.finditer(path.replace("\\", "/")):
+        iso = iso_date(int(m["y"]), int(m["m"]), int(m["d"]))
+        if iso is not None:
+            found = iso
+    return found

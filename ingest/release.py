@@ -1,0 +1,660 @@
+"""Parse a press release into typed metadata (headline, date, dateline, wire, issuer,
+tickers) and a partition of its paragraphs into sections, every value with its span.
+
+Pure functions only: :func:`parse_release` takes the stored (normalised) text and returns a
+:class:`~ingest.types.ReleaseMeta` whose offsets point into that same string. Everything is
+regular expressions and a few counting heuristics, so a release takes well under a
+millisecond and the parser never raises on odd input.
+
+How a release is read:
+
+1. Paragraphs are the runs of text between blank lines.
+2. The top of the release is scanned for a *dateline*: the run of place, date, wire and
+   time that opens the lead paragraph (``MADISON, Wis., March 4, 2014 (GLOBE NEWSWIRE) --``)
+   or stands on a line of its own (``March 4, 2014``, ``SALINAS, CALIF., JULY 9, 2026``).
+   The first paragraph whose dateline is followed by prose is the lead; the paragraphs above
+   it are the header. Without a dateline the lead is the first paragraph that reads as prose.
+3. The header gives the headline and subheadline; the lead gives the issuer.
+4. Every other paragraph is classified (about, safe harbor, contacts, links, quote, body),
+   with a little state so that the paragraphs under an "About X" or "Forward-Looking
+   Statements" heading stay in that section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ingest.dates import MONTH_NAME, WEEKDAY_NAME, date_from_path, match_date
+from ingest.types import (
+    ABOUT,
+    BODY,
+    CONTACTS,
+    HEADER,
+    LINKS,
+    QUOTE,
+    SAFE_HARBOR,
+    Field,
+    ReleaseMeta,
+    Section,
+)
+
+__all__ = ["parse_release"]
+
+_HEADER_WINDOW = 8  # paragraphs searched for the dateline / lead
+_MAX_HEADER_CHARS = 600  # a header paragraph above a dateline lead is never longer
+
+# --- dateline components -------------------------------------------------------------------
+
+_WIRE_WORDS = (
+    r"news\s?wire|media\s?wire|presswire|press\s?release|\w*wire\b|PRWeb|Newsfile|"
+    r"News\s?Direct|Newsworthy(?:\.ai)?|NewsUSA|PR\s?Karma|Media\s?OutReach|\bIBN\b|"
+    r"\bCNW\b|Cision|PRLog|Send2Press|Reportable"
+)
+_WIRE_VOCAB = re.compile(r"(?i)" + _WIRE_WORDS)
+# A wire name in brackets, slashes or dashes: (GLOBE NEWSWIRE), /24-7PressRelease/, [Noticias
+# Newswire], --(BUSINESS WIRE)--, / ACCESSWIRE /.
+_BRACKETED = re.compile(
+    r"\(\s*(?P<a>[^()\n]{2,60}?)\s*\)|/\s*(?P<b>[^/\n]{2,60}?)\s*/|\[\s*(?P<c>[^\[\]\n]{2,60}?)\s*\]"
+)
+_BARE_WIRE = re.compile(
+    r"(?i)(?P<w>GLOBE\s?NEWSWIRE|PR\s?Newswire|Business\s?Wire|ACCESS\s?(?:WIRE|Newswire)|"
+    r"News\s?Direct|Newsworthy\.ai|NewMediaWire|Media\s?OutReach\s?Newswire|PRISM\s?MediaWire|"
+    r"EIN\s?Presswire|PRWeb|Newsfile(?:\s?Corp\.?)?|InvestorWire|Noticias\s?Newswire|"
+    r"24-7\s?PressRelease|PR\s?Karma|NewsUSA|Marketwired|TheNewswire|Send2Press)(?![\w])"
+)
+_GENERIC_WIRE = re.compile(
+    r"(?P<w>[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\s?(?:News\s?wire|Media\s?Wire|Press\s?Wire))(?!\w)"
+)
+_AFTER_BARE_WIRE = re.compile(r"\s*(?:[-–—|/(:]|$)")
+_TIME = re.compile(
+    r"(?i)(?:@|at)?\s*\d{1,2}(?::\d{2}|\s*[ap]\.?m\b\.?)(?:\s*[ap]\.?m\b\.?)?"
+    r"(?:\s+(?:US/)?(?:eastern|pacific|central|mountain|[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|IST)"
+    r"(?:\s+(?:standard|daylight))?(?:\s+time)?)?"
+)
+_IMMEDIATE = re.compile(r"(?i)for\s+immediate\s+release\b")
+_MONTH_YEAR = re.compile(r"(?i)\(\s*" + MONTH_NAME + r"\.?,?\s+(?:19|20)\d{2}\s*\)")
+_STOP_FIRST = frozenset(
+    "On In As At By For From Since Until Through During Effective Beginning Starting Today "
+    "Yesterday Dated Last This These Those Between Before After Earlier Later Throughout Over "
+    "The A An Also And But When While Following Prior Our We It Its Their They Many Most Some "
+    "Every Each With Despite Amid Why How What Where Who If Is Are Here There Now Just Recently "
+    "According Roughly Nearly About Approximately Dear Please Join Watch Meet "
+    "Dr Dr. Mr Mr. Ms Ms. Mrs Mrs. Prof Prof. Key Highlights Summary Note".split()
+)
+_CONNECTOR = r"(?:and|&|de|del|la|of|upon|am|on|sur|en|y|do|da)"
+_CITY_TOKEN = (
+    r"(?!(?i:" + MONTH_NAME + r")\.?\s+\d)(?!(?i:" + WEEKDAY_NAME + r")\b)"
+    r"[A-Z][\w'’]*\.?(?:[-/][\w'’]+\.?)*"
+)
+_CITY = re.compile(
+    _CITY_TOKEN + r"(?:(?:\s?,\s*|\s+)(?:" + _CONNECTOR + r"\s+)?" + _CITY_TOKEN + r"){0,7}"
+)
+_STRONG_SEP = re.compile(r"\s*(?:--|—|–|\s-\s|\|)")
+_SEPARATORS = re.compile(r"[\s,;:|.\-–—/)\]]*")
+_WS = re.compile(r"\s*")
+
+
+@dataclass(frozen=True)
+class _Dateline:
+    """What the top of one paragraph says: place, date, wire, and where the prose starts."""
+
+    city: tuple[int, int] | None
+    date: tuple[str, int, int] | None
+    wire: tuple[int, int] | None
+    body_start: int  # first character of the prose after the dateline
+    end: int  # end of the paragraph
+
+
+def _wire_at(text: str, pos: int, *, generic: bool = False) -> tuple[int, int, int] | None:
+    """A wire name at ``pos``: (end of the match, name start, name end).
+
+    ``generic`` also accepts an unknown "<Name> Newswire" without brackets (only inside a
+    dateline that already has a place or a date: "New York, NY – March 17th, 2025 – Qwoted
+    Newswire – ...").
+    """
+    m = _BRACKETED.match(text, pos)
+    if m is not None:
+        group = m.lastgroup or "a"
+        if _WIRE_VOCAB.search(m[group]) and not _TICKER.search(m[group]):
+            return m.end(), m.start(group), m.end(group)
+        return None
+    m = _BARE_WIRE.match(text, pos) or (_GENERIC_WIRE.match(text, pos) if generic else None)
+    if m is not None and _AFTER_BARE_WIRE.match(text, m.end()):
+        return m.end(), m.start("w"), m.end("w")
+    return None
+
+
+def _scan_dateline(text: str, start: int, end: int) -> _Dateline | None:
+    """Read the dateline at the top of the paragraph ``text[start:end]``, if there is one."""
+    city: tuple[int, int] | None = None
+    date: tuple[str, int, int] | None = None
+    wire: tuple[int, int] | None = None
+    other = False  # "FOR IMMEDIATE RELEASE", "/ Company /", a time of day
+    pos = start
+    strong_after_city = False
+    limit = min(end, start + 400)
+    for _ in range(10):
+        if pos >= limit:
+            break
+        matched = False
+        for attempt in (_WS.match(text, pos).end(), _SEPARATORS.match(text, pos).end()):
+            attempt = min(attempt, end)
+            if city is not None and date is None and wire is None and attempt > city[1]:
+                strong_after_city = strong_after_city or bool(
+                    _STRONG_SEP.match(text, city[1], attempt + 1)
+                )
+            paren = attempt < end and text[attempt] in "(["
+            d = match_date(text, attempt + 1 if paren else attempt)
+            if d is not None and d.match_end <= end:
+                close = _WS.match(text, d.match_end).end()
+                if not paren or (close < end and text[close] in ")]"):
+                    if date is None:
+                        date = (d.iso, d.start, d.end)
+                    pos = close + 1 if paren else d.match_end
+                    matched = True
+                    break
+            w = _wire_at(text, attempt, generic=bool(city or date))
+            if w is not None and w[0] <= end:
+                if wire is None:
+                    wire = (w[1], w[2])
+                pos, matched = w[0], True
+                break
+            m = _IMMEDIATE.match(text, attempt) or _MONTH_YEAR.match(text, attempt)
+            if m is not None:
+                pos, matched, other = m.end(), True, True
+                break
+            if date is not None or wire is not None:
+                m = _TIME.match(text, attempt)
+                if m is not None and m.end() > attempt and re.search(r"\d", m[0]):
+                    pos, matched = m.end(), True
+                    break
+                if text.startswith("/", attempt):
+                    m = _BRACKETED.match(text, attempt)
+                    if m is not None and m.lastgroup == "b" and m.end() <= end:
+                        pos, matched, other = m.end(), True, True
+                        break
+            if city is None and attempt == start and not (date or wire or other):
+                m = _CITY.match(text, attempt)
+                if m is not None and m.end() <= end:
+                    first = m[0].split()[0].rstrip(",")
+                    if first not in _STOP_FIRST and len(m[0]) <= 80:
+                        city = (m.start(), m.end())
+                        pos, matched = m.end(), True
+                        break
+            elif city is None and (date or wire):
+                # "(NewMediaWire) - May 13, 2025 - DALLAS — Women often face ..."
+                m = _CITY.match(text, attempt)
+                if (
+                    m is not None
+                    and m[0].split()[0].rstrip(",").isupper()
+                    and len(m[0]) <= 50
+                    and _STRONG_SEP.match(text, m.end())
+                ):
+                    city = (m.start(), m.end())
+                    pos, matched = m.end(), True
+                    break
+        if not matched:
+            break
+    if city is None and date is None and wire is None and not other:
+        return None
+    if city is not None and date is None and wire is None:
+        strong_after_city = strong_after_city or bool(_STRONG_SEP.match(text, city[1]))
+        name = text[city[0] : city[1]]
+        looks_like_place = "," in name or name.isupper() and len(name) > 2
+        if not (strong_after_city and looks_like_place and len(name) <= 50):
+            return None
+        if not _is_prose(text[pos:end]):
+            return None  # "PACKS Dispensary South Los Angeles – A Beacon of Quality": a title
+    if date is not None and city is None and wire is None:
+        if re.match(r",?\s+[a-z]", text[date[2] : date[2] + 20]):
+            return None  # "March 15th, 2024, marks a momentous occasion": a sentence
+    body_start = min(_SEPARATORS.match(text, pos).end(), end)
+    if body_start < end and text[body_start] in "([" and body_start > start:
+        body_start = min(_WS.match(text, body_start).end(), end)
+    if city is not None and date is None and wire is None and body_start == end:
+        return None  # a short line of capitalised words, not a dateline
+    return _Dateline(city, date, wire, body_start, end)
+
+
+# --- tickers and the issuer --------------------------------------------------------------------
+
+_EXCHANGE = (
+    r"(?i:nasdaq(?:\s?(?:gs|gm|cm)\b|\s(?:global\sselect|global|capital\smarket|stockholm|"
+    r"copenhagen|helsinki|first\snorth|nordic))?|nyse(?:\s?(?:american|mkt|arca|amex))?|"
+    r"otc\s?(?:qx|qb|id|bb|pink|markets|mkts)|otc|pink\s?sheets|"
+    r"tsx[-.\s]?v(?:enture)?(?:\sexchange)?|tsx|cboe(?:\s(?:ca|canada|bzx|australia))?|euronext"
+    r"(?:\s(?:paris|amsterdam|brussels|growth|oslo))?|xetra|frankfurt|bursa|hkex|sehk)"
+    r"|AMEX|CSE|CNSX|NEO|LSE|AIM|ASX|SGX|NSE|BSE|FWB|FSE|FRA|ETR|EPA|SIX|TASE|JSE|KRX|KOSDAQ"
+    r"|TYO|TSE|NZX|BVC|BMV|GPW|WSE|IDX|LON|HKG|TWSE|SZSE|SSE"
+)
+_SYMBOL = r"[A-Z][A-Z0-9]{0,5}(?:[.\-][A-Z0-9]{1,3})?(?![\w-])(?!\s*:)"
+_TICKER = re.compile(
+    r"(?<![\w.])(?P<ex>" + _EXCHANGE + r")(?:\s*:\s*|(?<=\w)\s[-–]\s)"
+    r"(?P<syms>" + _SYMBOL + r"(?:\s*(?:,|and|&)\s*" + _SYMBOL + r")*)"
+)
+_SYMBOL_RE = re.compile(_SYMBOL)
+_SUFFIX = (
+    r"(?:Inc|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|L\.P|LP|LLP|plc|PLC|Co|S\.A|N\.V|AG|SE"
+    r"|GmbH|S\.p\.A|Pty|Group|Holdings)\.?"
+)
+_NAME_TOKEN = r"(?:[A-Z0-9][\w.&'’@!+\-]*(?:\.[a-z]+)?|&)"
+_NAME = re.compile(
+    r"(?:The\s+)?" + _NAME_TOKEN + r"(?:(?:\s+(?:of|and|for|de|du|the|&|y|von|van))*\s+"
+    + _NAME_TOKEN
+    + r"){0,7}(?:,?\s+"
+    + _SUFFIX
+    + r")?"
+)
+_NAME_BACK = re.compile(
+    r"(?:(?:[A-Z0-9][\w.&'’\-]*|&)(?:,?\s+|\s+(?:of|and|for|de|the)\s+))*"
+    r"(?:[A-Z0-9][\w.&'’\-]*)(?:,?\s+" + _SUFFIX + r")?\s*$"
+)
+_APPOSITION = re.compile(
+    r"\s*(?:\(|,\s+(?:a|an|the|which|who|one|Inc|LLC|Ltd)\b|’s\b|'s\b)"
+)
+_AFTER_NAME = re.compile(r"\s*(?:\(|,|’s\b|'s\b|\s[a-z])")
+_ALIAS_PAREN = re.compile(r"\s*\((?:[^()]*[“”\"][^()]*)\)")
+
+
+def _tickers(text: str) -> tuple[Field, ...]:
+    """Every ``EXCHANGE:SYMBOL`` pair, first occurrence of each value, in text order."""
+    found: dict[str, Field] = {}
+    for m in _TICKER.finditer(text):
+        exchange = " ".join(m["ex"].upper().split())
+        for s in _SYMBOL_RE.finditer(m["syms"]):
+            value = f"{exchange}:{s[0]}"
+            if value not in found:
+                found[value] = Field(value, m.start(), m.start("syms") + s.end())
+    return tuple(found.values())
+
+
+def _trim(text: str, start: int, end: int, chars: str = " \t\n,;:-–—(/[#*_") -> Field | None:
+    """A Field for ``text[start:end]`` with separators and markup trimmed off both ends."""
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return Field(text[start:end], start, end) if end > start else None
+
+
+def _company(text: str, body_start: int, lead_end: int, tickers: tuple[Field, ...]) -> Field | None:
+    """The issuer named at the start of the lead, or the name in front of its first ticker."""
+    m = _NAME.match(text, body_start, lead_end)
+    if m is not None:
+        name = m[0]
+        first = name.split()[0]
+        tail = _ALIAS_PAREN.match(text, m.end())
+        after = tail.end() if tail else m.end()
+        if any(t.start >= m.end() and t.start <= after + 3 for t in tickers):
+            return _trim(text, m.start(), m.end())
+    sentence_end = text.find(". ", body_start, lead_end)
+    limit = lead_end if sentence_end < 0 else sentence_end
+    for t in tickers:
+        if body_start <= t.start < limit:
+            paren = text.rfind("(", body_start, t.start + 1)
+            stop = paren if paren >= t.start - 2 else t.start
+            while True:
+                alias = text.rfind("(", body_start, stop)
+                if alias < 0 or not _ALIAS_PAREN.match(text, alias) or (
+                    _ALIAS_PAREN.match(text, alias).end() < stop - 1
+                ):
+                    break
+                stop = alias
+            window_start = max(body_start, stop - 120)
+            back = _NAME_BACK.search(text, window_start, stop)
+            if back is not None and back.end() > back.start():
+                field = _trim(text, back.start(), back.end())
+                if field is not None and field.value.split()[0] not in _STOP_FIRST:
+                    return field
+            break
+    if m is not None:
+        words = m[0].split()
+        if words[0] == "The" and len(words) > 2:
+            words = words[1:]
+        if words[0] in _STOP_FIRST or len(m[0]) > 80 or not _AFTER_NAME.match(text, m.end()):
+            return None
+        # One capitalised word is usually just the first word of a sentence ("Research
+        # shows"): take it only with an apposition or when it looks like a brand.
+        word = words[0]
+        if len(words) > 1 or _APPOSITION.match(text, m.end()) or re.search(r".[A-Z0-9]", word):
+            return _trim(text, m.start(), m.end())
+    return None
+
+
+# --- paragraph classification --------------------------------------------------------------
+
+_ABOUT_HEAD = re.compile(
+    r"(?:#+\s*)?[*_]*(?P<title>(?:About|ABOUT)\s+(?:the\s+|THE\s+)?[A-Z0-9“\"'(][^\n]{0,110}?)"
+    r"[*_]*\s*(?::\s*|\s+[–—-]\s+|\n|$)"
+)
+_SAFE_HEAD = re.compile(
+    r"(?i)(?:#+\s*)?[*_]*(?:forward[-\s]looking\s+(?:statements?|information)|safe\s+harbou?r|"
+    r"cautionary\s+(?:note|statement|language)|special\s+note\s+regarding|(?:legal\s+)?disclaimer|"
+    r"notice\s+regarding\s+forward|important\s+(?:notice|information))"
+)
+_SAFE_TEXT = re.compile(
+    r"(?i)forward[-\s]looking\s+(?:statement|information)|safe\s+harbou?r\s+(?:provision|statement)"
+    r"|private\s+securities\s+litigation\s+reform"
+)
+_CONTACT_HEAD = re.compile(
+    r"(?i)(?:#+\s*)?[*_]*(?:contacts?\b|(?:media|press|investor|investors|company|corporate|"
+    r"public)\s+(?:contacts?|relations|inquiries|enquiries)|for\s+(?:more|further|additional)\s+"
+    r"information,?\s+(?:please\s+)?contact|for\s+(?:media|press|investor)\s+(?:inquiries|"
+    r"enquiries)|contact\s+(?:information|info|details|us)|(?:investors?|media|press)\s*:)"
+)
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.[\w.\-]+")
+_PHONE = re.compile(r"(?:\+?\d{1,3}[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}")
+_URL = re.compile(r"(?i)https?://\S+|www\.\S+|\b[\w\-]+\.(?:com|net|org|io|ai|co|fm)/\S*")
+_LINK_LINE = re.compile(
+    r"(?i)(?:#{3,}|-{3,}|\*{3,}|-30-|original/source\s+press\s+release|newsramp\.com\s+tldr|"
+    r"reddit\s+post|blockchain\s+registration|pickup\s+-|view\s+(?:source|original)\s+|"
+    r"source:|source\s*$|follow\s+(?:us|[\w\s]{0,40})\s+on\b|connect\s+with\s+us|"
+    r"the\s+post\s+.*\s+appeared\s+first\s+on|read\s+more|to\s+view\s+the\s+full\s+|"
+    r"(?:twitter|x|linkedin|facebook|instagram|youtube|tiktok)\s*:|!?\[[^\]]*\]\([^)]*\)\s*$)"
+)
+_END_MARKER = re.compile(r"(?:#{3,}|-{3,}|\*{3,}|-30-)\s*$")
+_QUOTE_OPEN = "“\"‘'"
+_SPEECH = re.compile(
+    r"(?i)[”\"’'],?\s+(?:\w+\s+){0,6}?(?:said|says|commented|comments|stated|states|added|adds|"
+    r"noted|notes|explained|explains|continued|remarked|concluded|emphasized|shared)\b|"
+    r"\b(?:said|says|commented|stated|added|noted|explained|continued|remarked)\s*[,:]?\s*[“\"]"
+)
+_SMALL_WORDS = frozenset("a an and as at by for from in of on or the to vs via with".split())
+_CLOSERS = (".", "!", "?", ":", '"', "”", ")")
+_ABBREVIATION_END = re.compile(r"\b(?:Inc|Ltd|Corp|Co|S\.A|N\.V|L\.P|Jr|Sr|U\.S|Bhd|Pty|[A-Z])\.$")
+
+
+def _is_heading(p: str) -> bool:
+    """A short single-line paragraph without closing punctuation ("Phase II Trial Design")."""
+    if "\n" in p or len(p) > 120:
+        return False
+    p = p.rstrip("*_ ")
+    return not p.endswith(_CLOSERS) or bool(_ABBREVIATION_END.search(p))
+
+
+def _is_title_case(p: str) -> bool:
+    """Most words capitalised, as in a heading ("Phase II Trial Design", "Key Highlights")."""
+    words = re.findall(r"[^\W\d_][\w'’\-]*", p)
+    small = sum(1 for w in words if w[0].islower() and w not in _SMALL_WORDS)
+    return bool(words) and small == 0 and len(p) <= 80
+
+
+def _is_list(p: str) -> bool:
+    """Two or more lines, each a bullet or a sentence of its own."""
+    lines = p.split("\n")
+    if len(lines) < 2:
+        return False
+    return all(line[:1] in "*•-–·" for line in lines) or all(
+        line.rstrip().endswith((".", "!", "?")) and len(line) < 300 for line in lines
+    )
+
+
+def _is_prose(p: str) -> bool:
+    """A paragraph that reads as running text rather than a title or a label."""
+    if len(p) >= 250:
+        return True
+    return len(p) >= 60 and bool(re.search(r"[\w%)][.!?][”\"’)]?$", p))
+
+
+def _quoted_share(p: str) -> float:
+    """Share of the paragraph's characters that stand inside quotation marks."""
+    inside = 0
+    for m in re.finditer(r"“[^“”]*”|\"[^\"]*\"", p):
+        inside += len(m[0])
+    return inside / max(1, len(p))
+
+
+def _is_quote(p: str) -> bool:
+    share = _quoted_share(p)
+    if _SPEECH.search(p) and share >= 0.3:
+        return True
+    return p[:1] in _QUOTE_OPEN and share >= 0.5
+
+
+def _is_link_list(p: str) -> bool:
+    """Every line a link, a URL or a link-block label ("View source version", "###")."""
+    return all(_LINK_LINE.match(line) or _URL.fullmatch(line) for line in p.split("\n"))
+
+
+def _is_links(p: str) -> bool:
+    """A link list, or a short paragraph that is mostly URLs ("Read more: https://...")."""
+    if _is_link_list(p):
+        return True
+    urls = sum(len(u) for u in _URL.findall(p))
+    return len(p) < 300 and urls >= 0.4 * len(p)
+
+
+def _is_contact_block(p: str, *, strict: bool = False) -> bool:
+    """A short block of names with e-mail addresses or phone numbers.
+
+    ``strict`` (inside an About or safe-harbor section) wants two addresses or numbers on
+    separate lines, so that "call 888-902-4192 for alerts" stays where it is.
+    """
+    if len(p) > 500:
+        return False
+    contacts = len(_EMAIL.findall(p)) + len(_PHONE.findall(p))
+    if strict:
+        return contacts >= 2 and "\n" in p
+    if contacts == 0:
+        return False
+    return "\n" in p or bool(re.search(r"(?i)contact|inquir|media|investor|phone|e-?mail", p))
+
+
+def _classify(
+    text: str, paras: list[tuple[int, int]], lead: int
+) -> list[tuple[str, str | None, bool]]:
+    """(kind, section title, starts a new section) for each paragraph.
+
+    The paragraphs above ``lead`` are the header and the lead itself is body. A heading
+    ("About X", "Forward-Looking Statements", "Media Contact") sets a mode that carries
+    over to the paragraphs below it until another kind of paragraph ends it.
+    """
+    out: list[tuple[str, str | None, bool]] = []
+    mode: str | None = None  # kind that carries over to following paragraphs
+    title: str | None = None
+    for i, (s, e) in enumerate(paras):
+        p = text[s:e]
+        if i <= lead:
+            out.append((HEADER if i < lead else BODY, None, False))
+            continue
+        heading: str | None = None
+        about = _ABOUT_HEAD.match(p)
+        headlike = _is_heading(p.rstrip(" :"))
+        if _END_MARKER.match(p):
+            kind = mode = LINKS
+        elif about and (headlike or about.end() < len(p)):
+            kind = mode = ABOUT
+            heading = p.strip(" #*_:") if headlike else about["title"].rstrip(" :*_")
+        elif _SAFE_HEAD.match(p) and (headlike or _SAFE_TEXT.search(p)):
+            kind = mode = SAFE_HARBOR
+            heading = p.strip(" *_#:") if headlike else ""
+        elif _SAFE_TEXT.search(p) and len(p) >= 150 and mode != SAFE_HARBOR:
+            kind = mode = SAFE_HARBOR
+            heading = ""
+        elif (contact := _CONTACT_HEAD.match(p)) and len(p) < 600:
+            kind = mode = CONTACTS
+            heading = contact[0].strip(" *_#:")
+        elif _is_link_list(p):
+            kind = LINKS
+        elif mode in (ABOUT, SAFE_HARBOR) and not (headlike and _is_title_case(p)):
+            kind = mode
+            if _is_contact_block(p, strict=True):
+                kind, mode, heading = CONTACTS, CONTACTS, ""
+        elif mode == CONTACTS and _is_contact_block(p):
+            kind = CONTACTS
+        elif _is_links(p) or mode == LINKS:
+            kind = LINKS
+        elif _is_contact_block(p):
+            kind = CONTACTS
+            if mode != CONTACTS:
+                mode, heading = CONTACTS, ""
+        elif mode == CONTACTS and len(p) < 300 and not _is_prose(p):
+            kind = CONTACTS
+        else:
+            mode = None
+            kind = QUOTE if _is_quote(p) else BODY
+        if heading is not None:
+            title = heading or None
+            out.append((kind, title, True))
+        else:
+            out.append((kind, title if kind == mode else None, False))
+    return out
+
+
+def _merge(
+    paras: list[tuple[int, int]], kinds: list[tuple[str, str | None, bool]]
+) -> Iterator[Section]:
+    """Join consecutive paragraphs of one kind into sections; a heading starts a new one."""
+    current: Section | None = None
+    for (s, e), (kind, title, new) in zip(paras, kinds, strict=True):
+        if current is not None and current.kind == kind and not new:
+            current = Section(kind, current.start, e, current.title)
+            continue
+        if current is not None:
+            yield current
+        current = Section(kind, s, e, title)
+    if current is not None:
+        yield current
+
+
+# --- header and lead ---------------------------------------------------------------------
+
+_BYLINE = re.compile(r"(?:By|BY)\s+[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,4}(?:,\s*[^\n]{0,40})?$")
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank paragraph, whitespace trimmed."""
+    out = []
+    for m in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _is_noise(p: str) -> bool:
+    """Header lines that are neither headline nor subheadline."""
+    return bool(
+        _BYLINE.match(p) or _URL.fullmatch(p) or re.fullmatch(r"!?\[[^\]]*\]\([^)]*\)", p)
+    ) or not re.search(r"[A-Za-z]", p)
+
+
+def _find_lead(
+    text: str, paras: list[tuple[int, int]]
+) -> tuple[int, list[_Dateline], dict[int, _Dateline]]:
+    """Index of the lead paragraph, and the datelines found above and in it."""
+    datelines: dict[int, _Dateline] = {}
+    prose_at: int | None = None
+    for i, (s, e) in enumerate(paras[:_HEADER_WINDOW]):
+        p = text[s:e]
+        d = _scan_dateline(text, s, e)
+        if d is not None and (prose_at is None or d.date):
+            datelines[i] = d
+            if prose_at is not None and e - s < 300:
+                prose_at = None  # what read as prose was a subheadline above the dateline
+            if e - d.body_start >= 40:
+                return i, [datelines[k] for k in sorted(datelines)], datelines
+            continue
+        if prose_at is None and _is_prose(p) and not _is_list(p):
+            if i > 0 or len(p) > 250 or p.endswith("."):
+                prose_at = i
+        if len(p) > _MAX_HEADER_CHARS:
+            break
+    if prose_at is None:
+        after = max(datelines, default=0) + 1 if datelines else 1
+        prose_at = min(after, len(paras) - 1)
+    found = {k: v for k, v in datelines.items() if k <= prose_at}
+    return prose_at, [found[k] for k in sorted(found)], found
+
+
+def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
+    """Read the metadata and sections of one press release.
+
+    Args:
+        text: the stored text (the output of :func:`ingest.normalize.normalize_text`).
+        path: the file's path, used only as a hint: if the text states no date, a date in
+            the path (``2014-03-04-foo.txt``, ``.../2024/0315/slug.md``) is used instead and
+            the date Field then has ``start == end == 0``, meaning "not read from the text".
+
+    Returns:
+        A ReleaseMeta whose every Field satisfies ``text[f.start:f.end]`` being the source of
+        ``f.value`` (equal to it for headline, subheadline, dateline, wire and company).
+
+    Example:
+        >>> meta = parse_release("Acme Wins\\n\\nBOSTON, March 4, 2014 (GLOBE NEWSWIRE) -- "
+        ...                      "Acme Corp. (NASDAQ: ACME) today announced a prize.")
+        >>> meta.date.value, meta.wire.value, meta.tickers[0].value, meta.company.value
+        ('2014-03-04', 'GLOBE NEWSWIRE', 'NASDAQ:ACME', 'Acme Corp.')
+    """
+    paras = _paragraphs(text)
+    if not paras:
+        fallback = date_from_path(path)
+        return ReleaseMeta(date=Field(fallback, 0, 0) if fallback else None)
+    lead, found, by_index = _find_lead(text, paras)
+
+    date = dateline = wire = None
+    with_place = [d for d in found if d.date and (d.city or d.wire)]
+    for d in with_place or [d for d in found if d.date]:
+        date = Field(d.date[0], d.date[1], d.date[2])
+        break
+    for d in found:
+        if d.city and dateline is None:
+            city = _trim(text, d.city[0], d.city[1], " \t\n,;:-–—(/[#*_")
+            if city and not _IMMEDIATE.match(city.value):
+                dateline = city
+        if d.wire and wire is None:
+            wire = _trim(text, d.wire[0], d.wire[1], " \t\n,;:-–—(/[#*_)]")
+    if date is None:
+        fallback = date_from_path(path)
+        date = Field(fallback, 0, 0) if fallback else None
+
+    headline = subheadline = None
+    for i in range(lead):
+        s, e = paras[i]
+        if i in by_index or _is_noise(text[s:e]) or _is_list(text[s:e]):
+            continue
+        field = _trim(text, s, e, " \t\n#*_")
+        if field is None:
+            continue
+        if headline is None:
+            headline = field
+        elif subheadline is None and len(field.value) <= 500:
+            subheadline = field
+            break
+
+    tickers = _tickers(text)
+    lead_start, lead_end = paras[lead]
+    body_start = by_index[lead].body_start if lead in by_index else lead_start
+    company = _company(text, body_start, lead_end, tickers)
+
+    kinds = _classify(text, paras, lead)
+    sections = tuple(_merge(paras, kinds))
+    if company is None or wire is None:
+        for sec in sections:
+            if sec.kind != ABOUT or not sec.title:
+                continue
+            name_start = text.find(sec.title, sec.start) + len(sec.title.split()[0]) + 1
+            name = _trim(text, name_start, name_start + len(sec.title) - len(sec.title.split()[0]) - 1)
+            if name is None:
+                continue
+            if wire is None and re.fullmatch(r"\w*Wire|IBN|InvestorBrandNetwork", name.value):
+                wire = name
+            elif company is None and re.search(_SUFFIX + r"$", name.value):
+                company = name
+    return ReleaseMeta(
+        headline=headline,
+        subheadline=subheadline,
+        date=date,
+        dateline=dateline,
+        wire=wire,
+        company=company,
+        tickers=tickers,
+        sections=sections,
+    )
+

@@ -1,0 +1,213 @@
+"""Hybrid retrieval: dense and keyword candidates, fused, diversified, with answer sentences."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index import Encoder, IndexReader, default_index_dir, get_encoder, open_reader
+from index.reader import ChunkRow
+from ingest.types import BOILERPLATE_KINDS
+
+from .answer import candidate_sentences, pick_answer
+from .passage import Filters, Passage
+
+__all__ = ["RankSettings", "retrieve"]
+
+
+@dataclass(frozen=True)
+class RankSettings:
+    """Knobs of the ranking, tuned by ``benchmarks/quality.py``.
+
+    ``dense_weight`` is the weight of the min-max-normalised cosine in the convex
+    combination with the min-max-normalised BM25 score (Bruch et al. 2022).
+    """
+
+    candidates: int = 100
+    dense_weight: float = 0.6
+    boilerplate_penalty: float = 0.15
+    repeat_penalty: float = 0.10
+    per_doc: int = 1
+    # no-answer calibration: logistic on the answer sentence's score
+    confidence_center: float = 0.45
+    confidence_scale: float = 12.0
+
+
+DEFAULT_SETTINGS = RankSettings()
+
+
+def _filter_sql(filters: Filters) -> tuple[str, list]:
+    where, params = ["1"], []
+    if filters.date_from:
+        where.append("d.date >= ?")
+        params.append(filters.date_from)
+    if filters.date_to:
+        where.append("d.date <= ?")
+        params.append(filters.date_to)
+    if filters.companies:
+        ors = []
+        for name in filters.companies:
+            ors.append(
+                "(lower(d.company) LIKE ? OR lower(d.tickers) LIKE ? OR lower(d.title) LIKE ?)"
+            )
+            needle = f"%{name.strip().lower()}%"
+            params.extend([needle, needle, needle])
+        where.append("(" + " OR ".join(ors) + ")")
+    if filters.kinds:
+        where.append(f"c.kind IN ({','.join('?' * len(filters.kinds))})")
+        params.extend(filters.kinds)
+    if filters.exclude_boilerplate:
+        where.append(f"c.kind NOT IN ({','.join('?' * len(BOILERPLATE_KINDS))})")
+        params.extend(sorted(BOILERPLATE_KINDS))
+    return " AND ".join(where), params
+
+
+def _minmax(values: dict[int, float]) -> dict[int, float]:
+    if not values:
+        return {}
+    lo, hi = min(values.values()), max(values.values())
+    span = hi - lo
+    return {k: (v - lo) / span if span > 0 else 1.0 for k, v in values.items()}
+
+
+def _rank(
+    reader: IndexReader,
+    question: str,
+    qvec: np.ndarray,
+    k: int,
+    filters: Filters,
+    settings: RankSettings,
+) -> list[tuple[ChunkRow, float, float]]:
+    """Best chunks as (row, fused score, cosine), at most ``settings.per_doc`` per release."""
+    allowed = None
+    if not filters.is_empty():
+        allowed = reader.allowed_chunks(*_filter_sql(filters))
+        if not allowed:
+            return []
+    n = max(settings.candidates, 10 * k)
+    dense = dict(reader.dense(qvec, n, allowed))
+    keyword = dict(reader.keyword(question, n, allowed))
+    ids = sorted(set(dense) | set(keyword))
+    if not ids:
+        return []
+    missing = [i for i in ids if i not in dense]
+    if missing:  # exact cosine for keyword-only candidates
+        sims = reader.chunk_vectors(missing) @ qvec
+        dense.update(zip(missing, map(float, sims), strict=True))
+    dn, kn = _minmax(dense), _minmax({i: keyword.get(i, 0.0) for i in ids})
+    rows = reader.chunks(ids)
+    scored = []
+    for i in ids:
+        row = rows[i]
+        s = settings.dense_weight * dn[i] + (1 - settings.dense_weight) * kn[i]
+        if row.kind in BOILERPLATE_KINDS:
+            s -= settings.boilerplate_penalty
+        s -= settings.repeat_penalty * row.repeat
+        scored.append((row, s, dense[i]))
+    scored.sort(key=lambda t: (-t[1], t[0].chunk_id))
+    per_doc: dict[int, int] = {}
+    out = []
+    for row, s, cos in scored:
+        if per_doc.get(row.doc_id, 0) >= settings.per_doc:
+            continue
+        per_doc[row.doc_id] = per_doc.get(row.doc_id, 0) + 1
+        out.append((row, s, cos))
+        if len(out) == k:
+            break
+    return out
+
+
+def retrieve(
+    question: str,
+    k: int = 5,
+    index_dir: str | os.PathLike[str] | None = None,
+    *,
+    filters: Filters | None = None,
+    encoder: Encoder | None = None,
+    settings: RankSettings | None = None,
+) -> list[Passage]:
+    """Return up to ``k`` cited passages for ``question``, best first.
+
+    Args:
+        question: a natural-language question or keywords.
+        k: how many passages (by default at most one per release).
+        index_dir: the index (default ``PRESSROOM_INDEX`` or ``data/index``).
+        filters: date range, companies/tickers, section kinds, applied before ranking.
+        encoder: the embedding model; must be the one that built the index.
+        settings: ranking knobs.
+
+    Raises:
+        IndexNotFoundError: no index was built at ``index_dir``.
+        ModelMismatchError: the index was built with another model.
+
+    Example:
+        >>> for hit in retrieve("Who manufactures CLR 131?", k=3):  # doctest: +SKIP
+        ...     print(hit.title, hit.date, hit.answer)
+    """
+    question = question.strip()
+    if not question or k <= 0:
+        return []
+    settings = settings or DEFAULT_SETTINGS
+    filters = filters or Filters()
+    reader = open_reader(Path(index_dir) if index_dir is not None else default_index_dir())
+    encoder = encoder or get_encoder(reader.manifest.model)
+    reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
+    qvec = encoder.encode([question])[0]
+    ranked = _rank(reader, question, qvec, k, filters, settings)
+    return _with_answers(question, qvec, ranked, encoder, settings)
+
+
+def _with_answers(
+    question: str,
+    qvec: np.ndarray,
+    ranked: Sequence[tuple[ChunkRow, float, float]],
+    encoder: Encoder,
+    settings: RankSettings,
+) -> list[Passage]:
+    spans_per_hit = []
+    for row, _, _ in ranked:
+        spans = candidate_sentences(row.text, row.title)
+        spans_per_hit.append(spans)
+    flat = [
+        row.text[s:e]
+        for (row, _, _), spans in zip(ranked, spans_per_hit, strict=True)
+        for s, e in spans
+    ]
+    sims = encoder.encode(flat) @ qvec if flat else np.zeros(0)
+    out, at = [], 0
+    for (row, score, _cos), spans in zip(ranked, spans_per_hit, strict=True):
+        texts = [row.text[s:e] for s, e in spans]
+        best, best_score = pick_answer(question, texts, sims[at : at + len(spans)])
+        at += len(spans)
+        s, e = spans[best]
+        conf = 1.0 / (
+            1.0 + math.exp(-settings.confidence_scale * (best_score - settings.confidence_center))
+        )
+        out.append(
+            Passage(
+                text=row.text,
+                score=round(float(score), 6),
+                doc_id=row.doc_id,
+                chunk_id=row.chunk_id,
+                title=row.title or Path(row.path).stem,
+                date=row.date,
+                source=row.path,
+                start=row.start,
+                end=row.end,
+                answer=texts[best],
+                answer_start=row.start + s,
+                answer_end=row.start + e,
+                company=row.company,
+                tickers=row.tickers,
+                kind=row.kind,
+                section=row.section,
+                confidence=round(conf, 4),
+                answerable=conf >= 0.5,
+            )
+        )
+    return out
