@@ -7,7 +7,8 @@ the wrapped model's ``name``/``dim``, so Pressroom's index writer and ``retrieve
 accept it as the model itself.
 
 Example:
-    >>> enc = CachedEncoder(get_encoder(), Path("benchmarks/out/embeddings.sqlite"))  # doctest: +SKIP
+    >>> cache = Path("benchmarks/out/embeddings.sqlite")
+    >>> enc = CachedEncoder(get_encoder(), cache)  # doctest: +SKIP
     >>> enc.encode(["Who manufactures CLR 131?"]).shape  # doctest: +SKIP
     (1, 384)
 """

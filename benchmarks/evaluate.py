@@ -1,0 +1,217 @@
+"""Judging rankings against labels, and the no-answer (calibration) analysis.
+
+Every system's answer to a question is a ranked list of :class:`Hit`. Two judges:
+
+* ``answer`` (``pr``): a hit is relevant when its text holds one of the question's answer
+  strings; the stricter ``doc`` variant also wants it to come from the labelled release.
+  The ranking is judged as returned (Pressroom: one passage per release by default;
+  baselines: plain top chunks). nDCG counts the first relevant hit only, as if exactly
+  one item were relevant, so overlapping chunks cannot push it above 1.
+* ``doc`` (``scifact``, ``squad``): hits are reduced to documents by first occurrence
+  (a document scores as its best chunk) and graded by the qrels; nDCG uses the qrels
+  as the ideal ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .corpora import Question
+from .metrics import (
+    best_threshold,
+    first_hit_rank,
+    hit_at_k,
+    ndcg_at_k,
+    quantiles,
+    reciprocal_rank,
+    roc_auc,
+)
+
+__all__ = [
+    "Hit",
+    "aggregate",
+    "contains_answer",
+    "doc_ranking",
+    "judge",
+    "metric_names",
+    "no_answer_report",
+    "relevance",
+]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked result of any system.
+
+    Attributes:
+        doc: the document key of the result (None when it maps to no known file).
+        score: the system's score.
+        text: the passage or chunk text.
+        confidence: Pressroom only: the passage's confidence.
+        answerable: Pressroom only: the passage's ``answerable`` flag.
+    """
+
+    doc: str | None
+    score: float
+    text: str
+    confidence: float | None = None
+    answerable: bool | None = None
+
+
+def metric_names(k: int) -> list[str]:
+    """The metric columns for a cut-off ``k``."""
+    return ["hit@1", "hit@5", f"mrr@{k}", f"ndcg@{k}"]
+
+
+def contains_answer(text: str, answers: Iterable[str]) -> bool:
+    """True when ``text`` holds any of the accepted answer strings verbatim."""
+    return any(a and a in text for a in answers)
+
+
+def doc_ranking(hits: Sequence[Hit], k: int, exclude: str | None = None) -> list[Hit]:
+    """The first hit of each document, best first, at most ``k`` (optionally minus one id)."""
+    seen: set[str | None] = set()
+    out = []
+    for hit in hits:
+        if hit.doc in seen or (exclude is not None and hit.doc == exclude):
+            continue
+        seen.add(hit.doc)
+        out.append(hit)
+        if len(out) == k:
+            break
+    return out
+
+
+def relevance(question: Question, hits: Sequence[Hit], judge_name: str, strict: bool = False):
+    """Per-rank gains of ``hits`` for ``question`` under a judge (see the module docstring)."""
+    if judge_name == "answer":
+        return [
+            1.0
+            if contains_answer(h.text, question.answers)
+            and (not strict or h.doc in question.relevant)
+            else 0.0
+            for h in hits
+        ]
+    return [float(question.relevant.get(h.doc, 0)) if h.doc is not None else 0.0 for h in hits]
+
+
+def judge(
+    question: Question, hits: Sequence[Hit], judge_name: str, k: int, strict: bool = False
+) -> dict[str, float]:
+    """hit@1, hit@5, MRR@k and nDCG@k of one ranking (already cut/deduplicated as wanted)."""
+    gains = relevance(question, hits, judge_name, strict)
+    if judge_name == "answer":
+        first = first_hit_rank(gains, k)
+        ndcg_gains = [1.0 if first == i + 1 else 0.0 for i in range(len(gains))]
+        ideal: list[float] = [1.0]
+    else:
+        ndcg_gains = gains
+        ideal = [float(g) for g in question.relevant.values()]
+    names = metric_names(k)
+    return {
+        names[0]: hit_at_k(gains, 1),
+        names[1]: hit_at_k(gains, 5),
+        names[2]: reciprocal_rank(gains, k),
+        names[3]: ndcg_at_k(ndcg_gains, k, ideal),
+    }
+
+
+def aggregate(rows: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Mean of each metric over questions, plus ``n``."""
+    if not rows:
+        return {"n": 0}
+    out: dict[str, float] = {"n": len(rows)}
+    for name in rows[0]:
+        out[name] = sum(r[name] for r in rows) / len(rows)
+    return out
+
+
+def _signal_row(name: str, pos: Sequence[float], neg: Sequence[float]) -> dict:
+    cut = best_threshold(pos, neg)
+    return {
+        "signal": name,
+        "n_pos": len(pos),
+        "n_neg": len(neg),
+        "auc": roc_auc(pos, neg),
+        "best_threshold": None if cut is None else cut[0],
+        "tpr": None if cut is None else cut[1],
+        "fpr": None if cut is None else cut[2],
+    }
+
+
+def no_answer_report(
+    first_hits: dict[str, Hit | None], questions: Sequence[Question], correct_first: set[str]
+) -> dict:
+    """How well the first hit's ``answerable``/``confidence``/``score`` tell answerable apart.
+
+    Args:
+        first_hits: question id -> Pressroom's first hit (None when nothing came back).
+        questions: the questions asked (answerable and unanswerable).
+        correct_first: ids of answerable questions whose first hit is relevant.
+
+    Returns:
+        ``groups``: per question group, the share flagged no-answer (first hit
+        ``answerable=False``) and quantiles of confidence and score; ``signals``: AUC and the
+        best-balanced-accuracy threshold of confidence and score, both for "answerable vs
+        unanswerable question" and for "correct first hit vs anything else".
+    """
+    groups = {
+        "unanswerable": [q for q in questions if not q.answerable],
+        "answerable": [q for q in questions if q.answerable],
+        "answerable, first hit right": [
+            q for q in questions if q.answerable and q.id in correct_first
+        ],
+        "answerable, first hit wrong": [
+            q for q in questions if q.answerable and q.id not in correct_first
+        ],
+    }
+
+    def conf(q: Question) -> float:
+        hit = first_hits.get(q.id)
+        return hit.confidence if hit is not None and hit.confidence is not None else 0.0
+
+    def score(q: Question) -> float | None:
+        hit = first_hits.get(q.id)
+        return hit.score if hit is not None else None
+
+    def flagged(q: Question) -> bool:
+        hit = first_hits.get(q.id)
+        return hit is None or not hit.answerable
+
+    out_groups = []
+    for name, qs in groups.items():
+        confs = [conf(q) for q in qs]
+        scores = [s for q in qs if (s := score(q)) is not None]
+        out_groups.append(
+            {
+                "group": name,
+                "n": len(qs),
+                "flagged_no_answer": sum(flagged(q) for q in qs) / len(qs) if qs else None,
+                "confidence_quantiles": quantiles(confs),
+                "confidence_mean": sum(confs) / len(confs) if confs else None,
+                "score_quantiles": quantiles(scores),
+            }
+        )
+    ans, una = groups["answerable"], groups["unanswerable"]
+    right = groups["answerable, first hit right"]
+    rest = una + groups["answerable, first hit wrong"]
+    signals = [
+        _signal_row(
+            "confidence: answerable vs unanswerable", [conf(q) for q in ans], [conf(q) for q in una]
+        ),
+        _signal_row(
+            "score: answerable vs unanswerable",
+            [s for q in ans if (s := score(q)) is not None],
+            [s for q in una if (s := score(q)) is not None],
+        ),
+        _signal_row(
+            "confidence: right first hit vs rest", [conf(q) for q in right], [conf(q) for q in rest]
+        ),
+        _signal_row(
+            "score: right first hit vs rest",
+            [s for q in right if (s := score(q)) is not None],
+            [s for q in rest if (s := score(q)) is not None],
+        ),
+    ]
+    return {"groups": out_groups, "signals": signals}

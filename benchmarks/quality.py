@@ -1,0 +1,697 @@
+"""Retrieval quality of Pressroom against two plain baselines, on three labelled sets.
+
+Usage:
+    .venv/bin/python benchmarks/quality.py --dataset pr
+    .venv/bin/python benchmarks/quality.py --dataset scifact --set dense_weight=0.5
+    .venv/bin/python benchmarks/quality.py --dataset squad --limit 300 --systems pressroom
+    .venv/bin/python benchmarks/quality.py --dataset all --data ../shared/eval/data
+
+For each set it prints markdown tables of hit@1, hit@5, MRR@10 and nDCG@10 for
+Pressroom's ``retrieve`` and for two baselines over fixed 1000-character chunks (200
+overlap): dense MiniLM in a flat FAISS inner-product index, and BM25 (bm25s). It also
+prints build times, per-query latency, the no-answer calibration of the first hit's
+confidence and score (``pr``, ``squad``) and, for ``pr``, the questions Pressroom misses
+with what it returned instead. Results go to ``benchmarks/out/quality_<set>_<time>.json``
+(and ``quality_<set>_latest.json``).
+
+Everything expensive is cached under ``benchmarks/out/`` (git-ignored): the corpora
+as files, one Pressroom index per set (``index_<set>``, brought up to date by the
+incremental ``sync``), and every embedding (``embeddings.sqlite``, keyed by model and
+text), so a second run only pays for queries it has never seen.
+
+Ranking knobs are ``qa.RankSettings`` fields, overridden with ``--set key=value``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+# Run as a script, this folder is sys.path[0]; import the helpers as ``benchmarks.*`` instead
+# so that no helper module can shadow an installed package.
+if sys.path and Path(sys.path[0] or ".").resolve() == HERE:
+    sys.path[0] = str(REPO)
+elif str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.baselines import BaseChunk, BM25Baseline, DenseBaseline, chunk_corpus  # noqa: E402
+from benchmarks.corpora import (  # noqa: E402
+    DATASETS,
+    Benchmark,
+    DataMissingError,
+    Question,
+    load_benchmark,
+    sample_questions,
+)
+from benchmarks.embedcache import CachedEncoder  # noqa: E402
+from benchmarks.evaluate import (  # noqa: E402
+    Hit,
+    aggregate,
+    contains_answer,
+    doc_ranking,
+    judge,
+    metric_names,
+    no_answer_report,
+)
+from benchmarks.report import md_table, no_answer_tables, short  # noqa: E402
+
+OUT = HERE / "out"
+DEFAULT_DATA = REPO.parent / "shared" / "eval" / "data"
+SYSTEMS = ("pressroom", "dense", "bm25")
+LABELS = {
+    "pressroom": "Pressroom retrieve",
+    "dense": "dense MiniLM, 1000-char chunks (FAISS flat)",
+    "bm25": "BM25 (bm25s), 1000-char chunks",
+}
+DEFAULT_LIMIT = {"squad": 1000}  # answerable + unanswerable questions each
+PUBLISHED = {
+    "scifact": [("BM25 (published, BEIR)", 0.665), ("all-MiniLM-L6-v2 (published)", 0.645)]
+}
+TARGET = {"scifact": 0.70}
+ANSWERABLE_AT = 0.5  # qa.retrieve marks a passage answerable when confidence >= 0.5
+CHUNK_SIZE, CHUNK_OVERLAP = 1000, 200
+
+
+def log(message: str) -> None:
+    """Progress on stderr (the tables go to stdout)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_settings(items: Sequence[str]):
+    """``RankSettings`` with ``key=value`` overrides, each value cast to its field's type.
+
+    Raises:
+        ValueError: an unknown field or a value of the wrong type.
+    """
+    from qa import RankSettings
+
+    defaults = RankSettings()
+    names = {f.name for f in dataclasses.fields(RankSettings)}
+    changes: dict[str, object] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or key not in names:
+            raise ValueError(
+                f"--set {item!r}: expected key=value with key one of {', '.join(sorted(names))}"
+            )
+        kind = type(getattr(defaults, key))
+        try:
+            if kind is bool:
+                if raw.lower() not in {"1", "0", "true", "false", "yes", "no"}:
+                    raise ValueError(raw)
+                value: object = raw.lower() in {"1", "true", "yes"}
+            else:
+                value = kind(raw)
+        except ValueError:
+            raise ValueError(f"--set {item!r}: {key} needs a {kind.__name__}") from None
+        changes[key] = value
+    return dataclasses.replace(defaults, **changes)
+
+
+def _latency(fn: Callable[[str], object], questions: Sequence[Question], n: int) -> list[float]:
+    """Milliseconds per call of ``fn`` on the first ``n`` questions (after one warm-up call)."""
+    sample = [q.text for q in questions if q.answerable][:n]
+    if not sample:
+        return []
+    fn(sample[0])
+    out = []
+    for text in sample:
+        started = time.perf_counter()
+        fn(text)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def _latency_summary(ms: Sequence[float]) -> dict:
+    if not ms:
+        return {"n": 0}
+    xs = sorted(ms)
+    return {
+        "n": len(xs),
+        "mean_ms": statistics.fmean(xs),
+        "p50_ms": xs[len(xs) // 2],
+        "p95_ms": xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))],
+    }
+
+
+# -- systems ------------------------------------------------------------------------------------
+def build_pressroom(bench: Benchmark, index_dir: Path, encoder: CachedEncoder) -> dict:
+    """Bring the set's Pressroom index up to date (incremental) and time it."""
+    from ingest import sync
+
+    misses = encoder.misses
+    last = [0.0]
+
+    def progress(p) -> None:
+        now = time.perf_counter()
+        if now - last[0] > 15:
+            last[0] = now
+            log(
+                f"  pressroom sync: {p.files_done}/{p.files_total} files, "
+                f"{p.chunks_embedded} chunks embedded"
+            )
+
+    report = sync(bench.paths, index_dir, encoder=encoder, progress=progress)
+    if report.failed:
+        log(f"  pressroom sync: {len(report.failed)} files failed, e.g. {report.failed[0]}")
+    info = {
+        "seconds": report.seconds,
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "added": len(report.added) + len(report.updated),
+        "removed": len(report.removed),
+        "failed": len(report.failed),
+        "chunks_embedded": report.chunks_embedded,
+        "model_calls": encoder.misses - misses,
+    }
+    record = OUT / f"{index_dir.name}.build.json"
+    if info["added"] or info["removed"]:  # remember the last build that did real work
+        record.write_text(json.dumps({**info, "when": time.strftime("%F %T")}, indent=2))
+    info["last_full_build"] = json.loads(record.read_text()) if record.exists() else None
+    return info
+
+
+def run_pressroom(
+    bench: Benchmark,
+    questions: Sequence[Question],
+    index_dir: Path,
+    encoder,
+    settings,
+    k: int,
+) -> dict[str, list[Hit]]:
+    """Pressroom's passages for every question, as hits with document keys."""
+    from qa import retrieve
+
+    depth = k if bench.judge == "answer" else k * max(1, settings.per_doc)
+    out = {}
+    for i, q in enumerate(questions):
+        passages = retrieve(
+            q.text, k=depth, index_dir=index_dir, encoder=encoder, settings=settings
+        )
+        out[q.id] = [
+            Hit(bench.doc_key(p.source), p.score, p.text, p.confidence, p.answerable)
+            for p in passages
+        ]
+        if (i + 1) % 200 == 0:
+            log(f"  pressroom: {i + 1}/{len(questions)} questions")
+    return out
+
+
+def run_baseline(
+    search: Callable[[str, int], list[tuple[BaseChunk, float]]],
+    bench: Benchmark,
+    questions: Sequence[Question],
+    k: int,
+) -> dict[str, list[Hit]]:
+    """A baseline's top chunks for every question (ten times deeper for document judging)."""
+    depth = k if bench.judge == "answer" else 10 * k
+    return {
+        q.id: [Hit(c.doc, score, c.text) for c, score in search(q.text, depth)] for q in questions
+    }
+
+
+# -- one dataset ----------------------------------------------------------------------------
+def _ranking(bench: Benchmark, q: Question, hits: list[Hit], k: int) -> list[Hit]:
+    if bench.judge == "answer":
+        return hits[:k]
+    # BEIR drops a document whose id equals the query id (ignore_identical_ids)
+    return doc_ranking(hits, k, exclude=q.id if bench.name == "scifact" else None)
+
+
+def evaluate_dataset(name: str, args: argparse.Namespace, encoder: CachedEncoder, raw) -> dict:
+    """Build, run and judge every system on one set; returns the JSON-ready results."""
+    started = time.perf_counter()
+    log(f"[{name}] writing the corpus under {OUT}")
+    bench = load_benchmark(name, args.data, OUT)
+    limit = args.limit if args.limit is not None else DEFAULT_LIMIT.get(name)
+    questions = sample_questions(bench.questions, limit, args.seed)
+    answerable = [q for q in questions if q.answerable]
+    settings = args.settings
+    k = args.k
+    results: dict = {
+        "dataset": name,
+        "k": k,
+        "limit": limit,
+        "seed": args.seed,
+        "settings": dataclasses.asdict(settings),
+        "documents": len(bench.files),
+        "questions": {
+            "answerable": len(answerable),
+            "unanswerable": len(questions) - len(answerable),
+        },
+        "systems": {},
+    }
+    hits: dict[str, dict[str, list[Hit]]] = {}
+    timing: dict[str, dict] = {}
+    index_dir = OUT / f"index_{name}"
+    base_chunks: list[BaseChunk] = []
+    if "dense" in args.systems or "bm25" in args.systems or name == "pr":
+        docs = {
+            key: p.read_text(encoding="utf-8", errors="replace") for key, p in bench.files.items()
+        }
+        base_chunks = chunk_corpus(docs, CHUNK_SIZE, CHUNK_OVERLAP)
+
+    for system in args.systems:
+        log(f"[{name}] {system}: building")
+        if system == "pressroom":
+            build = build_pressroom(bench, index_dir, encoder)
+            t0 = time.perf_counter()
+            hits[system] = run_pressroom(bench, questions, index_dir, encoder, settings, k)
+            wall = time.perf_counter() - t0
+            from qa import retrieve
+
+            depth = k if bench.judge == "answer" else k * max(1, settings.per_doc)
+            lat = _latency(
+                lambda t, d=depth: retrieve(
+                    t, k=d, index_dir=index_dir, encoder=raw, settings=settings
+                ),
+                questions,
+                args.latency_queries,
+            )
+        else:
+            misses = encoder.misses
+            if system == "dense":
+                engine = DenseBaseline(base_chunks, encoder)
+                search = engine.search
+                timed = lambda t, n=k, e=engine: e.search(t, n, encoder=raw)  # noqa: E731
+            else:
+                engine = BM25Baseline(base_chunks)
+                search = engine.search
+                timed = lambda t, n=k, e=engine: e.search(t, n)  # noqa: E731
+            build = {
+                "seconds": engine.build_seconds,
+                "chunks": len(base_chunks),
+                "model_calls": encoder.misses - misses,
+            }
+            log(f"[{name}] {system}: searching")
+            t0 = time.perf_counter()
+            hits[system] = run_baseline(search, bench, questions, k)
+            wall = time.perf_counter() - t0
+            lat = _latency(timed, questions, args.latency_queries)
+        timing[system] = {
+            "build": build,
+            "eval_seconds": wall,
+            "latency": _latency_summary(lat),
+        }
+
+    per_question: dict[str, dict] = {q.id: {"system": {}} for q in questions}
+    for system, by_q in hits.items():
+        rows, strict_rows = [], []
+        splits: dict[str, list[dict]] = defaultdict(list)
+        for q in answerable:
+            ranking = _ranking(bench, q, by_q[q.id], k)
+            m = judge(q, ranking, bench.judge, k)
+            rows.append(m)
+            entry = {"metrics": m}
+            if bench.judge == "answer":
+                s = judge(q, ranking, bench.judge, k, strict=True)
+                strict_rows.append(s)
+                entry["strict_metrics"] = s
+                splits[f"names_company={str(q.names_company).lower()}"].append(m)
+                splits[f"kind={q.kind}"].append(m)
+            entry["top"] = [[h.doc, round(h.score, 4)] for h in ranking]
+            per_question[q.id]["system"][system] = entry
+        results["systems"][system] = {
+            "label": LABELS[system],
+            "metrics": aggregate(rows),
+            "strict_metrics": aggregate(strict_rows) if strict_rows else None,
+            "splits": {key: aggregate(v) for key, v in sorted(splits.items())},
+            "timing": timing[system],
+        }
+    for q in questions:
+        entry = per_question[q.id]
+        entry.update(
+            id=q.id,
+            question=q.text,
+            answerable=q.answerable,
+            answers=list(q.answers)[:5],
+            relevant=q.relevant,
+            names_company=q.names_company,
+            kind=q.kind,
+        )
+        for system, by_q in hits.items():
+            first = by_q[q.id][0] if by_q[q.id] else None
+            slot = entry["system"].setdefault(system, {})
+            slot["first"] = None
+            if first is not None:
+                slot["first"] = {
+                    "doc": first.doc,
+                    "score": first.score,
+                    "text": first.text[:300],
+                    "confidence": first.confidence,
+                    "answerable": first.answerable,
+                }
+
+    if "pressroom" in hits and len(answerable) < len(questions):
+        pr_hits = hits["pressroom"]
+        correct = {
+            q.id
+            for q in answerable
+            if per_question[q.id]["system"]["pressroom"]["metrics"]["hit@1"] > 0
+        }
+        first_hits = {q.id: (pr_hits[q.id][0] if pr_hits[q.id] else None) for q in questions}
+        results["no_answer"] = no_answer_report(first_hits, questions, correct)
+
+    if name == "pr" and "pressroom" in hits:
+        results["failures"] = pr_failures(bench, answerable, hits, index_dir, base_chunks, k)
+    results["per_question"] = list(per_question.values())
+    results["seconds"] = time.perf_counter() - started
+    return results
+
+
+def pr_failures(
+    bench: Benchmark,
+    answerable: Sequence[Question],
+    hits: dict[str, dict[str, list[Hit]]],
+    index_dir: Path,
+    base_chunks: Sequence[BaseChunk],
+    k: int,
+) -> dict:
+    """Why Pressroom's first passage misses: ranking, passage choice, chunking or retrieval."""
+    from index import open_reader
+
+    reader = open_reader(index_dir)
+    index_path = {bench.doc_key(d.path): d.path for d in reader.documents()}
+    windows: dict[str, list[str]] = defaultdict(list)
+    for c in base_chunks:
+        windows[c.doc].append(c.text)
+
+    def pressroom_chunks(doc: str) -> list[str]:
+        path = index_path.get(doc)
+        if path is None:
+            return []
+        ids = reader.allowed_chunks("d.path = ?", [path])
+        return [row.text for row in reader.chunks(ids).values()]
+
+    covered = {"pressroom": 0, "baseline": 0}
+    cases = []
+    for q in answerable:
+        doc = next(iter(q.relevant))
+        in_chunks = any(contains_answer(t, q.answers) for t in pressroom_chunks(doc))
+        covered["pressroom"] += in_chunks
+        covered["baseline"] += any(contains_answer(t, q.answers) for t in windows.get(doc, []))
+        ranked = hits["pressroom"][q.id][:k]
+        rels = [contains_answer(h.text, q.answers) for h in ranked]
+        if rels and rels[0]:
+            continue
+        doc_rank = next((i + 1 for i, h in enumerate(ranked) if h.doc == doc), None)
+        answer_rank = next((i + 1 for i, r in enumerate(rels) if r), None)
+        if answer_rank is not None:
+            why = f"answer at rank {answer_rank}"
+            cause = "ranking (answer in top k, not first)"
+        elif doc_rank is not None:
+            why = f"right release at rank {doc_rank}, its passage lacks the answer"
+            cause = "passage choice (right release, wrong passage)"
+        elif not in_chunks:
+            why = "answer split across Pressroom chunks"
+            cause = "chunking"
+        else:
+            why = f"right release not in top {k}"
+            cause = "retrieval (right release not in top k)"
+        first = ranked[0] if ranked else None
+        baseline_at1 = {}
+        for system in ("dense", "bm25"):
+            if system in hits:
+                top = hits[system][q.id][:1]
+                baseline_at1[system] = bool(top and contains_answer(top[0].text, q.answers))
+        cases.append(
+            {
+                "id": q.id,
+                "question": q.text,
+                "answer": q.answers[0],
+                "doc": doc,
+                "kind": q.kind,
+                "names_company": q.names_company,
+                "cause": cause,
+                "why": why,
+                "answer_rank": answer_rank,
+                "doc_rank": doc_rank,
+                "first_doc": first.doc if first else None,
+                "first_text": first.text[:300] if first else "",
+                "first_confidence": first.confidence if first else None,
+                "baselines_at1": baseline_at1,
+            }
+        )
+    causes: dict[str, int] = defaultdict(int)
+    for c in cases:
+        causes[c["cause"]] += 1
+    return {
+        "answer_in_some_chunk": {
+            "pressroom": covered["pressroom"] / max(1, len(answerable)),
+            "baseline_1000": covered["baseline"] / max(1, len(answerable)),
+        },
+        "causes": dict(causes),
+        "cases": cases,
+    }
+
+
+# -- printing -----------------------------------------------------------------------------------
+def print_dataset(res: dict, show_failures: int) -> None:
+    """All tables of one set on stdout."""
+    name, k = res["dataset"], res["k"]
+    cols = metric_names(k)
+    nq = res["questions"]
+    print(
+        f"\n## {name}: {res['documents']} documents, {nq['answerable']} answerable + "
+        f"{nq['unanswerable']} unanswerable questions (k={k}, limit={res['limit']}, "
+        f"seed={res['seed']})\n"
+    )
+    changed = {
+        key: v
+        for key, v in res["settings"].items()
+        if v != dataclasses.asdict(_default_settings())[key]
+    }
+    print(f"RankSettings overrides: {changed or 'none (defaults)'}\n")
+    rule = {
+        "pr": "hit = a returned passage/chunk holds an accepted answer string",
+        "scifact": "documents ranked by their best passage/chunk, graded by the test qrels",
+        "squad": "documents ranked by their best passage/chunk; relevant = the gold paragraph",
+    }[name]
+    print(f"### Retrieval ({rule})\n")
+    rows = [
+        [s["label"], s["metrics"]["n"], *(s["metrics"].get(c) for c in cols)]
+        for s in res["systems"].values()
+    ]
+    for label, value in PUBLISHED.get(name, []):
+        rows.append([label, "", None, None, None, value])
+    if name in TARGET:
+        rows.append([f"target for Pressroom ({cols[3]})", "", None, None, None, TARGET[name]])
+    print(md_table(["system", "n", *cols], rows))
+    if name == "pr":
+        print("\n### Strict: the passage holds an answer AND comes from the labelled release\n")
+        print(
+            md_table(
+                ["system", "n", *cols],
+                [
+                    [s["label"], s["strict_metrics"]["n"], *(s["strict_metrics"][c] for c in cols)]
+                    for s in res["systems"].values()
+                ],
+            )
+        )
+        print("\n### By whether the question names the company\n")
+        split_rows = []
+        for key in ("names_company=true", "names_company=false"):
+            for s in res["systems"].values():
+                m = s["splits"].get(key)
+                if m:
+                    split_rows.append([key, s["label"], m["n"], *(m[c] for c in cols)])
+        print(md_table(["split", "system", "n", *cols], split_rows))
+        kinds = sorted(
+            {key for s in res["systems"].values() for key in s["splits"] if key.startswith("kind=")}
+        )
+        systems = list(res["systems"])
+        print("\n### hit@1 / hit@5 by question kind\n")
+        print(
+            md_table(
+                ["kind", "n", *systems],
+                [
+                    [
+                        kd.removeprefix("kind="),
+                        res["systems"][systems[0]]["splits"][kd]["n"],
+                        *(
+                            f"{res['systems'][s]['splits'][kd]['hit@1']:.2f} / "
+                            f"{res['systems'][s]['splits'][kd]['hit@5']:.2f}"
+                            for s in systems
+                        ),
+                    ]
+                    for kd in kinds
+                ],
+            )
+        )
+    print("\n### Timing\n")
+    trows = []
+    for system, s in res["systems"].items():
+        t = s["timing"]
+        b, lat = t["build"], t["latency"]
+        note = f"{b.get('chunks', '-')} chunks, {b.get('model_calls', 0)} embedded now"
+        if system == "pressroom" and b.get("last_full_build"):
+            lb = b["last_full_build"]
+            note += f"; last build with changes: {lb['seconds']:.1f} s ({lb['when']})"
+        trows.append(
+            [
+                s["label"],
+                f"{b['seconds']:.1f}",
+                note,
+                f"{t['eval_seconds']:.1f}",
+                lat.get("mean_ms"),
+                lat.get("p50_ms"),
+                lat.get("p95_ms"),
+            ]
+        )
+    print(
+        md_table(
+            [
+                "system",
+                "index build/update s (this run)",
+                "index",
+                "eval s (cached embeddings)",
+                "latency mean ms",
+                "p50 ms",
+                "p95 ms",
+            ],
+            trows,
+        )
+    )
+    lat_n = next(iter(res["systems"].values()))["timing"]["latency"].get("n", 0)
+    print(
+        f"\nLatency: {lat_n} answerable questions, uncached encoder, k={k}, after a warm-up "
+        "query; Pressroom's includes encoding the passages' sentences for the answer pick."
+    )
+    if "no_answer" in res:
+        print("\n### No-answer detection (Pressroom, first hit)\n")
+        print(no_answer_tables(res["no_answer"], ANSWERABLE_AT))
+    if "failures" in res:
+        f = res["failures"]
+        cov = f["answer_in_some_chunk"]
+        print("\n### Where Pressroom's first passage misses (answer rule)\n")
+        print(
+            f"Answer string inside at least one chunk of the labelled release: Pressroom chunks "
+            f"{cov['pressroom']:.3f}, 1000-char windows {cov['baseline_1000']:.3f}.\n"
+        )
+        print(md_table(["cause", "questions"], sorted(f["causes"].items(), key=lambda x: -x[1])))
+        cases = sorted(f["cases"], key=lambda c: (c["answer_rank"] is not None, c["id"]))
+        if cases and show_failures:
+            print(f"\nFirst {min(show_failures, len(cases))} of {len(cases)} misses at hit@1:\n")
+        for i, c in enumerate(cases[:show_failures], 1):
+            base = ", ".join(
+                f"{s}@1 {'yes' if ok else 'no'}" for s, ok in c["baselines_at1"].items()
+            )
+            print(
+                f"{i}. **{c['id']}** ({c['kind']}, names company: {c['names_company']}) "
+                f"{c['question']}\n"
+                f'   - expected: "{c["answer"]}" in `{c["doc"]}`; {c["why"]}; {base}\n'
+                f"   - first hit (`{c['first_doc']}`, confidence {c['first_confidence']}): "
+                f'"{short(c["first_text"])}"'
+            )
+
+
+def _default_settings():
+    from qa import RankSettings
+
+    return RankSettings()
+
+
+# -- command line -----------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/quality.py",
+        description=__doc__.split("\n\n")[0],
+        epilog="example: .venv/bin/python benchmarks/quality.py --dataset pr "
+        "--set dense_weight=0.5",
+    )
+    parser.add_argument("--dataset", choices=[*DATASETS, "all"], default="pr")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="at most N answerable and N unanswerable questions, seeded sample "
+        "(default: all; squad 1000; 0 = all)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a qa.RankSettings field, e.g. --set dense_weight=0.5 --set per_doc=2",
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared evaluation data")
+    parser.add_argument("--k", type=int, default=10, help="ranking depth for MRR and nDCG")
+    parser.add_argument("--seed", type=int, default=13, help="seed of the --limit sample")
+    parser.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help="comma-separated subset of pressroom,dense,bm25 (default: all three)",
+    )
+    parser.add_argument("--latency-queries", type=int, default=20, metavar="N")
+    parser.add_argument("--failures", type=int, default=10, metavar="N", help="pr misses to list")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.settings = parse_settings(args.overrides)
+    except ValueError as exc:
+        parser.error(str(exc))
+    args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    unknown = set(args.systems) - set(SYSTEMS)
+    if unknown or not args.systems:
+        parser.error(f"--systems: unknown {sorted(unknown)}; choose from {', '.join(SYSTEMS)}")
+    if args.k < 5:
+        parser.error("--k must be at least 5 (hit@5 is reported)")
+    args.data = args.data.expanduser()
+    if not args.data.is_dir():
+        print(
+            f"error: evaluation data folder {args.data} not found; pass it with "
+            "--data PATH (e.g. --data ../shared/eval/data)",
+            file=sys.stderr,
+        )
+        return 2
+    if "bm25" in args.systems:
+        try:
+            import bm25s  # noqa: F401
+        except ImportError:
+            print(
+                "error: the BM25 baseline needs bm25s: .venv/bin/pip install bm25s", file=sys.stderr
+            )
+            return 2
+
+    from index import get_encoder
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    raw = get_encoder()
+    encoder = CachedEncoder(raw, OUT / "embeddings.sqlite")
+    names = list(DATASETS) if args.dataset == "all" else [args.dataset]
+    for name in names:
+        try:
+            res = evaluate_dataset(name, args, encoder, raw)
+        except DataMissingError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print_dataset(res, args.failures)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        body = json.dumps(res, indent=1, ensure_ascii=False, default=str)
+        path = OUT / f"quality_{name}_{stamp}.json"
+        path.write_text(body, encoding="utf-8")
+        (OUT / f"quality_{name}_latest.json").write_text(body, encoding="utf-8")
+        print(f"\n{name}: {res['seconds']:.0f} s in all; results in {path.relative_to(REPO)}")
+        log(f"[{name}] embedding cache: {encoder.hits} hits, {encoder.misses} computed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

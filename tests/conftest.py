@@ -1,0 +1,84 @@
+"""Shared fixtures.
+
+``fake_encoder`` is a small deterministic stand-in for the embedding model, for tests
+about the index's bookkeeping (sync, atomicity, caching), not about retrieval quality.
+Tests about retrieval use ``real_index``: the real MiniLM over the bundled releases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RELEASES = ROOT / "data" / "releases"
+SHARED = ROOT.parent / "shared"
+GLIOBLASTOMA = RELEASES / "2014-03-04-cellectar-phase-2-imaging-trial-glioblastoma.txt"
+CPDC = RELEASES / "2016-11-28-cellectar-cpdc-manufacturing-partnership.txt"
+
+
+class FakeEncoder:
+    """Hashed bag of words in 64 dimensions; counts calls so tests can see the cache work."""
+
+    name = "test/fake-bow-64"
+    dim = 64
+    max_tokens = 256
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+        self.fail_after: int | None = None  # raise after this many encoded texts
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        if self.fail_after is not None and len(self.encoded) + len(texts) > self.fail_after:
+            raise RuntimeError("fake encoder failure (injected)")
+        self.encoded.extend(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                h = int.from_bytes(hashlib.md5(word.encode()).digest()[:4], "little")
+                out[i, h % self.dim] += 1.0
+            norm = np.linalg.norm(out[i])
+            out[i] = out[i] / norm if norm else out[i]
+            if not norm:
+                out[i, 0] = 1.0
+        return out
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(re.findall(r"\w+|[^\w\s]", t)) for t in texts]
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A writable copy of the bundled releases."""
+    folder = tmp_path / "releases"
+    shutil.copytree(RELEASES, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_encoder():
+    from index import get_encoder
+
+    return get_encoder()
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Path:
+    """The real model's index over the bundled releases (built once per test session)."""
+    from ingest import sync
+
+    index_dir = tmp_path_factory.mktemp("index") / "idx"
+    report = sync([RELEASES], index_dir, encoder=real_encoder)
+    assert not report.failed, report.failed
+    return index_dir

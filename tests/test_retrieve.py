@@ -1,0 +1,137 @@
+"""End to end with the real MiniLM model over the bundled releases."""
+
+import json
+import subprocess
+import sys
+from dataclasses import FrozenInstanceError
+
+import pytest
+
+from index import open_reader
+from qa import Filters, Passage, retrieve
+
+from .conftest import ROOT
+
+
+def _stored(index_dir, hit: Passage) -> str:
+    return open_reader(index_dir).document_text(hit.doc_id)
+
+
+def test_glioblastoma_enrollment_question_finds_the_36_passage(real_index):
+    hits = retrieve(
+        "How many patients will the glioblastoma imaging trial enroll?", k=5, index_dir=real_index
+    )
+    assert "36" in hits[0].text and "36" in hits[0].answer
+    assert hits[0].date == "2014-03-04"
+    assert hits[0].answerable
+
+
+def test_radioisotope_question_finds_iodine_131_first(real_index):
+    hits = retrieve("Which radioisotope is the payload of CLR 131?", k=5, index_dir=real_index)
+    assert "iodine-131" in hits[0].text
+    assert "iodine-131" in hits[0].answer
+    assert hits[0].date == "2016-11-28"
+
+
+def test_manufacturer_question_names_cpdc(real_index):
+    hits = retrieve("Who manufactures CLR 131?", k=5, index_dir=real_index)
+    assert "CPDC" in hits[0].text or "Centre for Probe Development" in hits[0].text
+    assert hits[0].source.endswith("2016-11-28-cellectar-cpdc-manufacturing-partnership.txt")
+
+
+def test_doses_question(real_index):
+    hits = retrieve("What doses does the imaging trial test?", k=3, index_dir=real_index)
+    assert "5 mCi and 7.5 mCi" in hits[0].answer
+
+
+def test_every_hit_is_cited_exactly(real_index):
+    hits = retrieve("phospholipid ether platform", k=5, index_dir=real_index)
+    assert hits
+    for hit in hits:
+        text = _stored(real_index, hit)
+        assert text[hit.start : hit.end] == hit.text
+        assert text[hit.answer_start : hit.answer_end] == hit.answer
+        assert hit.start <= hit.answer_start < hit.answer_end <= hit.end
+        assert hit.title and hit.source.endswith(".txt") and hit.date
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    with pytest.raises(FrozenInstanceError):
+        hits[0].score = 1.0
+
+
+def test_one_hit_per_release_by_default(real_index):
+    hits = retrieve("Cellectar clinical trial", k=5, index_dir=real_index)
+    assert len({h.doc_id for h in hits}) == len(hits) == 2
+
+
+def test_filters_apply_before_ranking(real_index):
+    question = "How many patients will the glioblastoma imaging trial enroll?"
+    hits = retrieve(question, k=3, index_dir=real_index, filters=Filters(date_from="2015-01-01"))
+    assert hits and all(h.date >= "2015-01-01" for h in hits)
+    hits = retrieve(question, k=3, index_dir=real_index, filters=Filters(companies=("nomatch",)))
+    assert hits == []
+    hits = retrieve(
+        "forward-looking statements",
+        k=5,
+        index_dir=real_index,
+        filters=Filters(exclude_boilerplate=True),
+    )
+    assert all(h.kind not in ("about", "safe_harbor", "contacts", "links") for h in hits)
+
+
+def test_empty_question_returns_nothing(real_index):
+    assert retrieve("   ", index_dir=real_index) == []
+
+
+def test_out_of_corpus_question_is_not_answerable(real_index):
+    hits = retrieve("What is Pfizer's 2030 revenue target?", k=3, index_dir=real_index)
+    assert hits and not hits[0].answerable
+
+
+def test_default_index_from_environment(real_index, monkeypatch):
+    monkeypatch.setenv("PRESSROOM_INDEX", str(real_index))
+    hits = retrieve("Who manufactures CLR 131?", k=1)
+    assert len(hits) == 1
+
+
+def test_qa_command_line_prints_json(real_index):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa",
+            "Who manufactures CLR 131?",
+            "-k",
+            "2",
+            "--json",
+            "--index",
+            str(real_index),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == 2 and {
+        "text",
+        "score",
+        "title",
+        "date",
+        "source",
+        "start",
+        "end",
+        "answer",
+    } <= set(rows[0])
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "qa", "anything", "--index", str(tmp_path / "none")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2
+    assert "no index yet" in out.stderr and "Traceback" not in out.stderr
