@@ -116,7 +116,11 @@ class Tally:
         exact = f"{100 * self.exact / dated:5.1f}" if dated else "    -"
         near = f"{100 * self.near / dated:5.1f}" if dated else "    -"
         ms = 1000 * self.seconds / max(1, self.n)
-        return f"| {label:<22} | {self.n:>6} | " + " | ".join([*share, exact, near, f"{ms:.2f}"]) + " |"
+        return (
+            f"| {label:<22} | {self.n:>6} | "
+            + " | ".join([*share, exact, near, f"{ms:.2f}"])
+            + " |"
+        )
 
 
 def header() -> str:

@@ -161,6 +161,7 @@ def _read_bytes(path: Path, max_bytes: int) -> tuple[bytes, str]:
 
 
 def _os_reason(exc: OSError) -> str:
+    """A short reason for an OS error: "permission denied", "cannot read (...)"."""
     if isinstance(exc, PermissionError):
         return "permission denied"
     return f"cannot read ({exc.strerror or type(exc).__name__})".lower()
@@ -612,7 +613,9 @@ def _pdf_to_text(data: bytes) -> str:
         raise
     except FileNotDecryptedError:
         raise _Unloadable("encrypted PDF (a password is required)") from None
-    except (PdfReadError, DependencyError) as exc:
+    except DependencyError as exc:
+        raise _Unloadable(f"PDF needs an optional package ({_short(exc)})") from None
+    except PdfReadError as exc:
         raise _Unloadable(f"not a valid PDF ({_short(exc)})") from None
     except Exception as exc:  # pypdf on a damaged file can raise almost anything
         raise _Unloadable(f"broken PDF ({type(exc).__name__}: {_short(exc)})") from None
@@ -620,6 +623,7 @@ def _pdf_to_text(data: bytes) -> str:
 
 
 def _short(exc: BaseException, limit: int = 120) -> str:
+    """An exception's message on one line, cut to ``limit`` characters."""
     message = " ".join(str(exc).split()) or type(exc).__name__
     return message if len(message) <= limit else message[: limit - 3] + "..."
 

@@ -81,7 +81,8 @@ _STOP_FIRST = frozenset(
     "The A An Also And But When While Following Prior Our We It Its Their They Many Most Some "
     "Every Each With Despite Amid Why How What Where Who If Is Are Here There Now Just Recently "
     "According Roughly Nearly About Approximately Dear Please Join Watch Meet "
-    "Dr Dr. Mr Mr. Ms Ms. Mrs Mrs. Prof Prof. Key Highlights Summary Note WHEN WHERE WHAT WHO "
+    "Introducing Announcing Presenting Dr Dr. Mr Mr. Ms Ms. Mrs Mrs. Prof Prof. Key Highlights "
+    "Summary Note WHEN WHERE WHAT WHO "
     "WHY HOW DATE TIME Date Time When Where What Who Location Venue Event Register".split()
 )
 _CONNECTOR = r"(?:and|&|de|del|la|of|upon|am|on|sur|en|y|do|da)"
@@ -240,21 +241,29 @@ _SUFFIX = (
     r"(?:Inc|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|L\.P|LP|LLP|plc|PLC|Co|S\.A|N\.V|AG|SE"
     r"|GmbH|S\.p\.A|Pty|Group|Holdings)\.?"
 )
-_NAME_TOKEN = r"(?:[A-Z0-9][\w.&'’@!+\-]*(?:\.[a-z]+)?|&)"
+_NAME_TOKEN = r"(?:[A-Z0-9][\w.&'’@!+\-™®]*(?:\.[a-z]+)?|&)"
 _NAME = re.compile(
-    r"(?:The\s+)?" + _NAME_TOKEN + r"(?:(?:\s+(?:of|and|for|de|du|the|&|y|von|van))*\s+"
+    r"(?:The\s+)?"
+    + _NAME_TOKEN
+    + r"(?:(?:\s+(?:of|and|for|de|du|the|&|y|von|van))*\s+"
     + _NAME_TOKEN
     + r"){0,7}(?:,?\s+"
     + _SUFFIX
     + r")?"
 )
 _NAME_BACK = re.compile(
-    r"(?:(?:[A-Z0-9][\w.&'’\-]*|&)(?:,?\s+|\s+(?:of|and|for|de|the)\s+))*"
+    r"(?:(?:[A-Z0-9][\w.&'’\-]*|&)(?:\s+|\s+(?:of|and|for|de|the)\s+))*"
     r"(?:[A-Z0-9][\w.&'’\-]*)(?:,?\s+" + _SUFFIX + r")?\s*$"
 )
-_APPOSITION = re.compile(
-    r"\s*(?:\(|,\s+(?:a|an|the|which|who|one|Inc|LLC|Ltd)\b|’s\b|'s\b)"
+_APPOSITION = re.compile(r"\s*(?:\(|,\s+(?:a|an|the|which|who|one|Inc|LLC|Ltd)\b|’s\b|'s\b)")
+_ROLE = re.compile(
+    r"\s(?:CEO|CFO|COO|CTO|CMO|President|Chairman|Chairwoman|Founder|Co-[Ff]ounder|Chief|"
+    r"Executive|Managing|Director|Vice|VP|SVP|EVP|Head)\b"
 )
+_ROLE_OF = re.compile(
+    r"\b(?:CEO|CFO|COO|CTO|President|Chairman|Founder|Director|Officer|Partner|Head)\s+(?:of|at)\s+"
+)
+_VERB = re.compile(r"\s+(?:is|has|was|will|today|[a-z]+(?:s|ed))\b")
 _AFTER_NAME = re.compile(r"\s*(?:\(|,|’s\b|'s\b|\s[a-z])")
 _ALIAS_PAREN = re.compile(r"\s*\((?:[^()]*[“”\"][^()]*)\)")
 
@@ -280,47 +289,84 @@ def _trim(text: str, start: int, end: int, chars: str = " \t\n,;:-–—(/[#*_")
     return Field(text[start:end], start, end) if end > start else None
 
 
-def _company(text: str, body_start: int, lead_end: int, tickers: tuple[Field, ...]) -> Field | None:
-    """The issuer named at the start of the lead, or the name in front of its first ticker."""
-    m = _NAME.match(text, body_start, lead_end)
-    if m is not None:
-        name = m[0]
-        first = name.split()[0]
-        tail = _ALIAS_PAREN.match(text, m.end())
-        after = tail.end() if tail else m.end()
-        if any(t.start >= m.end() and t.start <= after + 3 for t in tickers):
-            return _trim(text, m.start(), m.end())
-    sentence_end = text.find(". ", body_start, lead_end)
-    limit = lead_end if sentence_end < 0 else sentence_end
+def _lead_name(text: str, start: int, end: int) -> tuple[Field, bool] | None:
+    """The capitalised name that opens the lead, and whether it is cut before a role title
+    ("Kootenay Silver CEO Jim McDonald joined ..." gives "Kootenay Silver")."""
+    m = _NAME.match(text, start, end)
+    if m is None:
+        return None
+    words = m[0].split()
+    first = words[1] if words[0] == "The" and len(words) > 2 else words[0]
+    if first in _STOP_FIRST or len(m[0]) > 80 or re.fullmatch(_SUFFIX, m[0]):
+        return None
+    if m[0].endswith(("’s", "'s")):
+        return None  # "Puerto Rico's premier entertainment destination"
+    role = _ROLE.search(text, m.start(), m.end())
+    if role is not None:
+        field = _trim(text, m.start(), role.start())
+        return (field, True) if field is not None else None
+    field = _trim(text, m.start(), m.end())
+    return (field, False) if field is not None else None
+
+
+def _name_before_ticker(
+    text: str, start: int, limit: int, tickers: tuple[Field, ...]
+) -> Field | None:
+    """The name in front of the first ticker of the lead: "... CEO of NRx Pharmaceuticals
+    Inc. (NASDAQ: NRXP)" gives "NRx Pharmaceuticals Inc."."""
     for t in tickers:
-        if body_start <= t.start < limit:
-            paren = text.rfind("(", body_start, t.start + 1)
+        if start <= t.start < limit:
+            paren = text.rfind("(", start, t.start + 1)
             stop = paren if paren >= t.start - 2 else t.start
-            while True:
-                alias = text.rfind("(", body_start, stop)
-                if alias < 0 or not _ALIAS_PAREN.match(text, alias) or (
-                    _ALIAS_PAREN.match(text, alias).end() < stop - 1
-                ):
+            while True:  # skip aliases: Vycor Medical, Inc. ("Vycor" or the "Company") (OTCQB ...
+                alias = text.rfind("(", start, stop)
+                m = _ALIAS_PAREN.match(text, alias) if alias >= 0 else None
+                if m is None or m.end() < stop - 1:
                     break
                 stop = alias
-            window_start = max(body_start, stop - 120)
-            back = _NAME_BACK.search(text, window_start, stop)
+            back = _NAME_BACK.search(text, max(start, stop - 120), stop)
             if back is not None and back.end() > back.start():
-                field = _trim(text, back.start(), back.end())
+                begin = back.start()
+                for role in _ROLE_OF.finditer(text, back.start(), back.end()):
+                    begin = role.end()  # "CEO of Marti Technologies, Inc." -> the company
+                field = _trim(text, begin, back.end())
                 if field is not None and field.value.split()[0] not in _STOP_FIRST:
                     return field
-            break
-    if m is not None:
-        words = m[0].split()
-        if words[0] == "The" and len(words) > 2:
-            words = words[1:]
-        if words[0] in _STOP_FIRST or len(m[0]) > 80 or not _AFTER_NAME.match(text, m.end()):
             return None
-        # One capitalised word is usually just the first word of a sentence ("Research
-        # shows"): take it only with an apposition or when it looks like a brand.
-        word = words[0]
-        if len(words) > 1 or _APPOSITION.match(text, m.end()) or re.search(r".[A-Z0-9]", word):
-            return _trim(text, m.start(), m.end())
+    return None
+
+
+def _company(
+    text: str, body_start: int, lead_end: int, tickers: tuple[Field, ...], headline: str
+) -> Field | None:
+    """The issuer: the name that opens the lead when a ticker or an apposition confirms it,
+    else the name in front of the lead's first ticker, else a plausible opening name."""
+    found = _lead_name(text, body_start, lead_end)
+    lead, cut = found if found is not None else (None, False)
+    if lead is not None and not cut:
+        tail = _ALIAS_PAREN.match(text, lead.end)
+        after = tail.end() if tail else lead.end
+        if any(lead.end <= t.start <= after + 3 for t in tickers):
+            return lead
+        if _APPOSITION.match(text, lead.end):
+            return lead
+    anchored = _name_before_ticker(text, body_start, min(lead_end, body_start + 300), tickers)
+    if anchored is not None or lead is None:
+        return anchored
+    if cut:
+        return lead
+    # One capitalised word is usually just the first word of a sentence ("Research shows"):
+    # take it only when it looks like a brand or the headline names it.
+    words = lead.value.split()
+    if not _AFTER_NAME.match(text, lead.end):
+        return None
+    if (
+        len(words) > 1
+        or re.search(r".[A-Z0-9]", words[0])
+        or words[0] in headline.split()
+        and _VERB.match(text, lead.end)
+    ):
+        return lead
     return None
 
 
@@ -598,7 +644,7 @@ def _find_lead(
                 return i, [datelines[k] for k in sorted(datelines)], datelines
             continue
         if prose_at is None and _is_prose(p) and not _is_list(p):
-            if i > 0 or len(p) > 250 or p.endswith("."):
+            if i > 0 or len(p) > 250:
                 prose_at = i
         if len(p) > _MAX_HEADER_CHARS:
             break
@@ -667,7 +713,7 @@ def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
     tickers = _tickers(text)
     lead_start, lead_end = paras[lead]
     body_start = by_index[lead].body_start if lead in by_index else lead_start
-    company = _company(text, body_start, lead_end, tickers)
+    company = _company(text, body_start, lead_end, tickers, headline.value if headline else "")
 
     kinds = _classify(text, paras, lead)
     sections = tuple(_merge(paras, kinds))
@@ -675,8 +721,9 @@ def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
         for sec in sections:
             if sec.kind != ABOUT or not sec.title:
                 continue
-            name_start = text.find(sec.title, sec.start) + len(sec.title.split()[0]) + 1
-            name = _trim(text, name_start, name_start + len(sec.title) - len(sec.title.split()[0]) - 1)
+            title_start = text.find(sec.title, sec.start)
+            about_word = len(sec.title.split()[0])
+            name = _trim(text, title_start + about_word, title_start + len(sec.title))
             if name is None:
                 continue
             if wire is None and re.fullmatch(r"\w*Wire|IBN|InvestorBrandNetwork", name.value):
@@ -693,4 +740,3 @@ def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
         tickers=tickers,
         sections=sections,
     )
-

@@ -1,0 +1,23 @@
+"""A sync run in its own process, for the kill tests (uses the fake encoder: the tests are
+about atomicity, not ranking). ``python -m tests.fault_worker INDEX PATH...``"""
+
+import sys
+import time
+
+from ingest import sync
+
+from .conftest import FakeEncoder
+
+
+class SlowFakeEncoder(FakeEncoder):
+    """Spreads the embedding work over time so kills land inside the update, too."""
+
+    def encode(self, texts, batch_size=32):
+        time.sleep(0.002 * len(texts))
+        return super().encode(texts, batch_size)
+
+
+if __name__ == "__main__":
+    index_dir, *paths = sys.argv[1:]
+    report = sync(paths, index_dir, encoder=SlowFakeEncoder())
+    print(f"done {len(report.added)} {len(report.updated)} {len(report.removed)}")
