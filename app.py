@@ -1,98 +1,265 @@
 """Pressroom in the browser: ``python app.py`` serves a Gradio UI on http://127.0.0.1:7860.
 
-The UI only calls the public functions: ``qa.retrieve`` to ask, ``ingest.sync`` to
-build the index when there is none. ``ask`` is also a named API (``/ask``) that
-returns structured hits, for ``gradio_client``.
+Two tabs. **Ask**: a question, the cited answer first, then the ranked sources, each of
+which opens the whole release with the passage highlighted in place; filters by date,
+company, boilerplate and number of results. **Library**: index status, upload of new
+releases (saved into the releases folder and indexed incrementally), the table of
+indexed releases, and removal of a release.
+
+The UI only calls the public functions (``qa.retrieve``, ``ingest.sync``,
+``index.open_reader``); the HTML comes from ``qa.render``. ``ask`` is also a named API
+(``/ask``) returning structured hits, for ``gradio_client``.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
+import datetime as dt
+import ipaddress
+import logging
 import os
+import re
+import shutil
 import sys
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
 
-from index import IndexFormatError, default_index_dir, open_reader  # noqa: E402
+from index import IndexFormatError, IndexLockedError, default_index_dir, open_reader  # noqa: E402
 from ingest.__main__ import DEFAULT_CORPUS  # noqa: E402
-from qa import Filters, Passage, retrieve  # noqa: E402
+from qa import Filters, retrieve  # noqa: E402
+from qa.render import (  # noqa: E402
+    CSS,
+    example_questions,
+    render_message,
+    render_results,
+    render_status,
+)
 
+logger = logging.getLogger("pressroom.app")
+
+# The curated questions apply when the bundled Cellectar releases are indexed.
+BUNDLED_RELEASES = frozenset(
+    {
+        "2014-03-04-cellectar-phase-2-imaging-trial-glioblastoma.txt",
+        "2016-11-28-cellectar-cpdc-manufacturing-partnership.txt",
+    }
+)
 EXAMPLE_QUESTIONS = [
     "How many patients will the glioblastoma imaging trial enroll?",
     "Who manufactures CLR 131?",
     "Which radioisotope is the payload of CLR 131?",
     "What doses does the imaging trial test?",
 ]
+ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+MAX_RESULTS = 20
+LIBRARY_HEADERS = ["Headline", "Date", "Company", "Tickers", "Chunks", "File"]
+_LEGAL_SUFFIX = re.compile(
+    r"^(inc|inc\.|incorporated|ltd|ltd\.|limited|llc|l\.l\.c\.|corp|corp\.|corporation|co\.?|"
+    r"plc|p\.l\.c\.|s\.a\.|sa|ag|n\.v\.|nv|gmbh|lp|l\.p\.|llp|se|ab|asa|oyj|s\.p\.a\.)$",
+    re.IGNORECASE,
+)
 
-CSS = """
-.hit {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 16px;
-      margin: 10px 0; background: var(--background-fill-secondary);}
-.hit h4 {margin: 0 0 4px 0;}
-.meta {color: var(--body-text-color-subdued); font-size: 0.9em; margin-bottom: 8px;}
-.passage {white-space: pre-wrap; line-height: 1.5;}
-.passage mark {background: #ffe58a; color: #111; padding: 0 2px; border-radius: 3px;}
-.answer {font-size: 1.15em; padding: 12px 16px; border-left: 4px solid #f0b400;
-         background: var(--background-fill-secondary); border-radius: 4px;}
-.noanswer {padding: 12px 16px; border-left: 4px solid #999; border-radius: 4px;}
-.tag {display: inline-block; font-size: 0.8em; padding: 0 6px; border-radius: 8px;
-      border: 1px solid var(--border-color-primary); margin-left: 6px;}
+# Scrolls an opened release to its highlighted passage (inside the release's own box).
+SCROLL_JS = """
+element.addEventListener('toggle', (event) => {
+  const box = event.target;
+  if (!box.matches || !box.matches('details.pr-release') || !box.open) return;
+  const text = box.querySelector('.pr-release-text');
+  const mark = box.querySelector('.pr-anchor') || box.querySelector('.pr-in-passage');
+  if (text && mark) text.scrollTop = Math.max(0, mark.offsetTop - text.clientHeight / 3);
+}, true);
 """
 
 
-def _highlighted(hit: Passage) -> str:
-    a, b = hit.answer_start - hit.start, hit.answer_end - hit.start
-    t = hit.text
-    return f"{html.escape(t[:a])}<mark>{html.escape(t[a:b])}</mark>{html.escape(t[b:])}"
+# -- input checking (the UI's edge) ----------------------------------------------------------
+class UploadRefused(ValueError):
+    """A file that the upload does not accept, with a short reason."""
 
 
-def _citation(hit: Passage) -> str:
-    parts = [html.escape(hit.date or "undated")]
-    if hit.company:
-        parts.append(html.escape(hit.company))
-    if hit.tickers:
-        parts.append(html.escape(", ".join(hit.tickers)))
-    parts.append(f"{html.escape(Path(hit.source).name)} [{hit.start}:{hit.end}]")
-    return " · ".join(parts)
+def safe_filename(name: str) -> str:
+    """A safe name for an uploaded file: basename only, ``[A-Za-z0-9._-]``, no hidden name.
+
+    Raises:
+        UploadRefused: the type is not one of ``ALLOWED_SUFFIXES``.
+
+    Example:
+        >>> safe_filename("../../etc/Q3 results (final).PDF")
+        'Q3-results-final.pdf'
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    stem, dot, ext = base.rpartition(".")
+    if not dot or "." + ext.lower() not in ALLOWED_SUFFIXES:
+        allowed = ", ".join(ALLOWED_SUFFIXES)
+        raise UploadRefused(f"not a supported file type (use {allowed})")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem)
+    stem = re.sub(r"\.{2,}", ".", stem)
+    stem = re.sub(r"-{2,}", "-", stem).strip(".-_")[:120].strip(".-_")
+    return f"{stem or 'release'}.{ext.lower()}"
 
 
-def render_hits(question: str, hits: list[Passage]) -> str:
-    """The answer first, then the ranked cited passages, as HTML."""
-    if not question.strip():
-        return "<p>Type a question about the releases.</p>"
-    if not hits:
-        return "<div class='noanswer'>No passage in the index matches this question.</div>"
-    best = hits[0]
-    if best.answerable:
-        head = (
-            f"<div class='answer'>{html.escape(best.answer)} <sup>[1]</sup><div class='meta'>"
-            f"[1] {html.escape(best.title)} · {_citation(best)}</div></div>"
-        )
-    else:
-        head = (
-            "<div class='noanswer'><b>No passage answers this question with confidence.</b> "
-            "The nearest passages are shown below; check them before relying on them.</div>"
-        )
-    cards = []
-    for n, hit in enumerate(hits, 1):
-        section = f"<span class='tag'>{html.escape(hit.kind)}</span>"
-        cards.append(
-            f"<div class='hit'><h4>[{n}] {html.escape(hit.title)}{section}</h4>"
-            f"<div class='meta'>{_citation(hit)} · score {hit.score:.3f} · "
-            f"confidence {hit.confidence:.2f}</div>"
-            f"<div class='passage'>{_highlighted(hit)}</div></div>"
-        )
-    return head + "".join(cards)
+def _same_content(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as fa, b.open("rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
 
 
-def build_app(index_dir: Path | None = None) -> gr.Blocks:
-    """The Gradio UI over the index at ``index_dir`` (default ``data/index``)."""
-    index_dir = index_dir or default_index_dir()
+def save_upload(src: str | os.PathLike[str], corpus: Path, name: str | None = None) -> Path:
+    """Copy an uploaded file into ``corpus`` under a safe, unused name; never executes it.
 
+    An identical file already in ``corpus`` under that name is reused; a different one
+    is never overwritten: the new file gets a numeric suffix (``name-1.txt``, ...).
+
+    Raises:
+        UploadRefused: wrong type, empty, or larger than ``MAX_UPLOAD_BYTES``.
+    """
+    src = Path(src)
+    safe = safe_filename(name or src.name)
+    size = src.stat().st_size
+    if size == 0:
+        raise UploadRefused("the file is empty")
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadRefused(f"larger than the {MAX_UPLOAD_BYTES // (1024 * 1024)} MB limit")
+    corpus.mkdir(parents=True, exist_ok=True)
+    stem, ext = safe.rsplit(".", 1)
+    for n in range(10_000):
+        target = corpus / (safe if n == 0 else f"{stem}-{n}.{ext}")
+        if target.is_symlink():
+            continue
+        if target.exists():
+            if target.is_file() and _same_content(src, target):
+                return target
+            continue
+        try:
+            with src.open("rb") as fin, target.open("xb") as fout:
+                shutil.copyfileobj(fin, fout)
+        except FileExistsError:  # appeared meanwhile: try the next name
+            continue
+        return target
+    raise UploadRefused("too many files with this name")
+
+
+def split_companies(text: str) -> tuple[str, ...]:
+    """Comma-separated companies/tickers; a legal suffix stays with its name.
+
+    >>> split_companies("Cellectar Biosciences, Inc., NASDAQ:ACME")
+    ('Cellectar Biosciences, Inc.', 'NASDAQ:ACME')
+    """
+    out: list[str] = []
+    for piece in (p.strip() for p in (text or "").split(",")):
+        if not piece:
+            continue
+        if out and _LEGAL_SUFFIX.match(piece):
+            out[-1] = f"{out[-1]}, {piece}"
+        else:
+            out.append(piece)
+    return tuple(out)
+
+
+def parse_date(text: str | None, *, end: bool = False, label: str = "date") -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -> an ISO date (the last day when ``end``).
+
+    Raises:
+        ValueError: with a short message naming ``label``.
+
+    >>> parse_date("2015"), parse_date("2016-02", end=True), parse_date("")
+    ('2015-01-01', '2016-02-29', None)
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    text = text.split(" ")[0].split("T")[0]
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return f"{text}-12-31" if end else f"{text}-01-01"
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            first = dt.date.fromisoformat(f"{text}-01")
+            if not end:
+                return first.isoformat()
+            nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            return (nxt - dt.timedelta(days=1)).isoformat()
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"{label} {text!r} is not a date: use YYYY-MM-DD (or YYYY, YYYY-MM)")
+
+
+def make_filters(
+    date_from: str | None,
+    date_to: str | None,
+    companies: Sequence[str],
+    include_boilerplate: bool,
+) -> Filters:
+    """Filters from the UI's raw values. Raises ValueError with a short message."""
+    start = parse_date(date_from, label="From")
+    stop = parse_date(date_to, end=True, label="To")
+    if start and stop and start > stop:
+        raise ValueError(f"the From date ({start}) is after the To date ({stop})")
+    return Filters(
+        date_from=start,
+        date_to=stop,
+        companies=tuple(c.strip() for c in companies if c and c.strip()),
+        exclude_boilerplate=not include_boilerplate,
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the app on this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# -- the app ---------------------------------------------------------------------------------
+def _within(path: str, folder: Path) -> bool:
+    p = Path(os.path.abspath(path))
+    return p.is_relative_to(Path(os.path.abspath(folder))) or p.resolve().is_relative_to(
+        folder.resolve()
+    )
+
+
+def _generation_size(index_dir: Path, generation: str) -> int:
+    folder = Path(index_dir) / generation
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> gr.Blocks:
+    """The Gradio UI over the index at ``index_dir`` and the releases folder ``corpus_dir``.
+
+    Args:
+        index_dir: the index (default ``PRESSROOM_INDEX`` or ``data/index``).
+        corpus_dir: where uploads are saved and removals delete from (default
+            ``data/releases``).
+    """
+    index_dir = Path(index_dir or default_index_dir())
+    corpus_dir = Path(os.path.abspath(corpus_dir or DEFAULT_CORPUS))
+
+    def documents() -> list:
+        try:
+            return open_reader(index_dir).documents()
+        except IndexFormatError:
+            return []
+
+    def display_path(path: str) -> str:
+        return os.path.relpath(path, corpus_dir) if _within(path, corpus_dir) else path
+
+    # -- ask -----------------------------------------------------------------------------
     def ask(
         question: str,
         k: int = 5,
@@ -101,38 +268,337 @@ def build_app(index_dir: Path | None = None) -> gr.Blocks:
         company: str = "",
         include_boilerplate: bool = True,
     ) -> list[dict]:
-        """Cited passages for a question, best first, as dictionaries (see qa.Passage)."""
-        filters = Filters(
-            date_from=date_from.strip() or None,
-            date_to=date_to.strip() or None,
-            companies=tuple(c.strip() for c in company.split(",") if c.strip()),
-            exclude_boilerplate=not include_boilerplate,
-        )
-        hits = retrieve(question, k=int(k), index_dir=index_dir, filters=filters)
+        """Cited passages for a question, best first, as dictionaries (see qa.Passage).
+
+        ``company`` is a comma-separated list of company names or tickers (a legal suffix
+        such as ", Inc." stays with its name); dates are ISO (YYYY, YYYY-MM or YYYY-MM-DD).
+        """
+        try:
+            filters = make_filters(
+                date_from, date_to, split_companies(company), bool(include_boilerplate)
+            )
+            k = max(1, min(int(k), MAX_RESULTS))
+            hits = retrieve(question or "", k=k, index_dir=index_dir, filters=filters)
+        except (ValueError, IndexFormatError) as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
         return [asdict(h) for h in hits]
 
-    def ask_ui(question: str, k: float) -> str:
+    def search(question, k, date_from, date_to, companies, include_boilerplate) -> str:
+        question = (question or "").strip()
+        if not question:
+            return render_results("", [])
         try:
-            hits = [Passage(**{**h, "tickers": tuple(h["tickers"])}) for h in ask(question, int(k))]
+            filters = make_filters(date_from, date_to, companies or [], include_boilerplate)
+            k = max(1, min(int(k or 5), MAX_RESULTS))
+            hits = retrieve(question, k=k, index_dir=index_dir, filters=filters)
+            reader = open_reader(index_dir)
+            texts = {}
+            for h in hits:
+                try:
+                    texts[h.doc_id] = reader.document_text(h.doc_id)
+                except KeyError:  # removed since the query
+                    pass
+        except ValueError as exc:
+            return render_message(f"Check the filters: {exc}.")
         except IndexFormatError as exc:
-            return f"<div class='noanswer'>{html.escape(str(exc))}</div>"
-        return render_hits(question, hits)
+            return render_message(str(exc))
+        except Exception as exc:  # never a traceback in the page
+            logger.exception("search failed")
+            return render_message(f"Search failed ({type(exc).__name__}). See the server log.")
+        return render_results(question, hits, texts, filtered=not filters.is_empty())
+
+    # -- library -------------------------------------------------------------------------
+    def library_rows(docs) -> list[list]:
+        return [
+            [
+                d.title or Path(d.path).stem,
+                d.date or "",
+                d.company or "",
+                ", ".join(d.tickers),
+                d.n_chunks,
+                display_path(d.path),
+            ]
+            for d in docs
+        ]
+
+    def company_choices(docs) -> list[tuple[str, str]]:
+        tickers: dict[str, set[str]] = {}
+        for d in docs:
+            name = (d.company or "").strip() or (d.tickers[0] if d.tickers else "")
+            if name:
+                tickers.setdefault(name, set()).update(d.tickers)
+        return [
+            (f"{name} ({', '.join(sorted(t - {name}))})" if t - {name} else name, name)
+            for name, t in sorted(tickers.items(), key=lambda kv: kv[0].lower())
+        ]
+
+    def removable_choices(docs) -> list[tuple[str, str]]:
+        return [
+            (f"{display_path(d.path)} · {(d.title or '')[:70]}", d.path)
+            for d in sorted(docs, key=lambda d: display_path(d.path).lower())
+        ]
+
+    def status_html() -> str:
+        try:
+            reader = open_reader(index_dir)
+        except IndexFormatError as exc:
+            return render_message(str(exc), "info")
+        m = reader.manifest
+        return render_status(
+            documents=m.documents,
+            chunks=m.chunks,
+            model=m.model,
+            size_bytes=_generation_size(reader.index_dir, reader.generation),
+            updated=m.created or None,
+            index_dir=str(reader.index_dir),
+            corpus_dir=str(corpus_dir),
+        )
+
+    def refresh():
+        docs = documents()
+        return (
+            library_rows(docs),
+            gr.update(choices=removable_choices(docs), value=None),
+            gr.update(choices=company_choices(docs)),
+            status_html(),
+        )
+
+    def progress_callback(progress: gr.Progress):
+        def report(p) -> None:
+            total = max(p.files_total, 1)
+            progress(
+                p.files_done / total,
+                desc=f"{p.files_done}/{p.files_total} files parsed · "
+                f"{p.chunks_embedded} chunks embedded",
+            )
+
+        return report
+
+    def upload(files, progress=gr.Progress()):  # noqa: B008 (Gradio's injection idiom)
+        from ingest import sync
+
+        lines, saved, problems = [], [], []
+        for f in files or []:
+            path = Path(f if isinstance(f, str) else getattr(f, "name", f))
+            try:
+                saved.append(save_upload(path, corpus_dir))
+            except UploadRefused as exc:
+                problems.append(f"✗ {path.name}: {exc}")
+            except OSError as exc:
+                problems.append(f"✗ {path.name}: could not save ({exc.strerror or exc})")
+        if saved:
+            progress(0, desc=f"0/{len(saved)} files parsed")
+            try:
+                report = sync(
+                    saved, index_dir, progress=progress_callback(progress), lock_timeout=60
+                )
+            except IndexLockedError:
+                problems.append("✗ Another update of the index is running; try again shortly.")
+            except (IndexFormatError, OSError, RuntimeError) as exc:
+                logger.exception("upload sync failed")
+                problems.append(f"✗ The index could not be updated: {exc}")
+            else:
+                added, updated = set(report.added), set(report.updated)
+                failed = {f.path: f.reason for f in report.failed}
+                for p in saved:
+                    key, name = os.path.abspath(p), p.name
+                    if key in failed:
+                        problems.append(f"✗ {name}: {failed.pop(key)}")
+                    elif key in added:
+                        lines.append(f"✓ Added {name}")
+                    elif key in updated:
+                        lines.append(f"✓ Updated {name}")
+                    else:
+                        lines.append(f"• {name} is already indexed (unchanged)")
+                problems.extend(f"✗ {Path(k).name}: {r}" for k, r in failed.items())
+                lines.append(
+                    f"The index now holds {report.documents} releases, {report.chunks} chunks."
+                )
+        if not files:
+            message = render_message("Choose one or more files to add.", "info")
+        elif problems and not lines:
+            message = render_message("\n".join(problems))
+        else:
+            message = render_message("\n".join(lines + problems), "error" if problems else "ok")
+        return (None, message, *refresh())
+
+    def remove(source: str | None, progress=gr.Progress()):  # noqa: B008
+        from ingest import sync
+
+        def done(text: str, kind: str):
+            return (render_message(text, kind), *refresh())
+
+        if not source:
+            return done("Choose a release to remove.", "info")
+        known = {d.path: d for d in documents()}
+        doc = known.get(source)
+        if doc is None:
+            return done("That release is not in the index (any more).", "info")
+        if not _within(source, corpus_dir):
+            return done(
+                f"{source} is outside the releases folder {corpus_dir}; Pressroom only deletes "
+                "files it manages. Delete the file yourself and run `python -m ingest` on its "
+                "folder.",
+                "error",
+            )
+        progress(0, desc="Removing")
+        try:
+            Path(source).unlink(missing_ok=True)
+            report = sync([corpus_dir], index_dir, progress=progress_callback(progress))
+        except IndexLockedError:
+            return done("Another update of the index is running; try again shortly.", "error")
+        except (OSError, IndexFormatError, RuntimeError) as exc:
+            logger.exception("remove failed")
+            return done(f"Could not remove {Path(source).name}: {exc}", "error")
+        text = f"✓ Removed {display_path(source)} ({doc.title or 'untitled'})."
+        extra = [f"✗ {Path(f.path).name}: {f.reason}" for f in report.failed]
+        text += f"\nThe index now holds {report.documents} releases, {report.chunks} chunks."
+        return done("\n".join([text, *extra]), "error" if extra else "ok")
+
+    def select_row(evt: gr.SelectData):
+        row = evt.row_value or []
+        if len(row) < len(LIBRARY_HEADERS):
+            return gr.update()
+        shown = str(row[-1])
+        return os.path.abspath(shown if os.path.isabs(shown) else corpus_dir / shown)
+
+    # -- layout --------------------------------------------------------------------------
+    docs = documents()
+    names = {Path(d.path).name for d in docs}
+    if BUNDLED_RELEASES <= names:
+        examples = EXAMPLE_QUESTIONS
+    else:
+        examples = example_questions([(d.title, d.date, d.company) for d in docs])
 
     with gr.Blocks(title="Pressroom") as demo:
-        gr.Markdown("# Pressroom\nAsk the press releases; every answer cites its release.")
-        with gr.Row():
-            question = gr.Textbox(
-                label="Question",
-                placeholder="e.g. Who manufactures CLR 131?",
-                scale=5,
-                autofocus=True,
+        gr.HTML(
+            "<div class='pr-header'><h1>Pressroom</h1><p>Search the press releases and get "
+            "answers you can cite: every answer names its release, date and company.</p></div>",
+            js_on_load=None,
+        )
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=4, min_width=480):
+                        with gr.Row(equal_height=True):
+                            question = gr.Textbox(
+                                label="Question",
+                                show_label=False,
+                                placeholder="Ask the releases, e.g. " + (examples or ["…"])[0],
+                                scale=6,
+                                autofocus=True,
+                                elem_id="question",
+                            )
+                            ask_button = gr.Button(
+                                "Ask", variant="primary", scale=0, min_width=100, elem_id="ask"
+                            )
+                        example_buttons = []
+                        if examples:
+                            with gr.Row(elem_classes="pr-examples"):
+                                gr.HTML("<span class='pr-try'>Try:</span>", js_on_load=None)
+                                for text in examples:
+                                    example_buttons.append(
+                                        (gr.Button(text, size="sm", variant="secondary"), text)
+                                    )
+                        results = gr.HTML(
+                            render_results("", []),
+                            elem_id="results",
+                            js_on_load=SCROLL_JS,
+                        )
+                    with gr.Column(scale=1, min_width=250, elem_classes="pr-filters"):
+                        gr.HTML("<div class='pr-filters-h'>Filters</div>", js_on_load=None)
+                        date_from = gr.Textbox(
+                            label="From", placeholder="YYYY-MM-DD", elem_id="date-from"
+                        )
+                        date_to = gr.Textbox(
+                            label="To", placeholder="YYYY-MM-DD", elem_id="date-to"
+                        )
+                        companies = gr.Dropdown(
+                            choices=company_choices(docs),
+                            value=[],
+                            multiselect=True,
+                            allow_custom_value=True,
+                            label="Company or ticker",
+                            elem_id="company",
+                        )
+                        boilerplate = gr.Checkbox(
+                            value=True,
+                            label="Include boilerplate (About, safe harbor, contacts)",
+                            elem_id="boilerplate",
+                        )
+                        k = gr.Slider(1, MAX_RESULTS, value=5, step=1, label="Results", elem_id="k")
+                        clear = gr.Button("Clear filters", size="sm", variant="secondary")
+            with gr.Tab("Library", id="library"):
+                status = gr.HTML(status_html(), elem_id="status", js_on_load=None)
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        uploads = gr.File(
+                            label="Add releases (.txt, .md, .html, .htm, .pdf; up to 25 MB each)",
+                            file_count="multiple",
+                            file_types=list(ALLOWED_SUFFIXES),
+                            height=140,
+                            elem_id="upload",
+                        )
+                    with gr.Column(scale=2):
+                        upload_report = gr.HTML(elem_id="upload-report", js_on_load=None)
+                library = gr.Dataframe(
+                    value=library_rows(docs),
+                    headers=LIBRARY_HEADERS,
+                    datatype=["str", "str", "str", "str", "number", "str"],
+                    interactive=False,
+                    wrap=True,
+                    show_search="search",
+                    column_widths=["40%", "10%", "17%", "10%", "7%", "16%"],
+                    max_height=520,
+                    label="Indexed releases (click a row to select it for removal)",
+                    elem_id="library",
+                )
+                with gr.Row(equal_height=True):
+                    to_remove = gr.Dropdown(
+                        choices=removable_choices(docs),
+                        value=None,
+                        label="Remove a release (deletes its file from the releases folder)",
+                        scale=5,
+                        elem_id="remove-choice",
+                    )
+                    remove_button = gr.Button(
+                        "Remove", variant="stop", scale=1, min_width=110, elem_id="remove"
+                    )
+                remove_report = gr.HTML(elem_id="remove-report", js_on_load=None)
+
+        inputs = [question, k, date_from, date_to, companies, boilerplate]
+        private = {"api_visibility": "private"}
+        gr.on(
+            [
+                question.submit,
+                ask_button.click,
+                date_from.submit,
+                date_to.submit,
+                companies.input,
+                boilerplate.input,
+                k.release,
+            ],
+            search,
+            inputs,
+            results,
+            **private,
+        )
+        for button, text in example_buttons:
+            button.click(lambda t=text: t, None, question, **private).then(
+                search, inputs, results, **private
             )
-            k = gr.Slider(1, 20, value=5, step=1, label="Results", scale=1)
-        button = gr.Button("Ask", variant="primary")
-        gr.Examples(EXAMPLE_QUESTIONS, inputs=question)
-        results = gr.HTML(elem_id="results")
-        for trigger in (button.click, question.submit):
-            trigger(ask_ui, [question, k], results, api_visibility="private")
+        clear.click(
+            lambda: ("", "", [], True, 5),
+            None,
+            [date_from, date_to, companies, boilerplate, k],
+            **private,
+        ).then(search, inputs, results, **private)
+        refreshed = [library, to_remove, companies, status]
+        writer = {"concurrency_id": "index-writer", "concurrency_limit": 1}
+        uploads.upload(upload, uploads, [uploads, upload_report, *refreshed], **private, **writer)
+        remove_button.click(remove, to_remove, [remove_report, *refreshed], **private, **writer)
+        library.select(select_row, None, to_remove, **private)
+        demo.load(refresh, None, refreshed, **private)
         gr.api(ask, api_name="ask")
     return demo
 
@@ -153,22 +619,89 @@ def ensure_index(index_dir: Path, corpus: Path) -> None:
     print(f"indexed {report.documents} releases, {report.chunks} chunks", file=sys.stderr)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
         prog="python app.py",
-        description="Serve the Pressroom browser UI (builds the index first if there is none).",
+        description=(
+            "Serve the Pressroom browser UI: ask questions with cited answers, add and remove "
+            "releases. Builds the index over the releases folder first if there is none."
+        ),
+        epilog=(
+            "examples:\n"
+            "  python app.py                                  # http://127.0.0.1:7860\n"
+            "  python app.py --corpus ~/releases --index ~/pressroom-index --port 8080\n"
+            "  PRESSROOM_AUTH=desk:secret python app.py --host 0.0.0.0\n"
+            "\nBinding to an address other than loopback requires --auth USER:PASSWORD (or\n"
+            "PRESSROOM_AUTH), or an explicit --no-auth. The app is never shared publicly."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    parser.add_argument("--index", type=Path, default=None, help="index (default data/index)")
-    parser.add_argument(
-        "--corpus", type=Path, default=DEFAULT_CORPUS, help="releases (default data/releases)"
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help="index folder (default PRESSROOM_INDEX or data/index)",
     )
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="releases folder: uploads are saved here, removals delete from here "
+        "(default data/releases)",
+    )
+    p.add_argument(
+        "--auth",
+        default=None,
+        metavar="USER:PASSWORD",
+        help="require this login (default: PRESSROOM_AUTH); required off loopback",
+    )
+    p.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="allow binding a non-loopback address without a login (not recommended)",
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
+    auth_text = args.auth if args.auth is not None else os.environ.get("PRESSROOM_AUTH")
+    auth = None
+    if auth_text:
+        user, sep, password = auth_text.partition(":")
+        if not sep or not user or not password:
+            parser.error("--auth (or PRESSROOM_AUTH) must be USER:PASSWORD, both non-empty")
+        auth = (user, password)
+    if not is_loopback(args.host) and auth is None and not args.no_auth:
+        parser.error(
+            f"--host {args.host} makes Pressroom reachable from other machines; give a login "
+            "with --auth USER:PASSWORD (or PRESSROOM_AUTH), or --no-auth to allow it without"
+        )
     index_dir = args.index or default_index_dir()
     ensure_index(index_dir, args.corpus)
-    demo = build_app(index_dir)
-    demo.launch(server_name=args.host, server_port=args.port, share=False, css=CSS)
+    try:  # load the model now, so the first question is answered at full speed
+        from index import get_encoder
+
+        get_encoder(open_reader(index_dir).manifest.model)
+    except IndexFormatError:
+        pass
+    demo = build_app(index_dir, args.corpus)
+    demo.queue(default_concurrency_limit=2)
+    demo.launch(
+        server_name=args.host,
+        server_port=args.port,
+        share=False,
+        auth=auth,
+        max_file_size=MAX_UPLOAD_BYTES,
+        css=CSS,
+        theme=gr.themes.Default(
+            primary_hue="amber", neutral_hue="slate", font=["system-ui", "sans-serif"]
+        ),
+        footer_links=["api"],
+    )
     return 0
 
 

@@ -173,9 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.by_wire:
             for wire in sorted(wires, key=lambda w: -wires[w].n):
                 print(wires[wire].row(f"  {wire}"))
+    elapsed = time.perf_counter() - started
     print(
-        f"\nShares in %; date= / date±1: share of the releases with a date read from the text "
-        f"whose date equals / is within a day of the true one. {time.perf_counter() - started:.0f} s."
+        "\nShares in %. date= / date±1: of the releases with a date read from the text, the "
+        f"share whose date equals / is within a day of the true one. {elapsed:.0f} s in all."
     )
     return 0
 

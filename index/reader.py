@@ -13,7 +13,7 @@ import numpy as np
 
 from .layout import MANIFEST, STORE, VECTORS, current_generation
 from .manifest import IndexFormatError, Manifest
-from .store import connect_readonly, fts_query
+from .store import connect_readonly, edit_distance, fts_query
 from .vectors import VectorIndex
 
 __all__ = ["ChunkRow", "DocumentRow", "IndexReader", "IndexNotFoundError", "open_reader"]
@@ -68,6 +68,8 @@ class IndexReader:
         except (RuntimeError, sqlite3.Error) as exc:
             raise IndexFormatError(f"{path}: cannot open index files ({exc})") from exc
         self._lock = threading.Lock()
+        self._documents: list[DocumentRow] | None = None
+        self._db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, chunks_fts, 'row')")
 
     def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
@@ -83,11 +85,28 @@ class IndexReader:
         scores, ids = self.vectors.search(query, k, allowed)
         return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
 
+    def similar_terms(self, term: str, max_edits: int) -> list[str]:
+        """Indexed terms within ``max_edits`` edits of ``term`` (spelling variants of names)."""
+        term = term.lower()
+        prefix = term[:2]
+        rows = self._rows(
+            "SELECT term FROM temp.vocab WHERE term >= ? AND term < ? "
+            "AND length(term) BETWEEN ? AND ?",
+            (prefix, prefix + "\uffff", len(term) - max_edits, len(term) + max_edits),
+        )
+        return [
+            r[0] for r in rows if r[0] != term and edit_distance(r[0], term, max_edits) <= max_edits
+        ]
+
     def keyword(
-        self, question: str, k: int, allowed: Sequence[int] | None = None
+        self,
+        question: str,
+        k: int,
+        allowed: Sequence[int] | None = None,
+        extra_terms: Sequence[str] = (),
     ) -> list[tuple[int, float]]:
-        """BM25 over chunk text; higher is better."""
-        match = fts_query(question)
+        """BM25 over chunk text; higher is better. ``extra_terms`` are OR-ed in."""
+        match = fts_query(question, extra_terms)
         if match is None:
             return []
         sql = "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?"
@@ -140,6 +159,12 @@ class IndexReader:
         return json.loads(rows[0][0])
 
     def documents(self) -> list[DocumentRow]:
+        """Every release, newest first (read once per generation: it never changes)."""
+        if self._documents is None:
+            self._documents = self._read_documents()
+        return self._documents
+
+    def _read_documents(self) -> list[DocumentRow]:
         rows = self._rows(
             "SELECT doc_id, path, title, date, company, tickers, wire, n_chunks, indexed_at "
             "FROM documents ORDER BY date DESC, title"

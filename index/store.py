@@ -94,12 +94,27 @@ def query_terms(text: str) -> list[str]:
     return list(seen)
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(text: str, extra_terms: Sequence[str] = ()) -> str | None:
     """An FTS5 OR-query of the question's content words (BM25 ranks partial matches)."""
-    terms = query_terms(text)
+    terms = list(dict.fromkeys([*query_terms(text), *extra_terms]))
     if not terms:
         return None
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of two words, or ``limit + 1`` once it is known to exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
 
 
 def insert_fts(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:

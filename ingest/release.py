@@ -3,8 +3,9 @@ tickers) and a partition of its paragraphs into sections, every value with its s
 
 Pure functions only: :func:`parse_release` takes the stored (normalised) text and returns a
 :class:`~ingest.types.ReleaseMeta` whose offsets point into that same string. Everything is
-regular expressions and a few counting heuristics, so a release takes well under a
-millisecond and the parser never raises on odd input.
+regular expressions and a few counting heuristics (a release takes a millisecond or two),
+and the parser never raises on odd input. Dates and datelines are read by
+:mod:`ingest.dates`.
 
 How a release is read:
 
@@ -24,9 +25,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from ingest.dates import MONTH_NAME, WEEKDAY_NAME, date_from_path, match_date
+from ingest.dates import (
+    COMMON_FIRST_WORDS,
+    IMMEDIATE_RELEASE,
+    Dateline,
+    date_from_path,
+    scan_dateline,
+)
 from ingest.types import (
     ABOUT,
     BODY,
@@ -45,185 +51,11 @@ __all__ = ["parse_release"]
 _HEADER_WINDOW = 8  # paragraphs searched for the dateline / lead
 _MAX_HEADER_CHARS = 600  # a header paragraph above a dateline lead is never longer
 
-# --- dateline components -------------------------------------------------------------------
-
-_WIRE_WORDS = (
-    r"news\s?wire|media\s?wire|presswire|press\s?release|\w*wire\b|PRWeb|Newsfile|"
-    r"News\s?Direct|Newsworthy(?:\.ai)?|NewsUSA|PR\s?Karma|Media\s?OutReach|\bIBN\b|"
-    r"\bCNW\b|Cision|PRLog|Send2Press|Reportable"
-)
-_WIRE_VOCAB = re.compile(r"(?i)" + _WIRE_WORDS)
-# A wire name in brackets, slashes or dashes: (GLOBE NEWSWIRE), /24-7PressRelease/, [Noticias
-# Newswire], --(BUSINESS WIRE)--, / ACCESSWIRE /.
-_BRACKETED = re.compile(
-    r"\(\s*(?P<a>[^()\n]{2,60}?)\s*\)|/\s*(?P<b>[^/\n]{2,60}?)\s*/|\[\s*(?P<c>[^\[\]\n]{2,60}?)\s*\]"
-)
-_BARE_WIRE = re.compile(
-    r"(?i)(?P<w>GLOBE\s?NEWSWIRE|PR\s?Newswire|Business\s?Wire|ACCESS\s?(?:WIRE|Newswire)|"
-    r"News\s?Direct|Newsworthy\.ai|NewMediaWire|Media\s?OutReach\s?Newswire|PRISM\s?MediaWire|"
-    r"EIN\s?Presswire|PRWeb|Newsfile(?:\s?Corp\.?)?|InvestorWire|Noticias\s?Newswire|"
-    r"24-7\s?PressRelease|PR\s?Karma|NewsUSA|Marketwired|TheNewswire|Send2Press)(?![\w])"
-)
-_GENERIC_WIRE = re.compile(
-    r"(?P<w>[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\s?(?:News\s?wire|Media\s?Wire|Press\s?Wire))(?!\w)"
-)
-_AFTER_BARE_WIRE = re.compile(r"\s*(?:[-–—|/(:]|$)")
-_TIME = re.compile(
-    r"(?i)(?:@|at)?\s*\d{1,2}(?::\d{2}|\s*[ap]\.?m\b\.?)(?:\s*[ap]\.?m\b\.?)?"
-    r"(?:\s+(?:US/)?(?:eastern|pacific|central|mountain|[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|IST)"
-    r"(?:\s+(?:standard|daylight))?(?:\s+time)?)?"
-)
-_IMMEDIATE = re.compile(r"(?i)for\s+immediate\s+release\b")
-_MONTH_YEAR = re.compile(r"(?i)\(\s*" + MONTH_NAME + r"\.?,?\s+(?:19|20)\d{2}\s*\)")
-_STOP_FIRST = frozenset(
-    "On In As At By For From Since Until Through During Effective Beginning Starting Today "
-    "Yesterday Dated Last This These Those Between Before After Earlier Later Throughout Over "
-    "The A An Also And But When While Following Prior Our We It Its Their They Many Most Some "
-    "Every Each With Despite Amid Why How What Where Who If Is Are Here There Now Just Recently "
-    "According Roughly Nearly About Approximately Dear Please Join Watch Meet "
-    "Introducing Announcing Presenting Dr Dr. Mr Mr. Ms Ms. Mrs Mrs. Prof Prof. Key Highlights "
-    "Summary Note WHEN WHERE WHAT WHO "
-    "WHY HOW DATE TIME Date Time When Where What Who Location Venue Event Register".split()
-)
-_CONNECTOR = r"(?:and|&|de|del|la|of|upon|am|on|sur|en|y|do|da)"
-_CITY_TOKEN = (
-    r"(?!(?i:" + MONTH_NAME + r")\.?\s+\d)(?!(?i:" + WEEKDAY_NAME + r")\b)"
-    r"[A-Z][\w'’]*\.?(?:[-/][\w'’]+\.?)*"
-)
-_CITY = re.compile(
-    _CITY_TOKEN + r"(?:(?:\s?,\s*|\s+)(?:" + _CONNECTOR + r"\s+)?" + _CITY_TOKEN + r"){0,7}"
-)
-_STRONG_SEP = re.compile(r"\s*(?:--|—|–|\s-\s|\|)")
-_SEPARATORS = re.compile(r"[\s,;:|.\-–—/)\]]*")
-_WS = re.compile(r"\s*")
-
-
-@dataclass(frozen=True)
-class _Dateline:
-    """What the top of one paragraph says: place, date, wire, and where the prose starts."""
-
-    city: tuple[int, int] | None
-    date: tuple[str, int, int] | None
-    wire: tuple[int, int] | None
-    body_start: int  # first character of the prose after the dateline
-    end: int  # end of the paragraph
-
-
-def _wire_at(text: str, pos: int, *, generic: bool = False) -> tuple[int, int, int] | None:
-    """A wire name at ``pos``: (end of the match, name start, name end).
-
-    ``generic`` also accepts an unknown "<Name> Newswire" without brackets (only inside a
-    dateline that already has a place or a date: "New York, NY – March 17th, 2025 – Qwoted
-    Newswire – ...").
-    """
-    m = _BRACKETED.match(text, pos)
-    if m is not None:
-        group = m.lastgroup or "a"
-        if _WIRE_VOCAB.search(m[group]) and not _TICKER.search(m[group]):
-            return m.end(), m.start(group), m.end(group)
-        return None
-    m = _BARE_WIRE.match(text, pos) or (_GENERIC_WIRE.match(text, pos) if generic else None)
-    if m is not None and _AFTER_BARE_WIRE.match(text, m.end()):
-        return m.end(), m.start("w"), m.end("w")
-    return None
-
-
-def _scan_dateline(text: str, start: int, end: int) -> _Dateline | None:
-    """Read the dateline at the top of the paragraph ``text[start:end]``, if there is one."""
-    city: tuple[int, int] | None = None
-    date: tuple[str, int, int] | None = None
-    wire: tuple[int, int] | None = None
-    other = False  # "FOR IMMEDIATE RELEASE", "/ Company /", a time of day
-    pos = start
-    strong_after_city = False
-    limit = min(end, start + 400)
-    for _ in range(10):
-        if pos >= limit:
-            break
-        matched = False
-        for attempt in (_WS.match(text, pos).end(), _SEPARATORS.match(text, pos).end()):
-            attempt = min(attempt, end)
-            if city is not None and date is None and wire is None and attempt > city[1]:
-                strong_after_city = strong_after_city or bool(
-                    _STRONG_SEP.match(text, city[1], attempt + 1)
-                )
-            paren = attempt < end and text[attempt] in "(["
-            d = match_date(text, attempt + 1 if paren else attempt)
-            if d is not None and d.match_end <= end:
-                close = _WS.match(text, d.match_end).end()
-                if not paren or (close < end and text[close] in ")]"):
-                    if date is None:
-                        date = (d.iso, d.start, d.end)
-                    pos = close + 1 if paren else d.match_end
-                    matched = True
-                    break
-            w = _wire_at(text, attempt, generic=bool(city or date))
-            if w is not None and w[0] <= end:
-                if wire is None:
-                    wire = (w[1], w[2])
-                pos, matched = w[0], True
-                break
-            m = _IMMEDIATE.match(text, attempt) or _MONTH_YEAR.match(text, attempt)
-            if m is not None:
-                pos, matched, other = m.end(), True, True
-                break
-            if date is not None or wire is not None:
-                m = _TIME.match(text, attempt)
-                if m is not None and m.end() > attempt and re.search(r"\d", m[0]):
-                    pos, matched = m.end(), True
-                    break
-                if text.startswith("/", attempt):
-                    m = _BRACKETED.match(text, attempt)
-                    if m is not None and m.lastgroup == "b" and m.end() <= end:
-                        pos, matched, other = m.end(), True, True
-                        break
-            if city is None and attempt == start and not (date or wire or other):
-                m = _CITY.match(text, attempt)
-                if m is not None and m.end() <= end:
-                    first = m[0].split()[0].rstrip(",")
-                    if first not in _STOP_FIRST and len(m[0]) <= 80:
-                        city = (m.start(), m.end())
-                        pos, matched = m.end(), True
-                        break
-            elif city is None and (date or wire):
-                # "(NewMediaWire) - May 13, 2025 - DALLAS — Women often face ..."
-                m = _CITY.match(text, attempt)
-                if (
-                    m is not None
-                    and m[0].split()[0].rstrip(",").isupper()
-                    and len(m[0]) <= 50
-                    and _STRONG_SEP.match(text, m.end())
-                ):
-                    city = (m.start(), m.end())
-                    pos, matched = m.end(), True
-                    break
-        if not matched:
-            break
-    if city is None and date is None and wire is None and not other:
-        return None
-    if city is not None and date is None and wire is None:
-        strong_after_city = strong_after_city or bool(_STRONG_SEP.match(text, city[1]))
-        name = text[city[0] : city[1]]
-        looks_like_place = "," in name or name.isupper() and len(name) > 2
-        if not (strong_after_city and looks_like_place and len(name) <= 50):
-            return None
-        if not _is_prose(text[pos:end]):
-            return None  # "PACKS Dispensary South Los Angeles – A Beacon of Quality": a title
-    if date is not None and city is None and wire is None:
-        if re.match(r",?\s+[a-z]", text[date[2] : date[2] + 20]):
-            return None  # "March 15th, 2024, marks a momentous occasion": a sentence
-    body_start = min(_SEPARATORS.match(text, pos).end(), end)
-    if body_start < end and text[body_start] in "([" and body_start > start:
-        body_start = min(_WS.match(text, body_start).end(), end)
-    if city is not None and date is None and wire is None and body_start == end:
-        return None  # a short line of capitalised words, not a dateline
-    return _Dateline(city, date, wire, body_start, end)
-
-
 # --- tickers and the issuer --------------------------------------------------------------------
 
 _EXCHANGE = (
-    r"(?i:nasdaq(?:\s?(?:gs|gm|cm)\b|\s(?:global\sselect|global|capital\smarket|stockholm|"
+    r"(?i:nasdaq(?:\s?(?:gs|gm|cm)\b|\s(?:global\sselect(?:\smarket)?|global(?:\smarket)?|"
+    r"capital\smarket|stockholm|"
     r"copenhagen|helsinki|first\snorth|nordic))?|nyse(?:\s?(?:american|mkt|arca|amex))?|"
     r"otc\s?(?:qx|qb|id|bb|pink|markets|mkts)|otc|pink\s?sheets|"
     r"tsx[-.\s]?v(?:enture)?(?:\sexchange)?|tsx|cboe(?:\s(?:ca|canada|bzx|australia))?|euronext"
@@ -231,11 +63,12 @@ _EXCHANGE = (
     r"|AMEX|CSE|CNSX|NEO|LSE|AIM|ASX|SGX|NSE|BSE|FWB|FSE|FRA|ETR|EPA|SIX|TASE|JSE|KRX|KOSDAQ"
     r"|TYO|TSE|NZX|BVC|BMV|GPW|WSE|IDX|LON|HKG|TWSE|SZSE|SSE"
 )
-_SYMBOL = r"[A-Z][A-Z0-9]{0,5}(?:[.\-][A-Z0-9]{1,3})?(?![\w-])(?!\s*:)"
-_TICKER = re.compile(
-    r"(?<![\w.])(?P<ex>" + _EXCHANGE + r")(?:\s*:\s*|(?<=\w)\s[-–]\s)"
-    r"(?P<syms>" + _SYMBOL + r"(?:\s*(?:,|and|&)\s*" + _SYMBOL + r")*)"
-)
+_SYMBOL = r"(?:[A-Z][A-Z0-9]{0,5}(?:[.\-][A-Z0-9]{1,3})?|\d{4,6}(?:\.[A-Z]{1,2})?)(?![\w-])(?!\s*:)"
+# Tickers are found from their separator backwards: a text has few colons, and one regex
+# with all the exchanges tried at every position would be the slowest part of the parser.
+_TICKER_SEP = re.compile(r"[:–-]\s*(?=[A-Z0-9])")
+_EXCHANGE_BEFORE = re.compile(r"(?<![\w.])(?:" + _EXCHANGE + r")\Z")
+_SYMBOLS = re.compile(_SYMBOL + r"(?:\s*(?:,|and|&)\s*" + _SYMBOL + r")*")
 _SYMBOL_RE = re.compile(_SYMBOL)
 _SUFFIX = (
     r"(?:Inc|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|L\.P|LP|LLP|plc|PLC|Co|S\.A|N\.V|AG|SE"
@@ -268,15 +101,49 @@ _AFTER_NAME = re.compile(r"\s*(?:\(|,|’s\b|'s\b|\s[a-z])")
 _ALIAS_PAREN = re.compile(r"\s*\((?:[^()]*[“”\"][^()]*)\)")
 
 
+def _exchange_name(raw: str) -> str:
+    """Upper-cased exchange name, with the spellings of one exchange made one:
+    Nasdaq tiers -> NASDAQ, TSX-V / TSX.V / TSX Venture -> TSXV, NYSE MKT -> NYSE AMERICAN,
+    OTC QB -> OTCQB, OTC Markets / OTCMKTS -> OTC."""
+    name = " ".join(raw.upper().split())
+    if name.startswith("NASDAQ") and re.fullmatch(
+        r"NASDAQ ?(?:GS|GM|CM|GLOBAL.*|CAPITAL.*)?", name
+    ):
+        return "NASDAQ"
+    if name.startswith("TSX") and name != "TSX":
+        return "TSXV"
+    if name in ("NYSE MKT", "NYSE AMEX", "NYSEAMERICAN"):
+        return "NYSE AMERICAN"
+    if name in ("OTC MARKETS", "OTCMKTS"):
+        return "OTC"
+    return re.sub(r"^OTC (QX|QB|ID|BB)$", r"OTC\1", name)
+
+
 def _tickers(text: str) -> tuple[Field, ...]:
-    """Every ``EXCHANGE:SYMBOL`` pair, first occurrence of each value, in text order."""
+    """Every ``EXCHANGE:SYMBOL`` pair, first occurrence of each value, in text order.
+
+    A Field spans the exchange and the symbol ("NASDAQ: CLRB"); in "(NASDAQ: SEGG, LTRYW)"
+    the second Field spans "NASDAQ: SEGG, LTRYW" so that its text still names the exchange.
+    """
     found: dict[str, Field] = {}
-    for m in _TICKER.finditer(text):
-        exchange = " ".join(m["ex"].upper().split())
-        for s in _SYMBOL_RE.finditer(m["syms"]):
-            value = f"{exchange}:{s[0]}"
+    for sep in _TICKER_SEP.finditer(text):
+        ex_end = sep.start()
+        if text[ex_end] == ":":  # "NASDAQ: CLRB", "Nasdaq:CLRB"
+            while ex_end > 0 and text[ex_end - 1] == " ":
+                ex_end -= 1
+        elif text[ex_end - 1 : ex_end] == " " and sep.end() > sep.start() + 1:
+            ex_end -= 1  # "(OTCQB - VYCO)"
+        else:
+            continue
+        ex = _EXCHANGE_BEFORE.search(text, max(0, ex_end - 40), ex_end)
+        syms = _SYMBOLS.match(text, sep.end()) if ex is not None else None
+        if ex is None or syms is None:
+            continue
+        exchange = _exchange_name(ex[0])
+        for sym in _SYMBOL_RE.finditer(text, syms.start(), syms.end()):
+            value = f"{exchange}:{sym[0]}"
             if value not in found:
-                found[value] = Field(value, m.start(), m.start("syms") + s.end())
+                found[value] = Field(value, ex.start(), sym.end())
     return tuple(found.values())
 
 
@@ -297,7 +164,7 @@ def _lead_name(text: str, start: int, end: int) -> tuple[Field, bool] | None:
         return None
     words = m[0].split()
     first = words[1] if words[0] == "The" and len(words) > 2 else words[0]
-    if first in _STOP_FIRST or len(m[0]) > 80 or re.fullmatch(_SUFFIX, m[0]):
+    if first in COMMON_FIRST_WORDS or len(m[0]) > 80 or re.fullmatch(_SUFFIX, m[0]):
         return None
     if m[0].endswith(("’s", "'s")):
         return None  # "Puerto Rico's premier entertainment destination"
@@ -330,7 +197,7 @@ def _name_before_ticker(
                 for role in _ROLE_OF.finditer(text, back.start(), back.end()):
                     begin = role.end()  # "CEO of Marti Technologies, Inc." -> the company
                 field = _trim(text, begin, back.end())
-                if field is not None and field.value.split()[0] not in _STOP_FIRST:
+                if field is not None and field.value.split()[0] not in COMMON_FIRST_WORDS:
                     return field
             return None
     return None
@@ -374,7 +241,12 @@ def _company(
 
 _ABOUT_START = re.compile(r"(?:#+\s*)?[*_]*(?:About|ABOUT)\s+(?=\S)")
 _ABOUT_SEPARATOR = re.compile(r"[*_]*\s*(?::|\s[–—-]\s)")
-_GLUED = re.compile(r"(?<=[a-z0-9.)])(?=[A-Z][a-z])|(?<=[A-Z]{2})(?=(?:The|With|Founded)\b)")
+# A heading run into its text: "About CryptonicaFounded with ...", "About KEDOThe Kpalo-Bli".
+_GLUED = re.compile(
+    r"(?<=[a-z0-9.)A-Z])(?:(?=(?:The|With|Founded|Since|Established|Headquartered|Based|Our|We|"
+    r"As|At|For|In|Located|Launched|Created|Led|Serving|From|Formed|Its|This|It)\b)|"
+    r"(?<=[a-z0-9.)])(?=[A-Z][a-z]+(?:\s+(?:is|was|are|has|have|with|in|of|by|to|for)\b|,)))"
+)
 _SAFE_HEAD = re.compile(
     r"(?i)(?:#+\s*)?[*_]*(?:forward[-\s]looking\s+(?:statements?|information)|safe\s+harbou?r|"
     r"cautionary\s+(?:note|statement|language)|special\s+note\s+regarding|(?:legal\s+)?disclaimer|"
@@ -385,19 +257,20 @@ _SAFE_TEXT = re.compile(
     r"|private\s+securities\s+litigation\s+reform"
 )
 _CONTACT_HEAD = re.compile(
-    r"(?i)(?:#+\s*)?[*_]*(?:contacts?\b|(?:media|press|investor|investors|company|corporate|"
+    r"(?i)(?:#+\s*)?[*_]*(?:contacts?\b|(?-i:Contact(?=[A-Z]))|(?:media|press|investor|investors|company|corporate|"
     r"public)\s+(?:contacts?|relations|inquiries|enquiries)|for\s+(?:more|further|additional)\s+"
     r"information,?\s+(?:please\s+)?contact|for\s+(?:media|press|investor)\s+(?:inquiries|"
     r"enquiries)|contact\s+(?:information|info|details|us)|(?:investors?|media|press)\s*:)"
 )
+_DIGITS = re.compile(r"\d{3}\D{0,3}\d{3}")  # a phone number needs at least this
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+\.[\w.\-]+")
-_PHONE = re.compile(r"(?:\+?\d{1,3}[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}")
+_PHONE = re.compile(r"(?:\+?\d{1,3}[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}|\+\d{10,13}\b")
 _URL = re.compile(r"(?i)https?://\S+|www\.\S+|\b[\w\-]+\.(?:com|net|org|io|ai|co|fm)/\S*")
 _LINK_LINE = re.compile(
     r"(?i)(?:#{3,}|-{3,}|\*{3,}|-30-|original/source\s+press\s+release|newsramp\.com\s+tldr|"
     r"reddit\s+post|blockchain\s+registration|pickup\s+-|view\s+(?:source|original)\s+|"
     r"source:|source\s*$|follow\s+(?:us|[\w\s]{0,40})\s+on\b|connect\s+with\s+us|"
-    r"the\s+post\s+.*\s+appeared\s+first\s+on|read\s+more|to\s+view\s+the\s+full\s+|"
+    r"the\s+post\s+.*\s+(?:appeared\s+first|first\s+appeared)\s+on|read\s+more|to\s+view\s+the\s+full\s+|"
     r"(?:twitter|x|linkedin|facebook|instagram|youtube|tiktok)\s*:|!?\[[^\]]*\]\([^)]*\)\s*$)"
 )
 _END_MARKER = re.compile(r"(?:#{3,}|-{3,}|\*{3,}|-30-)\s*$")
@@ -443,12 +316,19 @@ def _about_title(p: str) -> str | None:
     sep = _ABOUT_SEPARATOR.search(name)
     if sep is not None and sep.start() <= 100 and "." not in name[: sep.start()].rstrip(".")[-3:]:
         return p[: m.end() + sep.start()].strip(" #*_")
-    word = name.split(None, 1)[0].lower()
-    if len(word) >= 2:
-        for again in re.finditer(re.escape(word) + r"(?![a-z])", name[1:100].lower()):
-            j = again.start() + 1
+    for k in range(3, 40):  # "About StonegateStonegate Capital Partners is ..."
+        if name.startswith(name[:k], k) and not name[k - 1].isspace():
+            return p[: m.end() + k].strip(" #*_")
+    words = name.split(None, 2)
+    skip = len(words[0]) + 1 if words[0].lower() == "the" and len(words) > 1 else 0
+    word = words[1 if skip else 0].lower()
+    if len(word) >= 2:  # the name said twice: "About Acme Corp. Acme Corp. is ..."
+        for again in re.finditer(re.escape(word) + r"(?![a-z])", name[skip + 1 : 100].lower()):
+            j = again.start() + skip + 1
             before, here = name[j - 1], name[j]
             if len(word) >= 4 or not before.isalnum() or before.islower() and here.isupper():
+                if skip and name[:j].lower().endswith("the "):
+                    j -= 4  # "About the X Association The X Association is ..."
                 return p[: m.end() + j].strip(" #*_")
     glued = _GLUED.search(name, 0, 80)
     if glued is not None:
@@ -504,8 +384,7 @@ def _is_links(p: str) -> bool:
     """A link list, or a short paragraph that is mostly URLs ("Read more: https://...")."""
     if _is_link_list(p):
         return True
-    urls = sum(len(u) for u in _URL.findall(p))
-    return len(p) < 300 and urls >= 0.4 * len(p)
+    return len(p) < 300 and sum(len(u) for u in _URL.findall(p)) >= 0.4 * len(p)
 
 
 def _is_contact_block(p: str, *, strict: bool = False) -> bool:
@@ -514,13 +393,13 @@ def _is_contact_block(p: str, *, strict: bool = False) -> bool:
     ``strict`` (inside an About or safe-harbor section) wants two addresses or numbers on
     separate lines, so that "call 888-902-4192 for alerts" stays where it is.
     """
-    if len(p) > 500:
+    if len(p) > 500 or "@" not in p and not _DIGITS.search(p):
         return False
     contacts = len(_EMAIL.findall(p)) + len(_PHONE.findall(p))
     if strict:
         return contacts >= 2 and ("\n" in p or len(p) < 200)
-    if contacts == 0:
-        return False
+    if contacts == 0 or (contacts == 1 and "\n" not in p and _is_prose(p)):
+        return False  # "... or call our support line at (877) 425-5382." is a sentence
     return "\n" in p or bool(re.search(r"(?i)contact|inquir|media|investor|phone|e-?mail", p))
 
 
@@ -545,7 +424,7 @@ def _classify(
         about = _about_title(p)
         headlike = _is_heading(p.rstrip(" :"))
         if _END_MARKER.match(p):
-            kind = mode = LINKS
+            kind, mode, heading = LINKS, LINKS, ""
         elif about:
             kind, mode, heading = ABOUT, ABOUT, about
         elif _SAFE_HEAD.match(p) and (headlike or _SAFE_TEXT.search(p)):
@@ -563,7 +442,7 @@ def _classify(
             kind = mode
             if _is_contact_block(p, strict=True):
                 kind, mode, heading = CONTACTS, CONTACTS, ""
-        elif mode == CONTACTS and _is_contact_block(p):
+        elif mode == CONTACTS and len(p) < 300 and (_EMAIL.search(p) or _PHONE.search(p)):
             kind = CONTACTS
         elif _is_links(p) or mode == LINKS:
             kind = LINKS
@@ -628,13 +507,13 @@ def _is_noise(p: str) -> bool:
 
 def _find_lead(
     text: str, paras: list[tuple[int, int]]
-) -> tuple[int, list[_Dateline], dict[int, _Dateline]]:
+) -> tuple[int, list[Dateline], dict[int, Dateline]]:
     """Index of the lead paragraph, and the datelines found above and in it."""
-    datelines: dict[int, _Dateline] = {}
+    datelines: dict[int, Dateline] = {}
     prose_at: int | None = None
     for i, (s, e) in enumerate(paras[:_HEADER_WINDOW]):
         p = text[s:e]
-        d = _scan_dateline(text, s, e)
+        d = scan_dateline(text, s, e)
         late = prose_at is not None  # a dateline below prose must be a full one, close by
         if d is not None and (not late or d.date and (d.city or d.wire) and i <= prose_at + 2):
             datelines[i] = d
@@ -688,7 +567,7 @@ def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
     for d in found:
         if d.city and dateline is None:
             city = _trim(text, d.city[0], d.city[1], " \t\n,;:-–—(/[#*_")
-            if city and not _IMMEDIATE.match(city.value):
+            if city and not IMMEDIATE_RELEASE.match(city.value):
                 dateline = city
         if d.wire and wire is None:
             wire = _trim(text, d.wire[0], d.wire[1], " \t\n,;:-–—(/[#*_)]")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,9 @@ from index.reader import ChunkRow
 from ingest.types import BOILERPLATE_KINDS
 
 from .answer import candidate_sentences, pick_answer
+from .filters import allowed_chunks
 from .passage import Filters, Passage
+from .timeq import TimeQuery, parse_time
 
 __all__ = ["RankSettings", "retrieve"]
 
@@ -33,38 +36,13 @@ class RankSettings:
     boilerplate_penalty: float = 0.15
     repeat_penalty: float = 0.10
     per_doc: int = 1
+    period_boost: float = 0.05  # releases of a period the question names ("in 2016")
     # no-answer calibration: logistic on the answer sentence's score
     confidence_center: float = 0.45
     confidence_scale: float = 12.0
 
 
 DEFAULT_SETTINGS = RankSettings()
-
-
-def _filter_sql(filters: Filters) -> tuple[str, list]:
-    where, params = ["1"], []
-    if filters.date_from:
-        where.append("d.date >= ?")
-        params.append(filters.date_from)
-    if filters.date_to:
-        where.append("d.date <= ?")
-        params.append(filters.date_to)
-    if filters.companies:
-        ors = []
-        for name in filters.companies:
-            ors.append(
-                "(lower(d.company) LIKE ? OR lower(d.tickers) LIKE ? OR lower(d.title) LIKE ?)"
-            )
-            needle = f"%{name.strip().lower()}%"
-            params.extend([needle, needle, needle])
-        where.append("(" + " OR ".join(ors) + ")")
-    if filters.kinds:
-        where.append(f"c.kind IN ({','.join('?' * len(filters.kinds))})")
-        params.extend(filters.kinds)
-    if filters.exclude_boilerplate:
-        where.append(f"c.kind NOT IN ({','.join('?' * len(BOILERPLATE_KINDS))})")
-        params.extend(sorted(BOILERPLATE_KINDS))
-    return " AND ".join(where), params
 
 
 def _minmax(values: dict[int, float]) -> dict[int, float]:
@@ -75,6 +53,18 @@ def _minmax(values: dict[int, float]) -> dict[int, float]:
     return {k: (v - lo) / span if span > 0 else 1.0 for k, v in values.items()}
 
 
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]{4,}|\b\w*\d\w*[A-Za-z]\w*\b")
+
+
+def _name_variants(reader: IndexReader, question: str) -> list[str]:
+    """Indexed spelling variants of the names in a question ("Cellectar" ~ "Cellecstar")."""
+    out: list[str] = []
+    for name in dict.fromkeys(m.group(0) for m in _NAME.finditer(question)):
+        if len(name) >= 6:
+            out.extend(reader.similar_terms(name, 1))
+    return out
+
+
 def _rank(
     reader: IndexReader,
     question: str,
@@ -82,16 +72,15 @@ def _rank(
     k: int,
     filters: Filters,
     settings: RankSettings,
+    prefer: tuple[str, str] | None = None,
 ) -> list[tuple[ChunkRow, float, float]]:
     """Best chunks as (row, fused score, cosine), at most ``settings.per_doc`` per release."""
-    allowed = None
-    if not filters.is_empty():
-        allowed = reader.allowed_chunks(*_filter_sql(filters))
-        if not allowed:
-            return []
+    allowed = allowed_chunks(reader, filters)
+    if allowed is not None and not allowed:
+        return []
     n = max(settings.candidates, 10 * k)
     dense = dict(reader.dense(qvec, n, allowed))
-    keyword = dict(reader.keyword(question, n, allowed))
+    keyword = dict(reader.keyword(question, n, allowed, _name_variants(reader, question)))
     ids = sorted(set(dense) | set(keyword))
     if not ids:
         return []
@@ -108,6 +97,8 @@ def _rank(
         if row.kind in BOILERPLATE_KINDS:
             s -= settings.boilerplate_penalty
         s -= settings.repeat_penalty * row.repeat
+        if prefer and row.date and prefer[0] <= row.date <= prefer[1]:
+            s += settings.period_boost
         scored.append((row, s, dense[i]))
     scored.sort(key=lambda t: (-t[1], t[0].chunk_id))
     per_doc: dict[int, int] = {}
@@ -130,6 +121,7 @@ def retrieve(
     filters: Filters | None = None,
     encoder: Encoder | None = None,
     settings: RankSettings | None = None,
+    interpret_time: bool = True,
 ) -> list[Passage]:
     """Return up to ``k`` cited passages for ``question``, best first.
 
@@ -140,6 +132,10 @@ def retrieve(
         filters: date range, companies/tickers, section kinds, applied before ranking.
         encoder: the embedding model; must be the one that built the index.
         settings: ranking knobs.
+        interpret_time: read "since March 2024", "before 2020", "before the
+            partnership" as release-date filters, "in 2016" as a preference for that
+            period, and "latest"/"current" as newest-first among the answering hits.
+            Explicit ``filters`` dates take precedence.
 
     Raises:
         IndexNotFoundError: no index was built at ``index_dir``.
@@ -157,9 +153,51 @@ def retrieve(
     reader = open_reader(Path(index_dir) if index_dir is not None else default_index_dir())
     encoder = encoder or get_encoder(reader.manifest.model)
     reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
-    qvec = encoder.encode([question])[0]
-    ranked = _rank(reader, question, qvec, k, filters, settings)
-    return _with_answers(question, qvec, ranked, encoder, settings)
+    when = parse_time(question) if interpret_time else TimeQuery(question)
+    filters = _with_time(reader, encoder, when, filters, settings)
+    text = when.text or question
+    qvec = encoder.encode([text])[0]
+    prefer = (when.prefer_from, when.prefer_to) if when.prefer_from and when.prefer_to else None
+    ranked = _rank(reader, text, qvec, k, filters, settings, prefer)
+    hits = _with_answers(text, qvec, ranked, encoder, settings)
+    if when.recent:  # the newest statement first among the passages that answer
+        answering = sorted(
+            (h for h in hits if h.answerable), key=lambda h: h.date or "", reverse=True
+        )
+        hits = answering + [h for h in hits if not h.answerable]
+    return hits
+
+
+def _with_time(
+    reader: IndexReader,
+    encoder: Encoder,
+    when: TimeQuery,
+    filters: Filters,
+    settings: RankSettings,
+) -> Filters:
+    """Add the question's own date limits to ``filters`` (explicit ones win)."""
+    date_from, date_to = when.date_from, when.date_to
+    if when.event:  # date the event by the release that best matches it
+        event_text = f"{when.event} {when.text}"
+        qvec = encoder.encode([event_text])[0]
+        found = _rank(reader, event_text, qvec, 1, filters, settings)
+        if found and found[0][0].date:
+            pivot = found[0][0].date
+            if when.event_relation == "before":
+                date_to = _shift(pivot, -1)
+            else:
+                date_from = _shift(pivot, 1)
+    return replace(
+        filters,
+        date_from=filters.date_from or date_from,
+        date_to=filters.date_to or date_to,
+    )
+
+
+def _shift(iso: str, days: int) -> str:
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(iso) + timedelta(days=days)).isoformat()
 
 
 def _with_answers(

@@ -135,3 +135,43 @@ def test_missing_index_is_a_clear_error(tmp_path):
     )
     assert out.returncode == 2
     assert "no index yet" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_misspelt_company_finds_both_spellings(real_index):
+    from qa import Filters
+
+    hits = retrieve("What did Cellecstar say about CPDC?", k=3, index_dir=real_index)
+    assert any("CPDC" in h.text for h in hits)
+    both = retrieve("imaging", k=5, index_dir=real_index, filters=Filters(companies=("Cellectar",)))
+    assert {h.date for h in both} == {"2014-03-04", "2016-11-28"}
+    by_ticker = retrieve("imaging", k=5, index_dir=real_index, filters=Filters(companies=("CLRB",)))
+    assert len(by_ticker) == 2
+
+
+def test_time_phrases_become_date_filters(real_index):
+    hits = retrieve(
+        "Which releases mention orphan drug designation since 2015?", k=5, index_dir=real_index
+    )
+    assert hits and all(h.date >= "2015-01-01" for h in hits)
+    hits = retrieve("What did the company announce before 2015?", k=5, index_dir=real_index)
+    assert hits and all(h.date < "2015-01-01" for h in hits)
+
+
+def test_before_an_event_is_dated_by_its_release(real_index):
+    hits = retrieve(
+        "In how many animal models had the compound been tested before the partnership?",
+        k=3,
+        index_dir=real_index,
+    )
+    assert hits and all(h.date < "2016-11-28" for h in hits)
+    assert "over 60 animal models" in hits[0].text
+
+
+def test_latest_value_comes_newest_first(real_index):
+    hits = retrieve(
+        "What is the latest number of tumor models the platform was tested in?",
+        k=5,
+        index_dir=real_index,
+    )
+    answering = [h for h in hits if h.answerable]
+    assert [h.date for h in answering] == sorted((h.date for h in answering), reverse=True)

@@ -1,0 +1,418 @@
+"""HTML for the browser UI: the cited answer, the ranked sources, a whole release, status.
+
+Pure functions: passages and plain values in, HTML strings out. Every piece of text
+from a release is escaped; markup is only ever added around escaped text. The CSS
+classes (all prefixed ``pr-``) are styled by ``CSS`` below, which the app passes to
+Gradio.
+
+Example:
+    >>> from qa.passage import Passage
+    >>> hit = Passage(text="It enrolls 36 patients.", score=1.0, doc_id=1, chunk_id=1,
+    ...               title="Trial", date="2014-03-04", source="a.txt", start=0, end=23,
+    ...               answer="It enrolls 36 patients.", answer_start=0, answer_end=23,
+    ...               answerable=True)
+    >>> "<mark" in render_results("How many?", [hit])
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from .passage import Passage
+
+__all__ = [
+    "CSS",
+    "citation",
+    "example_questions",
+    "format_bytes",
+    "format_date",
+    "render_message",
+    "render_release",
+    "render_results",
+    "render_status",
+]
+
+KIND_LABELS = {
+    "header": "headline",
+    "body": "body",
+    "quote": "quote",
+    "about": "About (boilerplate)",
+    "safe_harbor": "safe harbor (boilerplate)",
+    "contacts": "contacts (boilerplate)",
+    "links": "links (boilerplate)",
+}
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def format_date(iso: str | None) -> str:
+    """``2014-03-04`` -> ``Mar 4, 2014``; anything unparsable is returned as it is.
+
+    >>> format_date("2016-11-28"), format_date(None)
+    ('Nov 28, 2016', 'undated')
+    """
+    if not iso:
+        return "undated"
+    try:
+        day = dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def format_bytes(n: int) -> str:
+    """Bytes for people: ``1536`` -> ``1.5 KB``.
+
+    >>> format_bytes(512), format_bytes(3 * 1024 * 1024)
+    ('512 B', '3.0 MB')
+    """
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def _issuer(company: str | None, tickers: Sequence[str]) -> str:
+    parts = [company or ""]
+    if tickers:
+        parts.append(f"({', '.join(tickers)})" if company else ", ".join(tickers))
+    return " ".join(p for p in parts if p)
+
+
+def citation(hit: Passage) -> str:
+    """Plain-text citation: headline, date, company and tickers.
+
+    >>> hit = Passage(text="x", score=0, doc_id=1, chunk_id=1, title="CLR 131 deal",
+    ...               date="2016-11-28", source="a.txt", start=0, end=1, answer="x",
+    ...               answer_start=0, answer_end=1, company="Cellectar",
+    ...               tickers=("NASDAQ:CLRB",))
+    >>> citation(hit)
+    'CLR 131 deal, Nov 28, 2016, Cellectar (NASDAQ:CLRB)'
+    """
+    parts = [hit.title, format_date(hit.date)]
+    issuer = _issuer(hit.company, hit.tickers)
+    if issuer:
+        parts.append(issuer)
+    return ", ".join(parts)
+
+
+def _marked(text: str, offset: int, spans: Sequence[tuple[int, int, str, str]]) -> str:
+    """Escape ``text`` (which starts at ``offset`` of its release) wrapping nested spans.
+
+    ``spans`` are ``(start, end, open_tag, close_tag)`` in release offsets, outermost
+    first, each inside the previous one; spans outside ``text`` are clipped.
+    """
+    cuts: list[tuple[int, int, str]] = []  # (position, order, markup)
+    lo, hi = 0, len(text)
+    for depth, (start, end, open_tag, close_tag) in enumerate(spans):
+        lo, hi = max(start - offset, lo), min(end - offset, hi)  # nested in the previous one
+        if hi <= lo:
+            break
+        cuts.append((lo, 1 + depth, open_tag))
+        cuts.append((hi, -1 - depth, close_tag))
+    # at one position: closing tags first (innermost first), then opening (outermost first)
+    cuts.sort(key=lambda c: (c[0], c[1] > 0, c[1]))
+    out, at = [], 0
+    for pos, _, markup in cuts:
+        out.append(_text(text[at:pos]))
+        out.append(markup)
+        at = pos
+    out.append(_text(text[at:]))
+    return "".join(out)
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+def _text(text: str) -> str:
+    """Escaped text for a ``pre-wrap`` box, paragraph breaks drawn as a half-line gap."""
+    return _PARAGRAPH_BREAK.sub("\n<span class='pr-gap'></span>", _e(text))
+
+
+def _passage_html(hit: Passage) -> str:
+    return _marked(
+        hit.text,
+        hit.start,
+        [(hit.answer_start, hit.answer_end, "<mark class='pr-hl'>", "</mark>")],
+    )
+
+
+def render_release(text: str, hit: Passage) -> str:
+    """The whole stored release with the passage marked and its answer highlighted.
+
+    ``text`` is the release's stored text, which ``hit``'s offsets index into. If the
+    offsets do not fit (the release changed since the query), it is shown unmarked.
+    """
+    if text[hit.start : hit.end] != hit.text:
+        return f"<div class='pr-release-text'>{_e(text)}</div>"
+    body = _marked(
+        text,
+        0,
+        [
+            (hit.start, hit.end, "<span class='pr-in-passage'>", "</span>"),
+            (hit.answer_start, hit.answer_end, "<mark class='pr-hl pr-anchor'>", "</mark>"),
+        ],
+    )
+    return f"<div class='pr-release-text'>{body}</div>"
+
+
+def render_message(text: str, kind: str = "error") -> str:
+    """A short boxed message; ``kind`` is ``error``, ``info`` or ``ok``."""
+    return f"<div class='pr-msg pr-msg-{_e(kind)}' role='status'>{_e(text)}</div>"
+
+
+def _meta_line(hit: Passage) -> str:
+    date = f"<span class='pr-date' title='{_e(hit.date or '')}'>{_e(format_date(hit.date))}</span>"
+    items = [date]
+    issuer = _issuer(hit.company, hit.tickers)
+    if issuer:
+        items.append(f"<span class='pr-company'>{_e(issuer)}</span>")
+    kind = KIND_LABELS.get(hit.kind, hit.kind)
+    boiler = " pr-kind-boiler" if "boilerplate" in kind else ""
+    section = f": {hit.section}" if hit.section and hit.kind != "body" else ""
+    items.append(f"<span class='pr-kind{boiler}'>{_e(kind + section)}</span>")
+    items.append(
+        f"<span class='pr-score' title='fused ranking score; confidence that it answers'>"
+        f"score {hit.score:.3f} · confidence {hit.confidence:.0%}</span>"
+    )
+    return "<div class='pr-meta'>" + "".join(items) + "</div>"
+
+
+def _source_card(n: int, hit: Passage, release_text: str | None, answer: bool) -> str:
+    cls = "pr-hit" if answer else "pr-hit pr-hit-weak"
+    label = "" if answer else "<span class='pr-not-answer'>not an answer</span>"
+    release = ""
+    if release_text is not None:
+        release = (
+            "<details class='pr-release'><summary><span class='pr-open'>Open release</span>"
+            "<span class='pr-close'>Hide release</span></summary>"
+            f"{render_release(release_text, hit)}</details>"
+        )
+    return (
+        f"<article class='{cls}' id='pr-src-{n}' data-doc='{hit.doc_id}'>"
+        f"<div class='pr-hit-head'><span class='pr-num'>{n}</span>"
+        f"<h4 class='pr-title'>{_e(hit.title)}</h4>{label}</div>"
+        f"{_meta_line(hit)}"
+        f"<div class='pr-passage'>{_passage_html(hit)}</div>"
+        f"<div class='pr-foot'>{release}"
+        f"<span class='pr-file' title='{_e(hit.source)}'>{_e(Path(hit.source).name)} "
+        f"· characters {hit.start}–{hit.end}</span></div>"
+        "</article>"
+    )
+
+
+def render_results(
+    question: str,
+    hits: Sequence[Passage],
+    releases: Mapping[int, str] | None = None,
+    *,
+    filtered: bool = False,
+) -> str:
+    """The answer card first, then the ranked sources (or the nearest non-answers).
+
+    Args:
+        question: what was asked (nothing is rendered but a hint when it is blank).
+        hits: ``retrieve``'s passages, best first.
+        releases: stored text per ``doc_id``, for the "Open release" view of each hit.
+        filtered: filters were applied (changes the wording when nothing matches).
+    """
+    if not question.strip():
+        return render_message("Type a question about the releases and press Enter.", "info")
+    if not hits:
+        hint = " Try widening the filters." if filtered else ""
+        return render_message(f"No passage matches this question.{hint}", "info")
+    releases = releases or {}
+    best = hits[0]
+    if best.answerable:
+        head = (
+            "<section class='pr-answer-card'>"
+            "<div class='pr-kicker'>Answer</div>"
+            f"<p class='pr-answer'><mark class='pr-hl'>{_e(best.answer)}</mark>"
+            "<sup class='pr-ref'>[1]</sup></p>"
+            f"<div class='pr-cite'><span class='pr-ref'>[1]</span> "
+            f"<b>{_e(best.title)}</b> · {_e(format_date(best.date))}"
+            + (
+                f" · {_e(_issuer(best.company, best.tickers))}"
+                if best.company or best.tickers
+                else ""
+            )
+            + f" · confidence {best.confidence:.0%}</div></section>"
+            f"<h3 class='pr-sources-h'>Sources <span>{len(hits)} "
+            f"release{'s' if len(hits) != 1 else ''}, best first</span></h3>"
+        )
+    else:
+        head = (
+            "<section class='pr-noanswer-card'>"
+            "<div class='pr-kicker'>No answer found</div>"
+            "<p>No passage in the index answers this question with confidence.</p>"
+            "<p class='pr-sub'>The nearest passages are listed below. They are "
+            "<b>not answers</b>: read them before relying on them.</p></section>"
+            "<h3 class='pr-sources-h'>Nearest passages <span>not answers</span></h3>"
+        )
+    cards = [
+        _source_card(n, hit, releases.get(hit.doc_id), best.answerable)
+        for n, hit in enumerate(hits, 1)
+    ]
+    return f"<div class='pr-results'>{head}{''.join(cards)}</div>"
+
+
+def render_status(
+    *,
+    documents: int,
+    chunks: int,
+    model: str,
+    size_bytes: int,
+    updated: str | None,
+    index_dir: str,
+    corpus_dir: str,
+) -> str:
+    """The index status panel: counts, model, size on disk, last update, folders."""
+    when = updated or "never"
+    if updated:
+        try:
+            stamp = dt.datetime.fromisoformat(updated.replace("Z", "+00:00"))
+            when = stamp.strftime("%Y-%m-%d %H:%M") + (" UTC" if stamp.tzinfo else "")
+        except ValueError:
+            when = updated
+    stats = [
+        ("Releases", f"{documents:,}"),
+        ("Chunks", f"{chunks:,}"),
+        ("Index size", format_bytes(size_bytes)),
+        ("Last update", when),
+    ]
+    cells = "".join(
+        f"<div class='pr-stat'><div class='pr-stat-v'>{_e(v)}</div>"
+        f"<div class='pr-stat-k'>{_e(k)}</div></div>"
+        for k, v in stats
+    )
+    return (
+        f"<div class='pr-status'><div class='pr-stats'>{cells}</div>"
+        f"<div class='pr-status-details'>Model <code>{_e(model)}</code> · index "
+        f"<code>{_e(index_dir)}</code> · releases folder <code>{_e(corpus_dir)}</code>"
+        "</div></div>"
+    )
+
+
+def example_questions(
+    releases: Iterable[tuple[str | None, str | None, str | None]], n: int = 4
+) -> list[str]:
+    """Example questions derived from indexed releases, deterministically.
+
+    One question per company, newest releases first: "What did <company> announce in
+    <Month Year>?"; a release without a company contributes a question about its
+    headline instead.
+
+    Args:
+        releases: ``(title, date, company)`` of each release, in any order.
+        n: at most this many questions.
+
+    >>> example_questions([("Acme ships X", "2024-05-02", "Acme Corp"),
+    ...                    ("Acme again", "2024-01-01", "Acme Corp"),
+    ...                    ("Zeta results", None, None)])
+    ['What did Acme Corp announce in May 2024?', 'What does "Zeta results" report?']
+    """
+    ordered = sorted(releases, key=lambda r: (r[1] or "", r[0] or ""), reverse=True)
+    seen: set[str] = set()
+    out: list[str] = []
+    for title, date, company in ordered:
+        key = (company or title or "").strip().lower()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        if company:
+            when = ""
+            try:
+                day = dt.date.fromisoformat((date or "")[:10])
+                when = f" in {day:%B} {day.year}"
+            except ValueError:
+                pass
+            out.append(f"What did {company.strip()} announce{when}?")
+        else:
+            short = title.strip() if len(title.strip()) <= 70 else title[:67].rstrip() + "..."
+            out.append(f'What does "{short}" report?')
+        if len(out) == n:
+            break
+    return out
+
+
+CSS = """
+.gradio-container {max-width: 1240px !important; margin: 0 auto !important;}
+.pr-header h1 {margin: 0; font-size: 1.7rem; letter-spacing: -0.01em;}
+.pr-header p {margin: 2px 0 0 0; color: var(--body-text-color-subdued);}
+.pr-results {display: flex; flex-direction: column; gap: 12px;}
+.pr-kicker {text-transform: uppercase; letter-spacing: 0.08em; font-size: 0.75rem;
+  font-weight: 700; color: #8a5a00; margin-bottom: 6px;}
+.pr-answer-card {border: 1px solid #f0c24b; border-left: 6px solid #e0a100;
+  border-radius: 10px; padding: 16px 20px; background: #fffaeb;}
+.pr-answer {font-size: 1.25rem; line-height: 1.5; margin: 0 0 10px 0; color: #1f1a10;
+  font-family: Georgia, 'Times New Roman', serif;}
+.pr-cite {font-size: 0.9rem; color: #4a4232;}
+.pr-ref {color: #8a5a00; font-weight: 700; margin-left: 2px;}
+.pr-noanswer-card {border: 1px solid #c9ced6; border-left: 6px solid #7b8594;
+  border-radius: 10px; padding: 14px 20px; background: #f4f6f8; color: #2b313a;}
+.pr-noanswer-card .pr-kicker {color: #4d5562;}
+.pr-noanswer-card p {margin: 4px 0;}
+.pr-sub {color: #5b6370; font-size: 0.92rem;}
+.pr-sources-h {margin: 10px 0 0 0; font-size: 1.05rem;}
+.pr-sources-h span {font-weight: 400; color: var(--body-text-color-subdued); font-size: 0.9rem;
+  margin-left: 6px;}
+.pr-hit {border: 1px solid var(--border-color-primary); border-radius: 10px;
+  padding: 12px 16px; background: var(--background-fill-primary);}
+.pr-hit-weak {background: var(--background-fill-secondary); border-style: dashed;}
+.pr-hit-head {display: flex; align-items: baseline; gap: 10px;}
+.pr-num {flex: none; display: inline-flex; align-items: center; justify-content: center;
+  min-width: 1.6em; height: 1.6em; border-radius: 50%; background: #2f3a4a; color: #fff;
+  font-size: 0.8rem; font-weight: 700;}
+.pr-title {margin: 0; font-size: 1.02rem; line-height: 1.35;}
+.pr-not-answer {flex: none; font-size: 0.75rem; border: 1px solid #9aa3af; color: #4d5562;
+  border-radius: 10px; padding: 0 8px;}
+.pr-meta {display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.85rem;
+  color: var(--body-text-color-subdued); margin: 4px 0 8px 2.4em;}
+.pr-company {font-weight: 600; color: var(--body-text-color);}
+.pr-kind {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 0 8px;}
+.pr-kind-boiler {border-style: dashed;}
+.pr-passage {white-space: pre-wrap; line-height: 1.6; margin-left: 2.4em;}
+mark.pr-hl {background: #ffe07a; color: #111; padding: 1px 2px; border-radius: 3px;}
+.pr-foot {margin: 8px 0 0 2.4em; font-size: 0.85rem;}
+.pr-file {color: var(--body-text-color-subdued); font-size: 0.8rem;}
+.pr-release summary {cursor: pointer; display: inline-block; font-weight: 600;
+  color: #1d4ed8; padding: 2px 0; margin-right: 12px; list-style: none;}
+.pr-release summary::-webkit-details-marker {display: none;}
+.pr-release summary::before {content: '▸ ';}
+.pr-release[open] summary::before {content: '▾ ';}
+.pr-release .pr-close, .pr-release[open] .pr-open {display: none;}
+.pr-release[open] .pr-close {display: inline;}
+.pr-release[open] summary {margin-bottom: 6px;}
+.pr-gap {display: block; height: 0.45em;}
+.pr-release-text {position: relative; white-space: pre-wrap; line-height: 1.6;
+  max-height: 26rem; overflow-y: auto; padding: 12px 16px; border-radius: 8px;
+  border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary);
+  font-size: 0.92rem;}
+.pr-in-passage {background: rgba(255, 224, 122, 0.28); box-shadow: -3px 0 0 #e0a100;}
+.pr-msg {padding: 10px 14px; border-radius: 8px; border: 1px solid var(--border-color-primary);
+  white-space: pre-line;}
+.pr-msg-error {border-color: #e3a1a1; background: #fdf1f1; color: #8a1f1f;}
+.pr-msg-ok {border-color: #9fd3b0; background: #eff9f2; color: #1d5c33;}
+.pr-msg-info {background: var(--background-fill-secondary);}
+.pr-status {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 16px;}
+.pr-stats {display: flex; flex-wrap: wrap; gap: 8px 36px;}
+.pr-stat-v {font-size: 1.35rem; font-weight: 700;}
+.pr-stat-k {font-size: 0.8rem; color: var(--body-text-color-subdued); text-transform: uppercase;
+  letter-spacing: 0.06em;}
+.pr-status-details {margin-top: 8px; font-size: 0.85rem; color: var(--body-text-color-subdued);
+  overflow-wrap: anywhere;}
+.pr-examples {align-items: center; gap: 6px !important;}
+.pr-examples button {flex: 0 1 auto !important; min-width: 0 !important;
+  font-weight: 400 !important;}
+.pr-filters-h {font-weight: 700; font-size: 0.95rem; margin: 2px 0 -4px 2px;}
+.pr-try {color: var(--body-text-color-subdued); font-size: 0.9rem;}
+"""

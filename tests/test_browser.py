@@ -1,0 +1,275 @@
+"""The browser UI in headless Chromium (Debian's ``/usr/bin/chromium``) through Playwright.
+
+One app process on a free port over a temporary copy of the bundled releases and a
+temporary index; the tests run in file order on one page, like a journalist's session:
+ask, filter, open the release, hit the no-answer and error states, then upload a release,
+find it, remove it. A screenshot of each state goes to ``tests/artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import RELEASES, ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ENROLL = "How many patients will the glioblastoma imaging trial enroll?"
+ZENTRIX_QUESTION = "How many patients did Zentrix enroll in the ZEN-22 trial?"
+ZENTRIX_RELEASE = """\
+Zentrix Therapeutics Completes Enrollment of Phase 2 ZEN-22 Trial in Chronic Kidney Disease
+
+Enrollment of 417 patients completed ahead of schedule; topline data expected in 1H 2026
+
+BOSTON, Sept. 9, 2025 (GLOBE NEWSWIRE) -- Zentrix Therapeutics, Inc. (Nasdaq: ZNTX), a
+clinical-stage biotechnology company developing antibody therapies for kidney disease, today
+announced that it has enrolled 417 patients in its ZEN-22 trial, a randomized, double-blind,
+placebo-controlled Phase 2 study of zenoralimab in adults with chronic kidney disease and
+persistent proteinuria.
+
+The ZEN-22 trial enrolled patients at 58 sites in the United States, Canada and Germany. The
+primary endpoint is the change in urine albumin-to-creatinine ratio after 24 weeks of treatment.
+
+"Completing enrollment of ZEN-22 four months ahead of plan is a credit to the investigators and
+the patients who volunteered," said Dr. Helena Marsh, chief executive officer of Zentrix
+Therapeutics. "We look forward to sharing topline results in the first half of 2026."
+
+About Zentrix Therapeutics
+
+Zentrix Therapeutics, Inc. is a clinical-stage biotechnology company based in Boston,
+Massachusetts, developing antibody therapies for chronic kidney disease.
+
+Media Contact:
+Jordan Lee
+media@zentrix.example
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, real_encoder):
+    """The app over a fresh copy of the bundled releases: (url, corpus folder)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (`make browser-deps` installs Debian's chromium)")
+    pytest.importorskip("playwright.sync_api", reason="playwright (the dev extra) is missing")
+    from ingest import sync
+
+    base = tmp_path_factory.mktemp("browser")
+    corpus, index_dir = base / "releases", base / "index"
+    shutil.copytree(RELEASES, corpus)
+    report = sync([corpus], index_dir, encoder=real_encoder)
+    assert not report.failed, report.failed
+    port = _free_port()
+    log = (base / "app.log").open("w")
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("PRESSROOM_AUTH", None)
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port), "--index", str(index_dir)]
+        + ["--corpus", str(corpus)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"app exited early:\n{(base / 'app.log').read_text()}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if time.time() > deadline:
+                proc.kill()
+                pytest.fail("app did not start within 120 s")
+            time.sleep(0.3)
+    yield url, corpus
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    url, _ = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        page.wait_for_selector("#question textarea")
+        yield page
+        browser.close()
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _results_replaced(page, action) -> str:
+    """Run ``action`` and wait until the results panel shows new content; return its text."""
+    page.evaluate(
+        "document.querySelectorAll('#results .pr-results, #results .pr-msg')"
+        ".forEach(e => e.setAttribute('data-stale', '1'))"
+    )
+    action()
+    page.wait_for_selector("#results :is(.pr-results, .pr-msg):not([data-stale])", state="attached")
+    return page.locator("#results").inner_text()
+
+
+def _ask(page, question: str) -> str:
+    box = page.locator("#question textarea")
+    box.fill(question)
+    return _results_replaced(page, lambda: box.press("Enter"))
+
+
+def _tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+# -- the session -----------------------------------------------------------------------------
+def test_page_offers_examples_from_the_corpus(page):
+    assert page.title() == "Pressroom"
+    assert page.get_by_role("button", name=ENROLL).is_visible()
+    _shot(page, "01-start")
+
+
+def test_ask_shows_the_cited_answer_first(page):
+    text = _ask(page, ENROLL)
+    card = page.locator(".pr-answer-card")
+    assert card.is_visible()
+    answer = card.locator(".pr-answer mark").inner_text()
+    assert "36" in answer
+    cite = card.locator(".pr-cite").inner_text()
+    assert "[1]" in cite and "Mar 4, 2014" in cite and "CLRB" in cite
+    first = page.locator("#pr-src-1")
+    assert "36" in first.locator(".pr-passage mark").inner_text()
+    assert "Sources" in text and "score" in first.inner_text()
+    _shot(page, "02-answer")
+
+
+def test_open_release_shows_the_passage_in_place(page):
+    hit = page.locator("#pr-src-1")
+    hit.get_by_text("Open release").click()
+    box = hit.locator(".pr-release-text")
+    box.wait_for(state="visible")
+    full = box.inner_text()
+    assert "MADISON, Wis." in full and len(full) > len(hit.locator(".pr-passage").inner_text())
+    mark, frame = box.locator("mark.pr-anchor"), box.bounding_box()
+    spot = mark.bounding_box()
+    assert "36" in mark.inner_text()
+    assert frame["y"] <= spot["y"] <= frame["y"] + frame["height"]  # scrolled into view
+    assert box.locator(".pr-in-passage").count() >= 1
+    _shot(page, "03-release")
+    hit.get_by_text("Hide release").click()
+
+
+def test_date_filter_keeps_only_later_releases(page):
+    page.locator("#date-from input, #date-from textarea").first.fill("2015-01-01")
+    _results_replaced(page, lambda: page.locator("#ask").click())
+    dates = page.locator("#results .pr-date").evaluate_all("els => els.map(e => e.title)")
+    assert dates and all(d.startswith("2016") for d in dates)
+    _shot(page, "04-filtered")
+    _results_replaced(page, lambda: page.get_by_role("button", name="Clear filters").click())
+    assert page.locator("#date-from input, #date-from textarea").first.input_value() == ""
+
+
+def test_question_nothing_answers_is_labelled(page):
+    text = _ask(page, "What is Pfizer's 2030 revenue target?")
+    assert "No answer found" in text and "not answers" in text
+    assert page.locator(".pr-answer-card").count() == 0
+    assert page.locator(".pr-hit-weak").count() >= 1
+    _shot(page, "05-no-answer")
+
+
+def test_bad_filter_is_a_short_message(page):
+    date_to = page.locator("#date-to input, #date-to textarea").first
+    date_to.fill("2015-13-45")
+    text = _results_replaced(page, lambda: date_to.press("Enter"))
+    assert "Check the filters" in text and "Traceback" not in text
+    _shot(page, "06-error")
+    date_to.fill("")
+
+
+def test_library_lists_releases_and_index_status(page):
+    _tab(page, "Library")
+    table = page.locator("#library")
+    table.get_by_text("Cellectar Biosciences Announces Partnership", exact=False).first.wait_for()
+    assert "2014-03-04" in table.inner_text() and "2016-11-28" in table.inner_text()
+    status = page.locator("#status").inner_text()
+    assert "RELEASES" in status.upper() and "all-MiniLM-L6-v2" in status
+    assert page.locator("#status .pr-stat-v").first.inner_text() == "2"
+    _shot(page, "07-library")
+
+
+def test_upload_is_searchable_then_removable(page, server, tmp_path):
+    _, corpus = server
+    release = tmp_path / "Zentrix ZEN-22 enrollment (final).txt"
+    release.write_text(ZENTRIX_RELEASE, encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files(str(release))
+    report = page.locator("#upload-report")
+    report.get_by_text("Added").wait_for(timeout=60_000)
+    saved = corpus / "Zentrix-ZEN-22-enrollment-final.txt"
+    assert saved.read_text(encoding="utf-8") == ZENTRIX_RELEASE
+    page.locator("#status .pr-stat-v", has_text="3").first.wait_for()
+    page.locator("#library").get_by_text("Zentrix Therapeutics", exact=False).first.wait_for()
+    _shot(page, "08-uploaded")
+
+    _tab(page, "Ask")
+    text = _ask(page, ZENTRIX_QUESTION)
+    assert "417" in page.locator(".pr-answer-card").inner_text()
+    assert "Zentrix" in page.locator("#pr-src-1").inner_text()
+    _shot(page, "09-new-release-answer")
+
+    _tab(page, "Library")
+    page.locator("#library").get_by_text("Zentrix-ZEN-22-enrollment-final.txt").click()
+    chosen = page.locator("#remove-choice input")
+    page.wait_for_function(
+        "() => document.querySelector('#remove-choice input').value.includes('Zentrix')"
+    )
+    assert "Zentrix" in chosen.input_value()
+    page.locator("#remove").click()
+    page.locator("#remove-report").get_by_text("Removed").wait_for(timeout=60_000)
+    assert not saved.exists()
+    page.locator("#status .pr-stat-v", has_text="2").first.wait_for()
+    assert "Zentrix" not in page.locator("#library").inner_text()
+    _shot(page, "10-removed")
+
+    _tab(page, "Ask")
+    text = _ask(page, ZENTRIX_QUESTION)
+    assert "Zentrix" not in text and "417" not in text
