@@ -305,7 +305,7 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
         except Exception as exc:  # never a traceback in the page
             logger.exception("search failed")
             return render_message(f"Search failed ({type(exc).__name__}). See the server log.")
-        return render_results(question, hits, texts, filtered=not filters.is_empty())
+        return render_results(question, hits, texts, filters=filters)
 
     # -- library -------------------------------------------------------------------------
     def library_rows(docs) -> list[list]:
@@ -470,7 +470,7 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
     else:
         examples = example_questions([(d.title, d.date, d.company) for d in docs])
 
-    with gr.Blocks(title="Pressroom") as demo:
+    with gr.Blocks(title="Pressroom", fill_width=True) as demo:
         gr.HTML(
             "<div class='pr-header'><h1>Pressroom</h1><p>Search the press releases and get "
             "answers you can cite: every answer names its release, date and company.</p></div>",
@@ -540,7 +540,15 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
                             elem_id="upload",
                         )
                     with gr.Column(scale=2):
-                        upload_report = gr.HTML(elem_id="upload-report", js_on_load=None)
+                        upload_report = gr.HTML(
+                            render_message(
+                                f"New files are saved into {corpus_dir} and indexed at once; "
+                                "they can be asked about as soon as the update finishes.",
+                                "info",
+                            ),
+                            elem_id="upload-report",
+                            js_on_load=None,
+                        )
                 library = gr.Dataframe(
                     value=library_rows(docs),
                     headers=LIBRARY_HEADERS,
@@ -548,7 +556,7 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
                     interactive=False,
                     wrap=True,
                     show_search="search",
-                    column_widths=["40%", "10%", "17%", "10%", "7%", "16%"],
+                    column_widths=["37%", "10%", "17%", "11%", "7%", "18%"],
                     max_height=520,
                     label="Indexed releases (click a row to select it for removal)",
                     elem_id="library",
@@ -562,7 +570,7 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
                         elem_id="remove-choice",
                     )
                     remove_button = gr.Button(
-                        "Remove", variant="stop", scale=1, min_width=110, elem_id="remove"
+                        "Remove", variant="stop", scale=0, min_width=140, elem_id="remove"
                     )
                 remove_report = gr.HTML(elem_id="remove-report", js_on_load=None)
 

@@ -51,6 +51,17 @@ class Encoder(Protocol):
         """Word-pieces of each text, without special tokens."""
         ...
 
+    def encode_with_sentences(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Text vectors plus a unit vector for each ``(start, end)`` character span of each text.
+
+        Returns the ``(len(texts), dim)`` text vectors and, per text, a
+        ``(len(spans[i]), dim)`` array. A span the model did not read (past its window)
+        gets a zero vector.
+        """
+        ...
+
 
 def _default_model_path() -> str:
     try:
@@ -118,6 +129,71 @@ class SentenceTransformerEncoder:
             return []
         encoded = self._tokenizer(list(texts), add_special_tokens=False, truncation=False)
         return [len(ids) for ids in encoded["input_ids"]]
+
+    def _mean_pooled(self) -> bool:
+        kinds = [type(m).__name__ for m in self._model]
+        pooling = getattr(self._model[1], "pooling_mode", None) if len(kinds) > 1 else None
+        return (
+            kinds[:2] == ["Transformer", "Pooling"]
+            and pooling == "mean"
+            and all(k == "Normalize" for k in kinds[2:])
+        )
+
+    def encode_with_sentences(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        batch_size: int = 32,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Late chunking: span vectors are mean-pooled from the text's own token embeddings.
+
+        The model reads each text once; a sentence's vector is the mean of its tokens'
+        contextual embeddings, so it costs no extra model time. Models whose pooling is
+        not a plain mean fall back to encoding each span on its own.
+        """
+        if not self._mean_pooled():
+            return self.encode(texts, batch_size), [
+                self.encode([t[s:e] for s, e in sp]) if sp else np.zeros((0, self.dim), "f4")
+                for t, sp in zip(texts, spans, strict=True)
+            ]
+        import torch
+
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            feats = self._tokenizer(
+                [texts[i] for i in idx],
+                padding=True,
+                truncation="longest_first",
+                max_length=self.max_tokens,
+                return_tensors="pt",
+                return_offsets_mapping=True,
+            )
+            offsets = feats.pop("offset_mapping").numpy()
+            with self._lock, torch.inference_mode():
+                out = self._model.forward(dict(feats))
+            tokens = out["token_embeddings"].float().numpy()
+            mask = feats["attention_mask"].numpy().astype(bool)
+            vectors[idx] = out["sentence_embedding"].float().numpy()
+            for row, i in enumerate(idx):
+                pooled[i] = pool_spans(tokens[row], offsets[row], mask[row], spans[i])
+        return vectors, pooled
+
+
+def pool_spans(
+    tokens: np.ndarray, offsets: np.ndarray, mask: np.ndarray, spans: Sequence[tuple[int, int]]
+) -> np.ndarray:
+    """Unit mean vectors of the tokens inside each character span (zeros when none are)."""
+    out = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
+    real = mask & (offsets[:, 1] > offsets[:, 0])  # no padding, no special tokens
+    for j, (s, e) in enumerate(spans):
+        inside = real & (offsets[:, 0] >= s) & (offsets[:, 1] <= e)
+        if inside.any():
+            v = tokens[inside].mean(axis=0)
+            out[j] = v / max(float(np.linalg.norm(v)), 1e-12)
+    return out
 
 
 _CACHE: dict[tuple[str, str], Encoder] = {}

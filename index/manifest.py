@@ -9,7 +9,7 @@ from typing import Any
 
 __all__ = ["FORMAT_VERSION", "IndexFormatError", "Manifest", "ModelMismatchError"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class IndexFormatError(Exception):

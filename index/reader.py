@@ -13,7 +13,7 @@ import numpy as np
 
 from .layout import MANIFEST, STORE, VECTORS, current_generation
 from .manifest import IndexFormatError, Manifest
-from .store import connect_readonly, edit_distance, fts_query
+from .store import connect_readonly, dequantize, edit_distance, fts_query
 from .vectors import VectorIndex
 
 __all__ = ["ChunkRow", "DocumentRow", "IndexReader", "IndexNotFoundError", "open_reader"]
@@ -139,6 +139,29 @@ class IndexReader:
         for r in rows:
             out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13])
         return out
+
+    def sentences(
+        self, chunk_ids: Sequence[int]
+    ) -> dict[int, tuple[list[tuple[int, int]], np.ndarray]]:
+        """Per chunk: its sentences' ``(start, end)`` in the release text and their vectors."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join(str(int(c)) for c in chunk_ids)
+        rows = self._rows(
+            f'SELECT chunk_id, start, "end", vec, scale FROM sentences WHERE chunk_id IN ({marks}) '
+            "ORDER BY chunk_id, start"
+        )
+        grouped: dict[int, list[tuple]] = {}
+        for r in rows:
+            grouped.setdefault(r[0], []).append(r)
+        dim = self.manifest.dim
+        return {
+            cid: (
+                [(r[1], r[2]) for r in rs],
+                dequantize([r[3] for r in rs], [r[4] for r in rs], dim),
+            )
+            for cid, rs in grouped.items()
+        }
 
     def allowed_chunks(self, where: str, params: Sequence) -> list[int]:
         """Chunk ids whose chunk ``c`` / document ``d`` satisfy an SQL condition."""

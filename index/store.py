@@ -11,7 +11,16 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["SCHEMA", "connect_readonly", "connect_writable", "fts_query"]
+import numpy as np
+
+__all__ = [
+    "SCHEMA",
+    "connect_readonly",
+    "connect_writable",
+    "dequantize",
+    "fts_query",
+    "quantize",
+]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -49,12 +58,16 @@ CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2'
 );
-CREATE TABLE IF NOT EXISTS chunk_sentences (
+CREATE TABLE IF NOT EXISTS sentences (
     chunk_id INTEGER NOT NULL,
-    hash INTEGER NOT NULL
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    hash INTEGER,
+    vec BLOB NOT NULL,
+    scale REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS chunk_sentences_hash ON chunk_sentences(hash);
-CREATE INDEX IF NOT EXISTS chunk_sentences_chunk ON chunk_sentences(chunk_id);
+CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_id);
+CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
 """
 
 _STOPWORDS = frozenset(
@@ -67,6 +80,24 @@ _STOPWORDS = frozenset(
     """.split()
 )
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def quantize(vectors: np.ndarray) -> list[tuple[bytes, float]]:
+    """Per-row int8 quantisation of unit vectors: (bytes, scale) with v ~ int8 * scale."""
+    out = []
+    for v in vectors:
+        peak = float(np.abs(v).max())
+        scale = peak / 127.0 if peak > 0 else 1.0
+        out.append((np.round(v / scale).astype(np.int8).tobytes(), scale))
+    return out
+
+
+def dequantize(blobs: Sequence[bytes], scales: Sequence[float], dim: int) -> np.ndarray:
+    """The float32 rows back from :func:`quantize`'s output."""
+    if not blobs:
+        return np.zeros((0, dim), dtype=np.float32)
+    raw = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), dim)
+    return raw.astype(np.float32) * np.asarray(scales, dtype=np.float32)[:, None]
 
 
 def connect_writable(path: Path) -> sqlite3.Connection:

@@ -22,7 +22,7 @@ import numpy as np
 from .encoder import Encoder
 from .layout import MANIFEST, STORE, VECTORS, current_generation, new_workdir, publish, writer_lock
 from .manifest import Manifest
-from .store import connect_writable, delete_fts, insert_fts
+from .store import connect_writable, delete_fts, dequantize, insert_fts, quantize
 from .vectors import VectorIndex
 
 __all__ = ["ChunkRecord", "DocumentRecord", "IndexWriter", "KnownDocument"]
@@ -55,7 +55,14 @@ class DocumentRecord:
 
 @dataclass(frozen=True)
 class ChunkRecord:
-    """A chunk to store: its span in the document, and the text given to the encoder."""
+    """A chunk to store: its span in the document, and the text given to the encoder.
+
+    ``embed_text`` is a prefix (the headline) followed by the chunk's text, which
+    starts at ``embed_text[prefix_len:]``. ``sentences`` are ``(start, end, hash)``
+    spans in the document's stored text; each gets a vector pooled from the
+    chunk's own encoding. ``hash`` identifies the normalised sentence across
+    releases (None for sentences too short to say anything by repeating).
+    """
 
     ordinal: int
     start: int
@@ -63,7 +70,13 @@ class ChunkRecord:
     kind: str
     embed_text: str
     section: str | None = None
-    sentence_hashes: tuple[int, ...] = ()  # normalised sentences, for cross-release repeats
+    sentences: tuple[tuple[int, int, int | None], ...] = ()
+    prefix_len: int = 0
+
+    def relative_spans(self) -> list[tuple[int, int]]:
+        """The sentences' spans inside ``embed_text``."""
+        shift = self.prefix_len - self.start
+        return [(s + shift, e + shift) for s, e, _ in self.sentences]
 
 
 @dataclass(frozen=True)
@@ -101,8 +114,8 @@ class IndexWriter:
         self._rebuild = rebuild
         self._lock_timeout = lock_timeout
         self._on_embedded = on_embedded
-        self._pending: dict[str, list[int]] = {}  # embed hash -> chunk ids awaiting a vector
-        self._pending_text: dict[str, str] = {}
+        # embed hash -> the chunk record to encode, and the chunk ids waiting for its vectors
+        self._pending: dict[str, tuple[ChunkRecord, list[tuple[int, int]]]] = {}
         self._lock = None
         self._work: Path | None = None
         self.changed = False
@@ -177,14 +190,14 @@ class IndexWriter:
         return True
 
     def _remove_doc(self, doc_id: int) -> None:
-        ids = [
-            r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
-        ]
-        for h in [h for h, cids in self._pending.items() if set(cids) & set(ids)]:
-            self._pending[h] = [c for c in self._pending[h] if c not in ids]
+        rows = self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
+        ids = [r[0] for r in rows]
+        gone = set(ids)
+        for _, waiting in self._pending.values():
+            waiting[:] = [(cid, start) for cid, start in waiting if cid not in gone]
         delete_fts(self.db, ids)
         self.db.execute(
-            "DELETE FROM chunk_sentences WHERE chunk_id IN "
+            "DELETE FROM sentences WHERE chunk_id IN "
             "(SELECT chunk_id FROM chunks WHERE doc_id = ?)",
             (doc_id,),
         )
@@ -216,7 +229,7 @@ class IndexWriter:
             list(record.values()),
         )
         doc_id = int(cur.lastrowid)
-        ready_ids, ready_vecs, fts_rows, sentence_rows = [], [], [], []
+        ready_ids, ready_vecs, fts_rows = [], [], []
         for chunk, h in zip(chunks, hashes, strict=True):
             cur = self.db.execute(
                 'INSERT INTO chunks (doc_id, ordinal, start, "end", kind, section, embed_hash)'
@@ -225,16 +238,15 @@ class IndexWriter:
             )
             chunk_id = int(cur.lastrowid)
             fts_rows.append((chunk_id, doc.text[chunk.start : chunk.end]))
-            sentence_rows.extend((chunk_id, s) for s in chunk.sentence_hashes)
-            if h in cached:
+            hit = cached.get(h)
+            if hit is not None and len(hit[1]) == len(chunk.sentences):
                 ready_ids.append(chunk_id)
-                ready_vecs.append(cached[h])
+                ready_vecs.append(hit[0])
+                self._insert_sentences(chunk_id, chunk, hit[1])
                 self.reused += 1
             else:
-                self._pending.setdefault(h, []).append(chunk_id)
-                self._pending_text[h] = chunk.embed_text
+                self._pending.setdefault(h, (chunk, []))[1].append((chunk_id, chunk.start))
         insert_fts(self.db, fts_rows)
-        self.db.executemany("INSERT INTO chunk_sentences VALUES (?, ?)", sentence_rows)
         if ready_ids:
             self.vectors.add(ready_ids, np.stack(ready_vecs))
         self.changed = True
@@ -242,8 +254,24 @@ class IndexWriter:
             self.flush()
         return doc_id
 
-    def _cached_vectors(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
-        """Vectors already computed for identical embedded texts (never embed twice)."""
+    def _insert_sentences(
+        self, chunk_id: int, chunk: ChunkRecord, vectors: np.ndarray, start: int | None = None
+    ) -> None:
+        """Store a chunk's sentence spans and vectors (``start``: where this copy begins)."""
+        shift = 0 if start is None else start - chunk.start
+        self.db.executemany(
+            'INSERT INTO sentences (chunk_id, start, "end", hash, vec, scale) VALUES (?,?,?,?,?,?)',
+            [
+                (chunk_id, s + shift, e + shift, h, blob, scale)
+                for (s, e, h), (blob, scale) in zip(chunk.sentences, quantize(vectors), strict=True)
+            ],
+        )
+
+    def _cached_vectors(self, hashes: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Vectors already computed for identical embedded texts (never embed twice).
+
+        Returns, per embed hash, the chunk vector and its sentence vectors.
+        """
         wanted = sorted(set(hashes) - set(self._pending))
         found: dict[str, int] = {}
         for i in range(0, len(wanted), 500):
@@ -258,21 +286,31 @@ class IndexWriter:
             return {}
         keys = list(found)
         vecs = self.vectors.get([found[h] for h in keys])
-        return dict(zip(keys, vecs, strict=True))
+        out = {}
+        for h, vec in zip(keys, vecs, strict=True):
+            rows = self.db.execute(
+                "SELECT vec, scale FROM sentences WHERE chunk_id = ? ORDER BY start", (found[h],)
+            ).fetchall()
+            sentence_vecs = dequantize([r[0] for r in rows], [r[1] for r in rows], self.vectors.dim)
+            out[h] = (vec, sentence_vecs)
+        return out
 
     def flush(self) -> None:
-        """Embed every queued chunk text (each distinct text once)."""
-        items = [(h, ids) for h, ids in self._pending.items() if ids]
-        self._pending, texts = {}, self._pending_text
-        self._pending_text = {}
+        """Embed every queued chunk text (each distinct text once) with its sentences."""
+        items = [(record, waiting) for record, waiting in self._pending.values() if waiting]
+        self._pending = {}
         if not items:
             return
-        vectors = self.encoder.encode([texts[h] for h, _ in items])
+        vectors, sentence_vectors = self.encoder.encode_with_sentences(
+            [record.embed_text for record, _ in items],
+            [record.relative_spans() for record, _ in items],
+        )
         ids, rows = [], []
-        for (_, chunk_ids), vec in zip(items, vectors, strict=True):
-            for cid in chunk_ids:
-                ids.append(cid)
+        for (record, waiting), vec, svecs in zip(items, vectors, sentence_vectors, strict=True):
+            for chunk_id, start in waiting:
+                ids.append(chunk_id)
                 rows.append(vec)
+                self._insert_sentences(chunk_id, record, svecs, start)
         self.vectors.add(ids, np.stack(rows))
         self.embedded += len(items)
         if self._on_embedded is not None:
@@ -283,12 +321,13 @@ class IndexWriter:
         """Share of each chunk's sentences that also occur in another release."""
         for statement in (
             "DROP TABLE IF EXISTS temp.shared_hashes",
-            "CREATE TEMP TABLE shared_hashes AS SELECT cs.hash FROM chunk_sentences cs "
-            "JOIN chunks c USING (chunk_id) GROUP BY cs.hash HAVING COUNT(DISTINCT c.doc_id) >= 2",
+            "CREATE TEMP TABLE shared_hashes AS SELECT s.hash FROM sentences s "
+            "JOIN chunks c USING (chunk_id) WHERE s.hash IS NOT NULL "
+            "GROUP BY s.hash HAVING COUNT(DISTINCT c.doc_id) >= 2",
             "CREATE INDEX temp.shared_hashes_i ON shared_hashes(hash)",
-            "UPDATE chunks SET repeat = COALESCE((SELECT AVG(cs.hash IN "
-            "(SELECT hash FROM temp.shared_hashes)) FROM chunk_sentences cs "
-            "WHERE cs.chunk_id = chunks.chunk_id), 0)",
+            "UPDATE chunks SET repeat = COALESCE((SELECT AVG(s.hash IN "
+            "(SELECT hash FROM temp.shared_hashes)) FROM sentences s "
+            "WHERE s.chunk_id = chunks.chunk_id AND s.hash IS NOT NULL), 0)",
             "DROP TABLE temp.shared_hashes",
         ):
             self.db.execute(statement)

@@ -156,7 +156,9 @@ _WIRE_VOCAB = re.compile(r"(?i)" + _WIRE_WORDS)
 # A wire name in brackets, slashes or dashes: (GLOBE NEWSWIRE), /24-7PressRelease/, [Noticias
 # Newswire], --(BUSINESS WIRE)--, / ACCESSWIRE /.
 _BRACKETED = re.compile(
-    r"\(\s*(?P<a>[^()\n]{2,60}?)\s*\)|/\s*(?P<b>[^/\n]{2,60}?)\s*/|\[\s*(?P<c>[^\[\]\n]{2,60}?)\s*\]"
+    r"\(\s*(?P<a>[^()\n]{2,60}?)\s*\)"
+    r"|/\s*(?P<b>[^/\n]{2,60}?)\s*/"
+    r"|\[\s*(?P<c>[^\[\]\n]{2,60}?)\s*\]"
 )
 _BARE_WIRE = re.compile(
     r"(?i)(?P<w>GLOBE\s?NEWSWIRE|PR\s?Newswire|Business\s?Wire|ACCESS\s?(?:WIRE|Newswire)|"
@@ -190,7 +192,7 @@ COMMON_FIRST_WORDS = frozenset(
 _CONNECTOR = r"(?:and|&|de|del|la|of|upon|am|on|sur|en|y|do|da)"
 _CITY_TOKEN = (
     r"(?!(?i:" + MONTH_NAME + r")\.?\s+\d)(?!(?i:" + WEEKDAY_NAME + r")\b)"
-    r"[A-Z][\w'’]*\.?(?:[-/][\w'’]+\.?)*"
+    r"(?:(?:[A-Z]\.){2,}|[A-Z][\w'’]*\.?(?:[-/][\w'’]+\.?)*)"
 )
 _CITY = re.compile(
     _CITY_TOKEN + r"(?:(?:\s?,\s*|\s+)(?:" + _CONNECTOR + r"\s+)?" + _CITY_TOKEN + r"){0,7}"
@@ -210,9 +212,9 @@ def _reads_as_prose(p: str) -> bool:
 class Dateline:
     """What the top of one paragraph says: place, date, wire, and where the prose starts."""
 
-    city: tuple[int, int] | None
-    date: tuple[str, int, int] | None
-    wire: tuple[int, int] | None
+    city: tuple[int, int] | None  # (start, end) of "MADISON, Wis."
+    date: tuple[str, int, int] | None  # (ISO date, start, end) of "March 4, 2014"
+    wire: tuple[int, int] | None  # (start, end) of "GLOBE NEWSWIRE", without its brackets
     body_start: int  # first character of the prose after the dateline
     end: int  # end of the paragraph
 
@@ -238,13 +240,22 @@ def _wire_at(text: str, pos: int, *, generic: bool = False) -> tuple[int, int, i
 
 
 def scan_dateline(text: str, start: int, end: int) -> Dateline | None:
-    """Read the dateline at the top of the paragraph ``text[start:end]``, if there is one."""
+    """Read the dateline at the top of the paragraph ``text[start:end]``, if there is one.
+
+    The components (place, date, wire, time of day, "FOR IMMEDIATE RELEASE", "/ Company /")
+    may come in any order, between separators; a place alone counts only when a dash
+    follows it ("NEW YORK — Acme ..."). Returns None when the paragraph does not open so.
+
+    Example:
+        >>> d = scan_dateline("MADISON, Wis., March 4, 2014 (GLOBE NEWSWIRE) -- Acme ...", 0, 58)
+        >>> d.date[0], d.city, d.wire, d.body_start
+        ('2014-03-04', (0, 13), (30, 44), 49)
+    """
     city: tuple[int, int] | None = None
     date: tuple[str, int, int] | None = None
     wire: tuple[int, int] | None = None
     other = False  # "FOR IMMEDIATE RELEASE", "/ Company /", a time of day
     pos = start
-    strong_after_city = False
     limit = min(end, start + 400)
     for _ in range(10):
         if pos >= limit:
@@ -252,10 +263,6 @@ def scan_dateline(text: str, start: int, end: int) -> Dateline | None:
         matched = False
         for attempt in (_WS.match(text, pos).end(), _SEPARATORS.match(text, pos).end()):
             attempt = min(attempt, end)
-            if city is not None and date is None and wire is None and attempt > city[1]:
-                strong_after_city = strong_after_city or bool(
-                    _STRONG_SEP.match(text, city[1], attempt + 1)
-                )
             paren = attempt < end and text[attempt] in "(["
             d = match_date(text, attempt + 1 if paren else attempt)
             if d is not None and d.match_end <= end:
@@ -311,10 +318,9 @@ def scan_dateline(text: str, start: int, end: int) -> Dateline | None:
     if city is None and date is None and wire is None and not other:
         return None
     if city is not None and date is None and wire is None:
-        strong_after_city = strong_after_city or bool(_STRONG_SEP.match(text, city[1]))
         name = text[city[0] : city[1]]
         looks_like_place = "," in name or name.isupper() and len(name) > 2
-        if not (strong_after_city and looks_like_place and len(name) <= 50):
+        if not (_STRONG_SEP.match(text, city[1]) and looks_like_place and len(name) <= 50):
             return None
         if not _reads_as_prose(text[pos:end]):
             return None  # "PACKS Dispensary South Los Angeles – A Beacon of Quality": a title
@@ -322,8 +328,6 @@ def scan_dateline(text: str, start: int, end: int) -> Dateline | None:
         if re.match(r",?\s+[a-z]", text[date[2] : date[2] + 20]):
             return None  # "March 15th, 2024, marks a momentous occasion": a sentence
     body_start = min(_SEPARATORS.match(text, pos).end(), end)
-    if body_start < end and text[body_start] in "([" and body_start > start:
-        body_start = min(_WS.match(text, body_start).end(), end)
     if city is not None and date is None and wire is None and body_start == end:
         return None  # a short line of capitalised words, not a dateline
     return Dateline(city, date, wire, body_start, end)

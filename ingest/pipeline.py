@@ -114,15 +114,13 @@ def prepare(
     records = []
     for c in chunks:
         section = next((t for s, e, t in section_at if s <= c.start < e), None)
-        hashes = {
-            h
-            for s, e in split_sentences(text, c.start, c.end)
-            if (h := _sentence_hash(text[s:e])) is not None
-        }
-        embed_text = c.text if c.text.startswith(title) else f"{title}\n{c.text}"
+        sentences = tuple(
+            (s, e, _sentence_hash(text[s:e])) for s, e in split_sentences(text, c.start, c.end)
+        )
+        prefix = "" if c.text.startswith(title) else f"{title}\n"
         records.append(
             ChunkRecord(
-                c.ordinal, c.start, c.end, c.kind, embed_text, section, tuple(sorted(hashes))
+                c.ordinal, c.start, c.end, c.kind, prefix + c.text, section, sentences, len(prefix)
             )
         )
     doc = DocumentRecord(

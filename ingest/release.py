@@ -57,7 +57,7 @@ _EXCHANGE = (
     r"(?i:nasdaq(?:\s?(?:gs|gm|cm)\b|\s(?:global\sselect(?:\smarket)?|global(?:\smarket)?|"
     r"capital\smarket|stockholm|"
     r"copenhagen|helsinki|first\snorth|nordic))?|nyse(?:\s?(?:american|mkt|arca|amex))?|"
-    r"otc\s?(?:qx|qb|id|bb|pink|markets|mkts)|otc|pink\s?sheets|"
+    r"otc\s?(?:qx|qb|id|bb|pk|pink|markets|mkts)|otc|pink\s?sheets|"
     r"tsx[-.\s]?v(?:enture)?(?:\sexchange)?|tsx|cboe(?:\s(?:ca|canada|bzx|australia))?|euronext"
     r"(?:\s(?:paris|amsterdam|brussels|growth|oslo))?|xetra|frankfurt|bursa|hkex|sehk)"
     r"|AMEX|CSE|CNSX|NEO|LSE|AIM|ASX|SGX|NSE|BSE|FWB|FSE|FRA|ETR|EPA|SIX|TASE|JSE|KRX|KOSDAQ"
@@ -257,8 +257,9 @@ _SAFE_TEXT = re.compile(
     r"|private\s+securities\s+litigation\s+reform"
 )
 _CONTACT_HEAD = re.compile(
-    r"(?i)(?:#+\s*)?[*_]*(?:contacts?\b|(?-i:Contact(?=[A-Z]))|(?:media|press|investor|investors|company|corporate|"
-    r"public)\s+(?:contacts?|relations|inquiries|enquiries)|for\s+(?:more|further|additional)\s+"
+    r"(?i)(?:#+\s*)?[*_]*(?:contacts?\b|(?-i:Contact(?=[A-Z]))|"  # "ContactMila Grandes" too
+    r"(?:media|press|investor|investors|company|corporate|public)\s+"
+    r"(?:contacts?|relations|inquiries|enquiries)|for\s+(?:more|further|additional)\s+"
     r"information,?\s+(?:please\s+)?contact|for\s+(?:media|press|investor)\s+(?:inquiries|"
     r"enquiries)|contact\s+(?:information|info|details|us)|(?:investors?|media|press)\s*:)"
 )
@@ -270,7 +271,8 @@ _LINK_LINE = re.compile(
     r"(?i)(?:#{3,}|-{3,}|\*{3,}|-30-|original/source\s+press\s+release|newsramp\.com\s+tldr|"
     r"reddit\s+post|blockchain\s+registration|pickup\s+-|view\s+(?:source|original)\s+|"
     r"source:|source\s*$|follow\s+(?:us|[\w\s]{0,40})\s+on\b|connect\s+with\s+us|"
-    r"the\s+post\s+.*\s+(?:appeared\s+first|first\s+appeared)\s+on|read\s+more|to\s+view\s+the\s+full\s+|"
+    r"the\s+post\s+.*\s+(?:appeared\s+first|first\s+appeared)\s+on|read\s+more|"
+    r"to\s+view\s+the\s+full\s+|"
     r"(?:twitter|x|linkedin|facebook|instagram|youtube|tiktok)\s*:|!?\[[^\]]*\]\([^)]*\)\s*$)"
 )
 _END_MARKER = re.compile(r"(?:#{3,}|-{3,}|\*{3,}|-30-)\s*$")
@@ -345,6 +347,8 @@ def _is_title_case(p: str) -> bool:
 
 def _is_list(p: str) -> bool:
     """Two or more lines, each a bullet or a sentence of its own."""
+    if p[:1] in "*•·":
+        return True  # bullets run together into one line
     lines = p.split("\n")
     if len(lines) < 2:
         return False
@@ -369,6 +373,7 @@ def _quoted_share(p: str) -> float:
 
 
 def _is_quote(p: str) -> bool:
+    """Mainly a quotation: quoted text with "said" / "commented" / ..., or an opening quote."""
     share = _quoted_share(p)
     if _SPEECH.search(p) and share >= 0.3:
         return True
@@ -523,9 +528,9 @@ def _find_lead(
                 return i, [datelines[k] for k in sorted(datelines)], datelines
             continue
         if prose_at is None and _is_prose(p) and not _is_list(p):
-            if i > 0 or len(p) > 250:
+            if i > 0 or len(p) > 400 or len(p) > 250 and re.search(r"[.!?] [A-Z]", p):
                 prose_at = i
-        if len(p) > _MAX_HEADER_CHARS:
+        if len(p) > _MAX_HEADER_CHARS and not _is_list(p):
             break
     if prose_at is None:
         after = max(datelines, default=0) + 1 if datelines else 1
@@ -600,7 +605,9 @@ def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
         for sec in sections:
             if sec.kind != ABOUT or not sec.title:
                 continue
-            title_start = text.find(sec.title, sec.start)
+            title_start = text.find(sec.title, sec.start, sec.end)
+            if title_start < 0:
+                continue
             about_word = len(sec.title.split()[0])
             name = _trim(text, title_start + about_word, title_start + len(sec.title))
             if name is None:

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.store import query_terms
-from ingest.sentences import split_sentences
 
-__all__ = ["answer_type", "candidate_sentences", "lexical_overlap", "pick_answer", "type_match"]
+__all__ = ["answer_candidates", "answer_type", "lexical_overlap", "pick_answer", "type_match"]
 
 _HEADING_WORDS = 8  # a "sentence" this short without final punctuation is a heading
 _TOKEN = re.compile(r"[^\W_]+")
@@ -44,7 +43,10 @@ _ANSWER_SHAPES = {
         re.I,
     ),
     "date": re.compile(rf"\b({_MONTH}\s+\d{{1,2}}|(19|20)\d\d|\bQ[1-4]\b|quarter)", re.I),
-    "place": re.compile(r"\b[A-Z][a-z]+,\s+[A-Z][A-Za-z.]+|\b(based|headquartered|located) in\b"),
+    "place": re.compile(
+        r"\b[A-Z][A-Za-z]+,\s+(?!Inc\b|Corp\b|Ltd\b|LLC\b|Co\b|Plc\b|S\.?A\b|AG\b)"
+        r"(?:[A-Z][a-z]{1,4}\.|[A-Z]{2}\b|[A-Z][a-z]+)|\b(based|headquartered|located) in\b"
+    ),
     "name": re.compile(r"\b[A-Z][a-z]+\s+[A-Z][a-zA-Z]+"),
 }
 
@@ -78,20 +80,21 @@ def lexical_overlap(question: str, sentence: str) -> float:
     return len(terms & words) / len(terms)
 
 
-def candidate_sentences(text: str, headline: str | None = None) -> list[tuple[int, int]]:
-    """Sentences of a passage that can be an answer.
+def answer_candidates(
+    text: str, spans: Sequence[tuple[int, int]], headline: str | None = None
+) -> list[int]:
+    """Indexes of the sentences (spans of ``text``) that can be an answer.
 
     Section headings and the release headline (which the encoder reads with every
     passage) are left out unless nothing else is there.
     """
-    spans = split_sentences(text)
     full = [
-        (s, e)
-        for s, e in spans
+        i
+        for i, (s, e) in enumerate(spans)
         if (text[e - 1] in ".!?\"')\u201d" or len(text[s:e].split()) > _HEADING_WORDS)
         and text[s:e] != headline
     ]
-    return full or spans
+    return full or list(range(len(spans)))
 
 
 def pick_answer(

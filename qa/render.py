@@ -23,11 +23,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .passage import Passage
+from .passage import Filters, Passage
 
 __all__ = [
     "CSS",
     "citation",
+    "describe_filters",
     "example_questions",
     "format_bytes",
     "format_date",
@@ -41,11 +42,12 @@ KIND_LABELS = {
     "header": "headline",
     "body": "body",
     "quote": "quote",
-    "about": "About (boilerplate)",
-    "safe_harbor": "safe harbor (boilerplate)",
-    "contacts": "contacts (boilerplate)",
-    "links": "links (boilerplate)",
+    "about": "About section",
+    "safe_harbor": "safe harbor",
+    "contacts": "contacts",
+    "links": "links",
 }
+BOILERPLATE = frozenset({"about", "safe_harbor", "contacts", "links"})
 
 
 def _e(text: object) -> str:
@@ -138,12 +140,9 @@ def _text(text: str) -> str:
     return _PARAGRAPH_BREAK.sub("\n<span class='pr-gap'></span>", _e(text))
 
 
-def _passage_html(hit: Passage) -> str:
-    return _marked(
-        hit.text,
-        hit.start,
-        [(hit.answer_start, hit.answer_end, "<mark class='pr-hl'>", "</mark>")],
-    )
+def _passage_html(hit: Passage, strong: bool) -> str:
+    mark = "<mark class='pr-hl'>" if strong else "<mark class='pr-hl pr-hl-weak'>"
+    return _marked(hit.text, hit.start, [(hit.answer_start, hit.answer_end, mark, "</mark>")])
 
 
 def render_release(text: str, hit: Passage) -> str:
@@ -177,9 +176,15 @@ def _meta_line(hit: Passage) -> str:
     if issuer:
         items.append(f"<span class='pr-company'>{_e(issuer)}</span>")
     kind = KIND_LABELS.get(hit.kind, hit.kind)
-    boiler = " pr-kind-boiler" if "boilerplate" in kind else ""
-    section = f": {hit.section}" if hit.section and hit.kind != "body" else ""
-    items.append(f"<span class='pr-kind{boiler}'>{_e(kind + section)}</span>")
+    if hit.section and hit.kind not in ("body", "header"):
+        kind = hit.section
+    if hit.kind in BOILERPLATE:
+        items.append(
+            f"<span class='pr-kind pr-kind-boiler' title='section kind: {_e(hit.kind)}'>"
+            f"{_e(kind)} · boilerplate</span>"
+        )
+    else:
+        items.append(f"<span class='pr-kind' title='section kind'>{_e(kind)}</span>")
     items.append(
         f"<span class='pr-score' title='fused ranking score; confidence that it answers'>"
         f"score {hit.score:.3f} · confidence {hit.confidence:.0%}</span>"
@@ -195,6 +200,8 @@ def _source_card(n: int, hit: Passage, release_text: str | None, answer: bool) -
         release = (
             "<details class='pr-release'><summary><span class='pr-open'>Open release</span>"
             "<span class='pr-close'>Hide release</span></summary>"
+            "<div class='pr-legend'>The whole release: <span class='pr-in-passage'>this "
+            "passage</span> and <mark class='pr-hl'>its best sentence</mark> are marked.</div>"
             f"{render_release(release_text, hit)}</details>"
         )
     return (
@@ -202,7 +209,7 @@ def _source_card(n: int, hit: Passage, release_text: str | None, answer: bool) -
         f"<div class='pr-hit-head'><span class='pr-num'>{n}</span>"
         f"<h4 class='pr-title'>{_e(hit.title)}</h4>{label}</div>"
         f"{_meta_line(hit)}"
-        f"<div class='pr-passage'>{_passage_html(hit)}</div>"
+        f"<div class='pr-passage'>{_passage_html(hit, answer and hit.answerable)}</div>"
         f"<div class='pr-foot'>{release}"
         f"<span class='pr-file' title='{_e(hit.source)}'>{_e(Path(hit.source).name)} "
         f"· characters {hit.start}–{hit.end}</span></div>"
@@ -215,7 +222,7 @@ def render_results(
     hits: Sequence[Passage],
     releases: Mapping[int, str] | None = None,
     *,
-    filtered: bool = False,
+    filters: Filters | None = None,
 ) -> str:
     """The answer card first, then the ranked sources (or the nearest non-answers).
 
@@ -223,13 +230,19 @@ def render_results(
         question: what was asked (nothing is rendered but a hint when it is blank).
         hits: ``retrieve``'s passages, best first.
         releases: stored text per ``doc_id``, for the "Open release" view of each hit.
-        filtered: filters were applied (changes the wording when nothing matches).
+        filters: the filters that were applied, named above the sources.
     """
     if not question.strip():
         return render_message("Type a question about the releases and press Enter.", "info")
+    note = describe_filters(filters) if filters is not None else ""
     if not hits:
-        hint = " Try widening the filters." if filtered else ""
-        return render_message(f"No passage matches this question.{hint}", "info")
+        if note:
+            return render_message(
+                f"No passage matches this question with these filters ({note}). Try widening them.",
+                "info",
+            )
+        return render_message("No passage matches this question.", "info")
+    shown = f" · filtered: {_e(note)}" if note else ""
     releases = releases or {}
     best = hits[0]
     if best.answerable:
@@ -247,7 +260,7 @@ def render_results(
             )
             + f" · confidence {best.confidence:.0%}</div></section>"
             f"<h3 class='pr-sources-h'>Sources <span>{len(hits)} "
-            f"release{'s' if len(hits) != 1 else ''}, best first</span></h3>"
+            f"release{'s' if len(hits) != 1 else ''}, best first{shown}</span></h3>"
         )
     else:
         head = (
@@ -256,13 +269,33 @@ def render_results(
             "<p>No passage in the index answers this question with confidence.</p>"
             "<p class='pr-sub'>The nearest passages are listed below. They are "
             "<b>not answers</b>: read them before relying on them.</p></section>"
-            "<h3 class='pr-sources-h'>Nearest passages <span>not answers</span></h3>"
+            f"<h3 class='pr-sources-h'>Nearest passages <span>not answers{shown}</span></h3>"
         )
     cards = [
         _source_card(n, hit, releases.get(hit.doc_id), best.answerable)
         for n, hit in enumerate(hits, 1)
     ]
     return f"<div class='pr-results'>{head}{''.join(cards)}</div>"
+
+
+def describe_filters(filters: Filters) -> str:
+    """The active filters in a few words, or "" when there are none.
+
+    >>> describe_filters(Filters(date_from="2015-01-01", exclude_boilerplate=True))
+    'from Jan 1, 2015 · no boilerplate'
+    """
+    parts = []
+    if filters.date_from:
+        parts.append(f"from {format_date(filters.date_from)}")
+    if filters.date_to:
+        parts.append(f"to {format_date(filters.date_to)}")
+    if filters.companies:
+        parts.append(", ".join(filters.companies))
+    if filters.kinds:
+        parts.append("sections: " + ", ".join(filters.kinds))
+    if filters.exclude_boilerplate:
+        parts.append("no boilerplate")
+    return " · ".join(parts)
 
 
 def render_status(
@@ -345,7 +378,9 @@ def example_questions(
 
 
 CSS = """
-.gradio-container {max-width: 1240px !important; margin: 0 auto !important;}
+.gradio-container {max-width: 1280px !important; margin: 0 auto !important;}
+#library {--font-mono: var(--font);}
+#library .cell-wrap {font-family: var(--font); font-size: 0.9rem;}
 .pr-header h1 {margin: 0; font-size: 1.7rem; letter-spacing: -0.01em;}
 .pr-header p {margin: 2px 0 0 0; color: var(--body-text-color-subdued);}
 .pr-results {display: flex; flex-direction: column; gap: 12px;}
@@ -382,6 +417,10 @@ CSS = """
 .pr-kind-boiler {border-style: dashed;}
 .pr-passage {white-space: pre-wrap; line-height: 1.6; margin-left: 2.4em;}
 mark.pr-hl {background: #ffe07a; color: #111; padding: 1px 2px; border-radius: 3px;}
+mark.pr-hl-weak {background: #e9edf2; color: inherit; border-bottom: 2px dotted #9aa3af;
+  border-radius: 0;}
+.pr-legend {font-size: 0.8rem; color: var(--body-text-color-subdued); margin: 0 0 6px 0;}
+.pr-legend .pr-in-passage {padding: 0 3px;}
 .pr-foot {margin: 8px 0 0 2.4em; font-size: 0.85rem;}
 .pr-file {color: var(--body-text-color-subdued); font-size: 0.8rem;}
 .pr-release summary {cursor: pointer; display: inline-block; font-weight: 600;

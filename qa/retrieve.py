@@ -15,7 +15,7 @@ from index import Encoder, IndexReader, default_index_dir, get_encoder, open_rea
 from index.reader import ChunkRow
 from ingest.types import BOILERPLATE_KINDS
 
-from .answer import candidate_sentences, pick_answer
+from .answer import answer_candidates, pick_answer
 from .filters import allowed_chunks
 from .passage import Filters, Passage
 from .timeq import TimeQuery, parse_time
@@ -32,7 +32,9 @@ class RankSettings:
     """
 
     candidates: int = 100
+    rerank_depth: int = 30  # fused candidates re-scored with their best sentence
     dense_weight: float = 0.6
+    sentence_weight: float = 0.5
     boilerplate_penalty: float = 0.15
     repeat_penalty: float = 0.10
     per_doc: int = 1
@@ -65,6 +67,31 @@ def _name_variants(reader: IndexReader, question: str) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    row: ChunkRow
+    score: float
+    answer: tuple[int, int]  # span in the release's stored text
+    answer_score: float
+
+
+def _best_sentence(
+    question: str,
+    row: ChunkRow,
+    spans: list[tuple[int, int]],
+    vectors: np.ndarray,
+    qvec: np.ndarray,
+) -> tuple[tuple[int, int], float]:
+    """The chunk's best answering sentence (release offsets) and its score."""
+    local = [(s - row.start, e - row.start) for s, e in spans]
+    keep = answer_candidates(row.text, local, row.title)
+    if not keep:
+        return (row.start, row.end), 0.0
+    texts = [row.text[local[i][0] : local[i][1]] for i in keep]
+    best, score = pick_answer(question, texts, vectors[keep] @ qvec)
+    return spans[keep[best]], score
+
+
 def _rank(
     reader: IndexReader,
     question: str,
@@ -73,8 +100,14 @@ def _rank(
     filters: Filters,
     settings: RankSettings,
     prefer: tuple[str, str] | None = None,
-) -> list[tuple[ChunkRow, float, float]]:
-    """Best chunks as (row, fused score, cosine), at most ``settings.per_doc`` per release."""
+) -> list[_Ranked]:
+    """Best chunks, at most ``settings.per_doc`` per release.
+
+    Dense and BM25 candidates are fused by a convex combination of min-max-normalised
+    scores; boilerplate and text repeated across releases are demoted; the best
+    candidates are then re-scored with their best sentence, whose vector was pooled
+    at ingest from the chunk's own encoding, so this costs no model call.
+    """
     allowed = allowed_chunks(reader, filters)
     if allowed is not None and not allowed:
         return []
@@ -89,25 +122,32 @@ def _rank(
         sims = reader.chunk_vectors(missing) @ qvec
         dense.update(zip(missing, map(float, sims), strict=True))
     dn, kn = _minmax(dense), _minmax({i: keyword.get(i, 0.0) for i in ids})
-    rows = reader.chunks(ids)
-    scored = []
+    fused = {}
     for i in ids:
+        fused[i] = settings.dense_weight * dn[i] + (1 - settings.dense_weight) * kn[i]
+    top = sorted(ids, key=lambda i: (-fused[i], i))[: max(settings.rerank_depth, 3 * k)]
+    rows = reader.chunks(top)
+    sentences = reader.sentences(top)
+    scored = []
+    for i in top:
         row = rows[i]
-        s = settings.dense_weight * dn[i] + (1 - settings.dense_weight) * kn[i]
+        spans, vectors = sentences.get(i, ([], np.zeros((0, qvec.shape[0]), np.float32)))
+        answer, answer_score = _best_sentence(question, row, spans, vectors, qvec)
+        s = fused[i] + settings.sentence_weight * answer_score
         if row.kind in BOILERPLATE_KINDS:
             s -= settings.boilerplate_penalty
         s -= settings.repeat_penalty * row.repeat
         if prefer and row.date and prefer[0] <= row.date <= prefer[1]:
             s += settings.period_boost
-        scored.append((row, s, dense[i]))
-    scored.sort(key=lambda t: (-t[1], t[0].chunk_id))
+        scored.append(_Ranked(row, s, answer, answer_score))
+    scored.sort(key=lambda r: (-r.score, r.row.chunk_id))
     per_doc: dict[int, int] = {}
     out = []
-    for row, s, cos in scored:
-        if per_doc.get(row.doc_id, 0) >= settings.per_doc:
+    for r in scored:
+        if per_doc.get(r.row.doc_id, 0) >= settings.per_doc:
             continue
-        per_doc[row.doc_id] = per_doc.get(row.doc_id, 0) + 1
-        out.append((row, s, cos))
+        per_doc[r.row.doc_id] = per_doc.get(r.row.doc_id, 0) + 1
+        out.append(r)
         if len(out) == k:
             break
     return out
@@ -159,7 +199,7 @@ def retrieve(
     qvec = encoder.encode([text])[0]
     prefer = (when.prefer_from, when.prefer_to) if when.prefer_from and when.prefer_to else None
     ranked = _rank(reader, text, qvec, k, filters, settings, prefer)
-    hits = _with_answers(text, qvec, ranked, encoder, settings)
+    hits = _passages(ranked, settings)
     if when.recent:  # the newest statement first among the passages that answer
         answering = sorted(
             (h for h in hits if h.answerable), key=lambda h: h.date or "", reverse=True
@@ -181,8 +221,8 @@ def _with_time(
         event_text = f"{when.event} {when.text}"
         qvec = encoder.encode([event_text])[0]
         found = _rank(reader, event_text, qvec, 1, filters, settings)
-        if found and found[0][0].date:
-            pivot = found[0][0].date
+        if found and found[0].row.date:
+            pivot = found[0].row.date
             if when.event_relation == "before":
                 date_to = _shift(pivot, -1)
             else:
@@ -200,36 +240,17 @@ def _shift(iso: str, days: int) -> str:
     return (date.fromisoformat(iso) + timedelta(days=days)).isoformat()
 
 
-def _with_answers(
-    question: str,
-    qvec: np.ndarray,
-    ranked: Sequence[tuple[ChunkRow, float, float]],
-    encoder: Encoder,
-    settings: RankSettings,
-) -> list[Passage]:
-    spans_per_hit = []
-    for row, _, _ in ranked:
-        spans = candidate_sentences(row.text, row.title)
-        spans_per_hit.append(spans)
-    flat = [
-        row.text[s:e]
-        for (row, _, _), spans in zip(ranked, spans_per_hit, strict=True)
-        for s, e in spans
-    ]
-    sims = encoder.encode(flat) @ qvec if flat else np.zeros(0)
-    out, at = [], 0
-    for (row, score, _cos), spans in zip(ranked, spans_per_hit, strict=True):
-        texts = [row.text[s:e] for s, e in spans]
-        best, best_score = pick_answer(question, texts, sims[at : at + len(spans)])
-        at += len(spans)
-        s, e = spans[best]
-        conf = 1.0 / (
-            1.0 + math.exp(-settings.confidence_scale * (best_score - settings.confidence_center))
-        )
+def _passages(ranked: Sequence[_Ranked], settings: RankSettings) -> list[Passage]:
+    out = []
+    for r in ranked:
+        row = r.row
+        z = settings.confidence_scale * (r.answer_score - settings.confidence_center)
+        conf = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        a, b = r.answer
         out.append(
             Passage(
                 text=row.text,
-                score=round(float(score), 6),
+                score=round(float(r.score), 6),
                 doc_id=row.doc_id,
                 chunk_id=row.chunk_id,
                 title=row.title or Path(row.path).stem,
@@ -237,9 +258,9 @@ def _with_answers(
                 source=row.path,
                 start=row.start,
                 end=row.end,
-                answer=texts[best],
-                answer_start=row.start + s,
-                answer_end=row.start + e,
+                answer=row.text[a - row.start : b - row.start],
+                answer_start=a,
+                answer_end=b,
                 company=row.company,
                 tickers=row.tickers,
                 kind=row.kind,

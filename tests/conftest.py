@@ -52,6 +52,22 @@ class FakeEncoder:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(re.findall(r"\w+|[^\w\s]", t)) for t in texts]
 
+    def encode_with_sentences(self, texts, spans):
+        vectors = self.encode(texts)
+        parts = [
+            np.asarray(self._encode_quietly([t[s:e] for s, e in sp]))
+            for t, sp in zip(texts, spans, strict=True)
+        ]
+        return vectors, parts
+
+    def _encode_quietly(self, texts):
+        """Sentence vectors without counting them as embedding calls."""
+        seen = list(self.encoded)
+        fail, self.fail_after = self.fail_after, None
+        out = self.encode(texts) if texts else np.zeros((0, self.dim), np.float32)
+        self.encoded, self.fail_after = seen, fail
+        return out
+
 
 @pytest.fixture
 def fake_encoder() -> FakeEncoder:

@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+import app
+
 from .conftest import ROOT
 
 
@@ -22,6 +24,7 @@ def _free_port() -> int:
 def app_url(real_index):
     port = _free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("PRESSROOM_AUTH", None)
     proc = subprocess.Popen(
         [sys.executable, "app.py", "--port", str(port), "--index", str(real_index)],
         cwd=ROOT,
@@ -73,3 +76,166 @@ def test_page_serves_and_binds_loopback(app_url):
     assert app_url.startswith("http://127.0.0.1:")
     page = urllib.request.urlopen(app_url, timeout=10).read().decode()
     assert "Pressroom" in page
+
+
+def test_ask_api_company_with_legal_suffix(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    hits = client.predict(
+        "manufacturing partner", 5, "", "", "Cellectar Biosciences, Inc.", True, api_name="/ask"
+    )
+    assert hits and all(h["company"] == "Cellectar Biosciences, Inc." for h in hits)
+
+
+def test_ask_api_bad_date_is_a_short_error(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    with pytest.raises(Exception, match="not a date") as info:
+        client.predict("trial", 3, "March 2015", "", "", True, api_name="/ask")
+    assert "Traceback" not in str(info.value)
+
+
+# -- binding and credentials -----------------------------------------------------------------
+def test_non_loopback_without_auth_exits_2_with_a_clear_message():
+    env = {k: v for k, v in os.environ.items() if k != "PRESSROOM_AUTH"}
+    proc = subprocess.run(
+        [sys.executable, "app.py", "--host", "0.0.0.0", "--port", str(_free_port())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "--auth USER:PASSWORD" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_help_documents_host_port_index_corpus_and_auth():
+    proc = subprocess.run(
+        [sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0
+    for flag in ("--host", "--port", "--index", "--corpus", "--auth", "--no-auth", "127.0.0.1"):
+        assert flag in proc.stdout
+
+
+@pytest.fixture
+def launched(monkeypatch, real_index):
+    """Run ``app.main`` up to Gradio's launch and capture launch's arguments."""
+    calls: list[dict] = []
+    monkeypatch.setattr(app.gr.Blocks, "launch", lambda self, **kw: calls.append(kw))
+    monkeypatch.delenv("PRESSROOM_AUTH", raising=False)
+
+    def run(*argv: str) -> dict:
+        assert app.main([*argv, "--index", str(real_index)]) == 0
+        return calls[-1]
+
+    return run
+
+
+def test_auth_is_passed_to_gradio_and_nothing_is_shared(launched):
+    kw = launched("--host", "0.0.0.0", "--auth", "desk:s3cret:x")
+    assert kw["auth"] == ("desk", "s3cret:x") and kw["share"] is False
+    assert kw["server_name"] == "0.0.0.0" and kw["max_file_size"] == app.MAX_UPLOAD_BYTES
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+
+
+def test_auth_from_environment_and_explicit_no_auth(launched, monkeypatch):
+    assert launched("--host", "0.0.0.0", "--no-auth")["auth"] is None
+    assert launched()["auth"] is None and launched()["server_name"] == "127.0.0.1"
+    monkeypatch.setenv("PRESSROOM_AUTH", "desk:pw")
+    assert launched("--host", "10.1.2.3")["auth"] == ("desk", "pw")
+
+
+@pytest.mark.parametrize("bad", ["nocolon", ":pw", "user:"])
+def test_malformed_auth_exits_2(bad, capsys):
+    with pytest.raises(SystemExit) as info:
+        app.main(["--auth", bad])
+    assert info.value.code == 2 and "USER:PASSWORD" in capsys.readouterr().err
+
+
+def test_is_loopback():
+    assert all(map(app.is_loopback, ["127.0.0.1", "127.0.1.1", "::1", "[::1]", "localhost"]))
+    assert not any(map(app.is_loopback, ["0.0.0.0", "192.168.1.5", "::", "example.org"]))
+
+
+# -- upload safety ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("release.txt", "release.txt"),
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\me\\Q3 results (final).PDF", "Q3-results-final.pdf"),
+        (".hidden.md", "hidden.md"),
+        ("..txt", "release.txt"),
+        ("a..b...c.html", "a.b.c.html"),
+        ("Société Générale – résultats.htm", "Societe-Generale-resultats.htm"),
+        ("$(rm -rf ~);.txt", "rm-rf.txt"),
+    ],
+)
+def test_safe_filename(name, safe):
+    assert app.safe_filename(name) == safe
+
+
+@pytest.mark.parametrize("name", ["run.sh", "x.py", "release", "page.html.exe", "doc.docx"])
+def test_safe_filename_refuses_other_types(name):
+    with pytest.raises(app.UploadRefused, match="not a supported file type"):
+        app.safe_filename(name)
+
+
+def test_save_upload_never_overwrites_a_different_file(tmp_path):
+    corpus = tmp_path / "releases"
+    first, second = tmp_path / "a" / "news.txt", tmp_path / "b" / "news.txt"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    first.write_text("first release")
+    second.write_text("second release")
+    assert app.save_upload(first, corpus) == corpus / "news.txt"
+    assert app.save_upload(first, corpus) == corpus / "news.txt"  # identical: reused
+    assert app.save_upload(second, corpus) == corpus / "news-1.txt"
+    assert (corpus / "news.txt").read_text() == "first release"
+    assert (corpus / "news-1.txt").read_text() == "second release"
+    assert sorted(p.name for p in corpus.iterdir()) == ["news-1.txt", "news.txt"]
+
+
+def test_save_upload_size_limits(tmp_path, monkeypatch):
+    empty, big = tmp_path / "empty.txt", tmp_path / "big.txt"
+    empty.write_bytes(b"")
+    big.write_bytes(b"x" * 2048)
+    monkeypatch.setattr(app, "MAX_UPLOAD_BYTES", 1024)
+    with pytest.raises(app.UploadRefused, match="empty"):
+        app.save_upload(empty, tmp_path / "c")
+    with pytest.raises(app.UploadRefused, match="limit"):
+        app.save_upload(big, tmp_path / "c")
+    assert not (tmp_path / "c").exists() or not any((tmp_path / "c").iterdir())
+
+
+# -- filter parsing --------------------------------------------------------------------------
+def test_split_companies_keeps_legal_suffixes():
+    assert app.split_companies("Cellectar Biosciences, Inc., Acme Ltd, NASDAQ:X") == (
+        "Cellectar Biosciences, Inc.",
+        "Acme Ltd",
+        "NASDAQ:X",
+    )
+    assert app.split_companies("Acme, LLC, Beta") == ("Acme, LLC", "Beta")
+    assert app.split_companies(" , ") == ()
+
+
+def test_parse_date_and_filters():
+    assert app.parse_date("2016") == "2016-01-01"
+    assert app.parse_date("2016", end=True) == "2016-12-31"
+    assert app.parse_date("2015-02", end=True) == "2015-02-28"
+    assert app.parse_date("2016-11-28 00:00:00") == "2016-11-28"
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        app.parse_date("28/11/2016", label="From")
+    with pytest.raises(ValueError, match="after"):
+        app.make_filters("2017", "2016", [], True)
+    f = app.make_filters("", "2016", ["Acme"], False)
+    assert (f.date_from, f.date_to, f.companies, f.exclude_boilerplate) == (
+        None,
+        "2016-12-31",
+        ("Acme",),
+        True,
+    )

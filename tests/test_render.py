@@ -1,0 +1,244 @@
+"""qa.render: the HTML of answers, sources and whole releases (pure, no index needed)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa import Filters, Passage
+from qa.render import (
+    citation,
+    describe_filters,
+    example_questions,
+    format_bytes,
+    format_date,
+    render_message,
+    render_release,
+    render_results,
+    render_status,
+)
+
+RELEASE = (
+    "Acme <Labs> Starts Trial\n\nBOSTON, May 2, 2024 -- Acme Labs & Co. began a trial. "
+    "It will enroll 36 patients. Results are due in 2025.\n\nAbout Acme\n\nAcme makes drugs."
+)
+
+
+def _hit(text: str = RELEASE, sentence: str = "It will enroll 36 patients.", **kw) -> Passage:
+    start = text.index("BOSTON")
+    end = text.index("\n\nAbout")
+    a = text.index(sentence)
+    fields = dict(
+        text=text[start:end],
+        score=0.9,
+        doc_id=7,
+        chunk_id=70,
+        title="Acme <Labs> Starts Trial",
+        date="2024-05-02",
+        source="/corpus/acme.txt",
+        start=start,
+        end=end,
+        answer=sentence,
+        answer_start=a,
+        answer_end=a + len(sentence),
+        company="Acme Labs & Co.",
+        tickers=("NASDAQ:ACME",),
+        kind="body",
+        confidence=0.93,
+        answerable=True,
+    )
+    fields.update(kw)
+    return Passage(**fields)
+
+
+class _Checker(HTMLParser):
+    """Collects text and checks that every opened tag is closed in order."""
+
+    VOID = {"br", "hr", "img", "input", "meta", "link"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, (self.stack, tag)
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(markup: str) -> _Checker:
+    checker = _Checker()
+    checker.feed(markup)
+    checker.close()
+    assert not checker.stack, checker.stack
+    return checker
+
+
+def test_answer_card_comes_first_with_numbered_citation():
+    page = render_results("How many?", [_hit()], {7: RELEASE})
+    assert page.index("pr-answer-card") < page.index("pr-hit")
+    card = page[page.index("pr-answer-card") : page.index("pr-sources-h")]
+    assert "It will enroll 36 patients." in card and "[1]" in card
+    assert "May 2, 2024" in card and "NASDAQ:ACME" in card
+    assert "Acme &lt;Labs&gt; Starts Trial" in card
+    _parse(page)
+
+
+def test_all_release_text_is_escaped():
+    page = render_results("q", [_hit()], {7: RELEASE})
+    assert "<Labs>" not in page and "&lt;Labs&gt;" in page
+    assert "Labs & Co." not in page and "Labs &amp; Co." in page
+    assert "<script" not in render_results("<script>", [_hit(title="<script>x</script>")])
+    assert render_message("<b>oops</b>") == (
+        "<div class='pr-msg pr-msg-error' role='status'>&lt;b&gt;oops&lt;/b&gt;</div>"
+    )
+
+
+def test_passage_highlights_exactly_the_answer_sentence():
+    page = render_results("q", [_hit()])
+    passage = re.search(r"<div class='pr-passage'>(.*?)</div>", page, re.S).group(1)
+    assert re.findall(r"<mark[^>]*>(.*?)</mark>", passage) == ["It will enroll 36 patients."]
+    assert "".join(_parse(passage).text) == _hit().text
+
+
+def test_whole_release_marks_passage_and_answer_in_place():
+    hit = _hit()
+    markup = render_release(RELEASE, hit)
+    checker = _parse(markup)
+    assert "".join(checker.text).replace("\n", "") == RELEASE.replace("\n", "")
+    passage = markup[markup.index("<span class='pr-in-passage'>") :]
+    assert passage.index(hit.answer) < passage.index("About Acme")
+    assert re.findall(r"<mark class='pr-hl pr-anchor'>(.*?)</mark>", markup) == [hit.answer]
+    assert markup.index("pr-in-passage") < markup.index("pr-anchor")
+
+
+def test_whole_release_unmarked_when_offsets_no_longer_fit():
+    markup = render_release("A different release text entirely.", _hit())
+    assert "<mark" not in markup and "pr-in-passage" not in markup
+
+
+@given(st.text(alphabet="ab<&\n .", min_size=1, max_size=60), st.data())
+def test_marking_keeps_the_text_and_nests_tags(text, data):
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    a = data.draw(st.integers(start, end - 1))
+    b = data.draw(st.integers(a + 1, end))
+    hit = Passage(
+        text=text[start:end],
+        score=0.5,
+        doc_id=1,
+        chunk_id=1,
+        title="t",
+        date=None,
+        source="s.txt",
+        start=start,
+        end=end,
+        answer=text[a:b],
+        answer_start=a,
+        answer_end=b,
+    )
+    for markup in (render_release(text, hit), render_results("q", [hit])):
+        shown = "".join(_parse(markup).text)  # well nested, and no text lost
+        assert re.sub(r"\s+", "", text[start:end]) in re.sub(r"\s+", "", shown)
+
+
+def test_no_answer_state_labels_nearest_passages():
+    weak = _hit(answerable=False, confidence=0.2)
+    page = render_results("What is Pfizer's revenue target?", [weak, weak])
+    assert "No answer found" in page and "not answers" in page
+    assert "pr-answer-card" not in page
+    assert page.count("not an answer") == 2
+    assert "pr-hl-weak" in page
+
+
+def test_lower_hits_that_do_not_answer_are_highlighted_weakly():
+    page = render_results("q", [_hit(), _hit(doc_id=8, answerable=False, confidence=0.1)])
+    assert page.count("pr-hl-weak") == 1
+
+
+def test_empty_question_and_no_hits():
+    assert "Type a question" in render_results("  ", [])
+    assert "No passage matches" in render_results("q", [])
+    page = render_results("q", [], filters=Filters(date_from="2030-01-01"))
+    assert "from Jan 1, 2030" in page and "widening" in page
+
+
+def test_filters_are_named_above_the_sources():
+    page = render_results("q", [_hit()], filters=Filters(companies=("Acme",)))
+    assert "filtered: Acme" in page
+    assert describe_filters(Filters()) == ""
+    assert describe_filters(Filters(date_to="2016-12-31", exclude_boilerplate=True)) == (
+        "to Dec 31, 2016 · no boilerplate"
+    )
+
+
+def test_boilerplate_sections_are_labelled():
+    page = render_results("q", [_hit(kind="about", section="About Acme")])
+    assert "About Acme · boilerplate" in page
+
+
+def test_open_release_only_when_text_is_known():
+    assert "Open release" in render_results("q", [_hit()], {7: RELEASE})
+    assert "Open release" not in render_results("q", [_hit()], {})
+
+
+def test_citation_and_formats():
+    assert (
+        citation(_hit()) == "Acme <Labs> Starts Trial, May 2, 2024, Acme Labs & Co. (NASDAQ:ACME)"
+    )
+    assert citation(_hit(company=None, tickers=(), date=None)).endswith("undated")
+    assert format_date("2016-11-28") == "Nov 28, 2016" and format_date("soon") == "soon"
+    assert format_bytes(0) == "0 B" and format_bytes(1536) == "1.5 KB"
+    assert format_bytes(5 * 1024**3) == "5.0 GB"
+
+
+def test_status_panel():
+    html = render_status(
+        documents=1234,
+        chunks=25,
+        model="all-MiniLM-L6-v2",
+        size_bytes=2 * 1024 * 1024,
+        updated="2026-11-21T11:09:00+00:00",
+        index_dir="/idx",
+        corpus_dir="/rel<eases>",
+    )
+    assert "1,234" in html and "2.0 MB" in html and "2026-11-21 11:09 UTC" in html
+    assert "all-MiniLM-L6-v2" in html and "/rel&lt;eases&gt;" in html
+    _parse(html)
+
+
+def test_example_questions_are_deterministic_and_distinct():
+    releases = [
+        ("Zeta Q3 results", "2025-10-30", "Zeta Inc."),
+        ("Acme ships X", "2024-05-02", "Acme Corp"),
+        ("Acme again", "2025-01-01", "Acme Corp"),
+        (
+            "A headline without a company that is rather long, longer than seventy characters",
+            None,
+            None,
+        ),
+        ("Beta deal", "2023-02-02", "Beta AG"),
+    ]
+    first = example_questions(releases)
+    assert first == example_questions(list(reversed(releases)))
+    assert first == [
+        "What did Zeta Inc. announce in October 2025?",
+        "What did Acme Corp announce in January 2025?",
+        "What did Beta AG announce in February 2023?",
+        'What does "A headline without a company that is rather long, longer than seven..." '
+        "report?",
+    ]
+    assert example_questions([]) == []
+    assert len(example_questions(releases, n=2)) == 2
