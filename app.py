@@ -30,7 +30,14 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
 
-from index import IndexFormatError, IndexLockedError, default_index_dir, open_reader  # noqa: E402
+from index import (  # noqa: E402
+    IndexFormatError,
+    IndexLockedError,
+    IndexNotFoundError,
+    default_index_dir,
+    get_encoder,
+    open_reader,
+)
 from ingest.__main__ import DEFAULT_CORPUS  # noqa: E402
 from qa import Filters, retrieve  # noqa: E402
 from qa.render import (  # noqa: E402
@@ -612,11 +619,15 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
 
 
 def ensure_index(index_dir: Path, corpus: Path) -> None:
-    """Build the index over ``corpus`` when ``index_dir`` has none yet."""
+    """Build the index over ``corpus`` when ``index_dir`` has none yet.
+
+    Raises:
+        IndexFormatError: an index is there but cannot be used (format, model).
+    """
     try:
         open_reader(index_dir)
         return
-    except IndexFormatError:
+    except IndexNotFoundError:
         pass
     from ingest import sync
 
@@ -689,13 +700,13 @@ def main(argv: list[str] | None = None) -> int:
             "with --auth USER:PASSWORD (or PRESSROOM_AUTH), or --no-auth to allow it without"
         )
     index_dir = args.index or default_index_dir()
-    ensure_index(index_dir, args.corpus)
-    try:  # load the model now, so the first question is answered at full speed
-        from index import get_encoder
-
+    try:
+        ensure_index(index_dir, args.corpus)
+        # load the model now, so that the first question is answered at full speed
         get_encoder(open_reader(index_dir).manifest.model)
-    except IndexFormatError:
-        pass
+    except (IndexFormatError, IndexLockedError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     demo = build_app(index_dir, args.corpus)
     demo.queue(default_concurrency_limit=2)
     demo.launch(

@@ -166,6 +166,48 @@ def test_readers_keep_answering_while_a_writer_updates(tmp_path):
     check_integrity(index_dir)
 
 
+def test_another_process_reads_through_updates_and_sees_new_generations(tmp_path):
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
+    _make_corpus(corpus, 10, seed=4)
+    sync([corpus], index_dir, encoder=FakeEncoder())
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "tests.reader_worker", str(index_dir), "12"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # let it import and start querying
+    for round_ in range(5):
+        _make_corpus(corpus, 3, seed=20 + round_)
+        sync([corpus], index_dir, encoder=FakeEncoder())
+        time.sleep(0.5)
+    out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    answered, errors, generations = (int(x) for x in out.split()[1:6:2])
+    assert errors == 0, out
+    assert answered > 10 and generations >= 3, out
+
+
+def test_second_writer_on_the_command_line_gets_a_clear_message(tmp_path, corpus):
+    from index.layout import writer_lock
+
+    lock = writer_lock(tmp_path / "idx")
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "ingest", str(corpus), "--index", str(tmp_path / "idx")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        lock.release()
+    assert out.returncode == 2
+    assert "another process is updating this index" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
 @pytest.mark.slow
 def test_two_hundred_kills(tmp_path):
     _kill_test(tmp_path, 200)
