@@ -44,6 +44,7 @@ from qa.render import (  # noqa: E402
     CSS,
     example_questions,
     render_message,
+    render_report,
     render_results,
     render_status,
 )
@@ -124,11 +125,16 @@ def _same_content(a: Path, b: Path) -> bool:
                 return True
 
 
-def save_upload(src: str | os.PathLike[str], corpus: Path, name: str | None = None) -> Path:
+def save_upload(
+    src: str | os.PathLike[str], corpus: Path, name: str | None = None
+) -> tuple[Path, bool]:
     """Copy an uploaded file into ``corpus`` under a safe, unused name; never executes it.
 
     An identical file already in ``corpus`` under that name is reused; a different one
     is never overwritten: the new file gets a numeric suffix (``name-1.txt``, ...).
+
+    Returns:
+        The file in ``corpus``, and whether this call created it.
 
     Raises:
         UploadRefused: wrong type, empty, or larger than ``MAX_UPLOAD_BYTES``.
@@ -148,14 +154,14 @@ def save_upload(src: str | os.PathLike[str], corpus: Path, name: str | None = No
             continue
         if target.exists():
             if target.is_file() and _same_content(src, target):
-                return target
+                return target, False
             continue
         try:
             with src.open("rb") as fin, target.open("xb") as fout:
                 shutil.copyfileobj(fin, fout)
         except FileExistsError:  # appeared meanwhile: try the next name
             continue
-        return target
+        return target, True
     raise UploadRefused("too many files with this name")
 
 
@@ -239,6 +245,18 @@ def _within(path: str, folder: Path) -> bool:
     return p.is_relative_to(Path(os.path.abspath(folder))) or p.resolve().is_relative_to(
         folder.resolve()
     )
+
+
+def _outcome(kind: str, verb: str, names: list[str], most: int = 5) -> list[tuple[str, str]]:
+    """Report lines for files with one outcome: one line each, or one summary line."""
+    if len(names) <= most:
+        return [(kind, f"{verb} {n}") for n in names]
+    shown = ", ".join(names[:3])
+    return [(kind, f"{verb} {len(names)} files: {shown} and {len(names) - 3} more")]
+
+
+def _holds(report) -> str:
+    return f"The index now holds {report.documents} releases, {report.chunks} chunks."
 
 
 def _generation_size(index_dir: Path, generation: str) -> int:
@@ -384,15 +402,21 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
     def upload(files, progress=gr.Progress()):  # noqa: B008 (Gradio's injection idiom)
         from ingest import sync
 
-        lines, saved, problems = [], [], []
-        for f in files or []:
+        if not files:
+            return (None, render_message("Choose one or more files to add.", "info"), *refresh())
+        lines: list[tuple[str, str]] = []
+        saved, created = [], set()
+        for f in files:
             path = Path(f if isinstance(f, str) else getattr(f, "name", f))
             try:
-                saved.append(save_upload(path, corpus_dir))
+                target, new = save_upload(path, corpus_dir)
+                saved.append(target)
+                if new:
+                    created.add(target)
             except UploadRefused as exc:
-                problems.append(f"✗ {path.name}: {exc}")
+                lines.append(("error", f"{path.name}: {exc}"))
             except OSError as exc:
-                problems.append(f"✗ {path.name}: could not save ({exc.strerror or exc})")
+                lines.append(("error", f"{path.name}: could not save ({exc.strerror or exc})"))
         if saved:
             progress(0, desc=f"0/{len(saved)} files parsed")
             try:
@@ -400,67 +424,73 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
                     saved, index_dir, progress=progress_callback(progress), lock_timeout=60
                 )
             except IndexLockedError:
-                problems.append("✗ Another update of the index is running; try again shortly.")
+                lines.append(("error", "Another update of the index is running; try again."))
             except (IndexFormatError, OSError, RuntimeError) as exc:
                 logger.exception("upload sync failed")
-                problems.append(f"✗ The index could not be updated: {exc}")
+                lines.append(("error", f"The index could not be updated: {exc}"))
             else:
                 added, updated = set(report.added), set(report.updated)
                 failed = {f.path: f.reason for f in report.failed}
+                done: dict[str, list[str]] = {"Added": [], "Updated": [], "Unchanged": []}
                 for p in saved:
                     key, name = os.path.abspath(p), p.name
                     if key in failed:
-                        problems.append(f"✗ {name}: {failed.pop(key)}")
-                    elif key in added:
-                        lines.append(f"✓ Added {name}")
-                    elif key in updated:
-                        lines.append(f"✓ Updated {name}")
+                        lines.append(("error", f"{name}: {failed.pop(key)} (not kept)"))
+                        if p in created:  # an unreadable upload is not left in the folder
+                            p.unlink(missing_ok=True)
                     else:
-                        lines.append(f"• {name} is already indexed (unchanged)")
-                problems.extend(f"✗ {Path(k).name}: {r}" for k, r in failed.items())
-                lines.append(
-                    f"The index now holds {report.documents} releases, {report.chunks} chunks."
-                )
-        if not files:
-            message = render_message("Choose one or more files to add.", "info")
-        elif problems and not lines:
-            message = render_message("\n".join(problems))
-        else:
-            message = render_message("\n".join(lines + problems), "error" if problems else "ok")
-        return (None, message, *refresh())
+                        verb = "Added" if key in added else "Updated" if key in updated else None
+                        done[verb or "Unchanged"].append(name)
+                lines += _outcome("ok", "Added", done["Added"])
+                lines += _outcome("ok", "Updated", done["Updated"])
+                lines += _outcome("info", "Already indexed, unchanged:", done["Unchanged"])
+                lines.extend(("error", f"{Path(k).name}: {r}") for k, r in failed.items())
+                lines.append(("info", _holds(report)))
+        return (None, render_report(lines), *refresh())
 
     def remove(source: str | None, progress=gr.Progress()):  # noqa: B008
         from ingest import sync
 
-        def done(text: str, kind: str):
-            return (render_message(text, kind), *refresh())
+        def done(lines: list[tuple[str, str]]):
+            return (render_report(lines), *refresh())
 
         if not source:
-            return done("Choose a release to remove.", "info")
-        known = {d.path: d for d in documents()}
-        doc = known.get(source)
+            return done([("info", "Choose a release to remove.")])
+        doc = {d.path: d for d in documents()}.get(source)
         if doc is None:
-            return done("That release is not in the index (any more).", "info")
+            return done([("info", "That release is not in the index (any more).")])
         if not _within(source, corpus_dir):
             return done(
-                f"{source} is outside the releases folder {corpus_dir}; Pressroom only deletes "
-                "files it manages. Delete the file yourself and run `python -m ingest` on its "
-                "folder.",
-                "error",
+                [
+                    (
+                        "error",
+                        f"{source} is outside the releases folder {corpus_dir}; Pressroom "
+                        "only deletes files it manages. Delete the file yourself and run "
+                        "`python -m ingest` on its folder.",
+                    )
+                ]
             )
         progress(0, desc="Removing")
         try:
             Path(source).unlink(missing_ok=True)
             report = sync([corpus_dir], index_dir, progress=progress_callback(progress))
         except IndexLockedError:
-            return done("Another update of the index is running; try again shortly.", "error")
+            return done([("error", "Another update of the index is running; try again.")])
         except (OSError, IndexFormatError, RuntimeError) as exc:
             logger.exception("remove failed")
-            return done(f"Could not remove {Path(source).name}: {exc}", "error")
-        text = f"✓ Removed {display_path(source)} ({doc.title or 'untitled'})."
-        extra = [f"✗ {Path(f.path).name}: {f.reason}" for f in report.failed]
-        text += f"\nThe index now holds {report.documents} releases, {report.chunks} chunks."
-        return done("\n".join([text, *extra]), "error" if extra else "ok")
+            return done([("error", f"Could not remove {Path(source).name}: {exc}")])
+        lines = [("ok", f"Removed {display_path(source)} ({doc.title or 'untitled'})")]
+        # syncing the folder also picks up whatever else changed in it meanwhile
+        lines += [("ok", f"Also added {display_path(p)}") for p in report.added]
+        lines += [("ok", f"Also updated {display_path(p)}") for p in report.updated]
+        lines += [
+            ("ok", f"Also removed {display_path(p)} (its file is gone)")
+            for p in report.removed
+            if p != os.path.abspath(source)
+        ]
+        lines += [("error", f"{display_path(f.path)}: {f.reason}") for f in report.failed]
+        lines.append(("info", _holds(report)))
+        return done(lines)
 
     def select_row(evt: gr.SelectData):
         row = evt.row_value or []
@@ -508,7 +538,12 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
                                         (gr.Button(text, size="sm", variant="secondary"), text)
                                     )
                         results = gr.HTML(
-                            render_results("", []),
+                            render_message(
+                                f"Ask about the {len(docs)} indexed releases in plain words and "
+                                "press Enter. The answering sentence comes first, cited with its "
+                                "release's headline, date and company; the ranked sources follow.",
+                                "info",
+                            ),
                             elem_id="results",
                             js_on_load=SCROLL_JS,
                         )
@@ -579,7 +614,15 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
                     remove_button = gr.Button(
                         "Remove", variant="stop", scale=0, min_width=140, elem_id="remove"
                     )
-                remove_report = gr.HTML(elem_id="remove-report", js_on_load=None)
+                remove_report = gr.HTML(
+                    render_message(
+                        "Removing deletes the release's file from the releases folder and takes "
+                        "it out of the index. Releases outside that folder are never deleted.",
+                        "info",
+                    ),
+                    elem_id="remove-report",
+                    js_on_load=None,
+                )
 
         inputs = [question, k, date_from, date_to, companies, boilerplate]
         private = {"api_visibility": "private"}
@@ -610,8 +653,22 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
         ).then(search, inputs, results, **private)
         refreshed = [library, to_remove, companies, status]
         writer = {"concurrency_id": "index-writer", "concurrency_limit": 1}
-        uploads.upload(upload, uploads, [uploads, upload_report, *refreshed], **private, **writer)
-        remove_button.click(remove, to_remove, [remove_report, *refreshed], **private, **writer)
+        uploads.upload(
+            upload,
+            uploads,
+            [uploads, upload_report, *refreshed],
+            show_progress_on=upload_report,
+            **private,
+            **writer,
+        )
+        remove_button.click(
+            remove,
+            to_remove,
+            [remove_report, *refreshed],
+            show_progress_on=remove_report,
+            **private,
+            **writer,
+        )
         library.select(select_row, None, to_remove, **private)
         demo.load(refresh, None, refreshed, **private)
         gr.api(ask, api_name="ask")
@@ -642,7 +699,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python app.py",
         description=(
-            "Serve the Pressroom browser UI: ask questions with cited answers, add and remove "
+            "Serve the Pressroom browser UI: ask questions with cited answers, add and remove\n"
             "releases. Builds the index over the releases folder first if there is none."
         ),
         epilog=(

@@ -33,6 +33,7 @@ __all__ = [
     "format_bytes",
     "format_date",
     "render_message",
+    "render_report",
     "render_release",
     "render_results",
     "render_status",
@@ -167,6 +168,27 @@ def render_release(text: str, hit: Passage) -> str:
 def render_message(text: str, kind: str = "error") -> str:
     """A short boxed message; ``kind`` is ``error``, ``info`` or ``ok``."""
     return f"<div class='pr-msg pr-msg-{_e(kind)}' role='status'>{_e(text)}</div>"
+
+
+_ICONS = {"ok": "✓", "error": "✗", "info": "•"}
+
+
+def render_report(lines: Sequence[tuple[str, str]]) -> str:
+    """A report of several outcomes, one line each, marked by kind (``ok``, ``error``, ``info``).
+
+    >>> render_report([("ok", "Added a.txt"), ("error", "b.md: empty")]).count("pr-line ")
+    2
+    """
+    kinds = {kind for kind, _ in lines}
+    box = "error" if kinds == {"error"} else "ok" if "ok" in kinds else "info"
+    if "error" in kinds and "ok" in kinds:
+        box = "mixed"
+    rows = "".join(
+        f"<div class='pr-line pr-line-{_e(kind)}'><span class='pr-icon'>"
+        f"{_ICONS.get(kind, '')}</span> {_e(text)}</div>"
+        for kind, text in lines
+    )
+    return f"<div class='pr-msg pr-msg-{box}' role='status'>{rows}</div>"
 
 
 def _meta_line(hit: Passage) -> str:
@@ -335,14 +357,29 @@ def render_status(
     )
 
 
+_LEGAL_SUFFIX = re.compile(
+    r",?\s+(inc|corp|corporation|co|company|ltd|limited|llc|plc|ag|se|sa|s\.a|nv|n\.v|"
+    r"gmbh|lp|llp|holdings)\.?$",
+    re.IGNORECASE,
+)
+
+
+def _short_company(name: str) -> str:
+    """The name without its legal form: "Acme Holdings, Inc." -> "Acme"."""
+    short = name.strip()
+    while (cut := _LEGAL_SUFFIX.sub("", short)) != short and cut:
+        short = cut
+    return short
+
+
 def example_questions(
     releases: Iterable[tuple[str | None, str | None, str | None]], n: int = 4
 ) -> list[str]:
     """Example questions derived from indexed releases, deterministically.
 
     One question per company, newest releases first: "What did <company> announce in
-    <Month Year>?"; a release without a company contributes a question about its
-    headline instead.
+    <Month Year>?" (the company without its legal form); a release without a company
+    contributes a question about its headline instead.
 
     Args:
         releases: ``(title, date, company)`` of each release, in any order.
@@ -351,7 +388,7 @@ def example_questions(
     >>> example_questions([("Acme ships X", "2024-05-02", "Acme Corp"),
     ...                    ("Acme again", "2024-01-01", "Acme Corp"),
     ...                    ("Zeta results", None, None)])
-    ['What did Acme Corp announce in May 2024?', 'What does "Zeta results" report?']
+    ['What did Acme announce in May 2024?', 'What does "Zeta results" report?']
     """
     ordered = sorted(releases, key=lambda r: (r[1] or "", r[0] or ""), reverse=True)
     seen: set[str] = set()
@@ -368,7 +405,7 @@ def example_questions(
                 when = f" in {day:%B} {day.year}"
             except ValueError:
                 pass
-            out.append(f"What did {company.strip()} announce{when}?")
+            out.append(f"What did {_short_company(company)} announce{when}?")
         else:
             short = title.strip() if len(title.strip()) <= 70 else title[:67].rstrip() + "..."
             out.append(f'What does "{short}" report?')
@@ -441,7 +478,13 @@ mark.pr-hl-weak {background: #e9edf2; color: inherit; border-bottom: 2px dotted 
   white-space: pre-line;}
 .pr-msg-error {border-color: #e3a1a1; background: #fdf1f1; color: #8a1f1f;}
 .pr-msg-ok {border-color: #9fd3b0; background: #eff9f2; color: #1d5c33;}
-.pr-msg-info {background: var(--background-fill-secondary);}
+.pr-msg-info, .pr-msg-mixed {background: var(--background-fill-secondary);}
+.pr-line {padding: 1px 0;}
+.pr-line-ok .pr-icon {color: #1d7a3e; font-weight: 700;}
+.pr-line-error {color: #8a1f1f;}
+.pr-line-error .pr-icon {font-weight: 700;}
+.pr-line-info {color: var(--body-text-color-subdued);}
+.pr-msg-error .pr-line-info, .pr-msg-ok .pr-line-info {color: inherit;}
 .pr-status {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 16px;}
 .pr-stats {display: flex; flex-wrap: wrap; gap: 8px 36px;}
 .pr-stat-v {font-size: 1.35rem; font-weight: 700;}

@@ -78,14 +78,18 @@ def test_page_serves_and_binds_loopback(app_url):
     assert "Pressroom" in page
 
 
-def test_ask_api_company_with_legal_suffix(app_url):
+def test_ask_api_company_filter(app_url):
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
     hits = client.predict(
-        "manufacturing partner", 5, "", "", "Cellectar Biosciences, Inc.", True, api_name="/ask"
+        "manufacturing partner", 5, "", "", "Zeta Pharma, Inc.", True, api_name="/ask"
     )
-    assert hits and all(h["company"] == "Cellectar Biosciences, Inc." for h in hits)
+    assert hits == []
+    hits = client.predict(
+        "manufacturing partner", 5, "", "", "Acme, NASDAQ:CLRB", True, api_name="/ask"
+    )
+    assert hits and all(h["date"] == "2016-11-28" for h in hits)
 
 
 def test_ask_api_bad_date_is_a_short_error(app_url):
@@ -192,9 +196,9 @@ def test_save_upload_never_overwrites_a_different_file(tmp_path):
     second.parent.mkdir()
     first.write_text("first release")
     second.write_text("second release")
-    assert app.save_upload(first, corpus) == corpus / "news.txt"
-    assert app.save_upload(first, corpus) == corpus / "news.txt"  # identical: reused
-    assert app.save_upload(second, corpus) == corpus / "news-1.txt"
+    assert app.save_upload(first, corpus) == (corpus / "news.txt", True)
+    assert app.save_upload(first, corpus) == (corpus / "news.txt", False)  # identical: reused
+    assert app.save_upload(second, corpus) == (corpus / "news-1.txt", True)
     assert (corpus / "news.txt").read_text() == "first release"
     assert (corpus / "news-1.txt").read_text() == "second release"
     assert sorted(p.name for p in corpus.iterdir()) == ["news-1.txt", "news.txt"]

@@ -80,10 +80,15 @@ def _shot(page, name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, real_encoder):
-    """The app over a fresh copy of the bundled releases: (url, corpus folder)."""
+def chromium() -> Path:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (`make browser-deps` installs Debian's chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def server(chromium, tmp_path_factory, real_encoder):
+    """The app over a fresh copy of the bundled releases: (url, corpus folder)."""
     from ingest import sync
 
     base = tmp_path_factory.mktemp("browser")
@@ -126,11 +131,11 @@ def server(tmp_path_factory, real_encoder):
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def page(chromium, server):
     url, _ = server
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
         )
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         page.set_default_timeout(30_000)
@@ -273,11 +278,15 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     _, corpus = server
     release = tmp_path / "Zentrix ZEN-22 enrollment (final).txt"
     release.write_text(ZENTRIX_RELEASE, encoding="utf-8")
-    page.locator("#upload input[type=file]").set_input_files(str(release))
+    blank = tmp_path / "blank.md"  # accepted by type, but has no text to index
+    blank.write_text("   \n\n  \n", encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files([str(release), str(blank)])
     report = page.locator("#upload-report")
     report.get_by_text("Added").wait_for(timeout=60_000)
+    assert "✗ blank.md" in report.inner_text() and "Traceback" not in report.inner_text()
     saved = corpus / "Zentrix-ZEN-22-enrollment-final.txt"
     assert saved.read_text(encoding="utf-8") == ZENTRIX_RELEASE
+    assert not (corpus / "blank.md").exists()
     page.locator("#status .pr-stat-v", has_text="3").first.wait_for()
     _cell(page, "Zentrix Therapeutics Completes").wait_for()
     _shot(page, "08-uploaded")

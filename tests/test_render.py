@@ -17,6 +17,7 @@ from qa.render import (
     format_date,
     render_message,
     render_release,
+    render_report,
     render_results,
     render_status,
 )
@@ -230,15 +231,34 @@ def test_example_questions_are_deterministic_and_distinct():
             None,
         ),
         ("Beta deal", "2023-02-02", "Beta AG"),
+        ("Old", "2001-01-01", "Gamma Holdings, Inc."),
     ]
     first = example_questions(releases)
     assert first == example_questions(list(reversed(releases)))
     assert first == [
-        "What did Zeta Inc. announce in October 2025?",
-        "What did Acme Corp announce in January 2025?",
-        "What did Beta AG announce in February 2023?",
-        'What does "A headline without a company that is rather long, longer than seven..." '
-        "report?",
+        "What did Zeta announce in October 2025?",
+        "What did Acme announce in January 2025?",  # its newest release
+        "What did Beta announce in February 2023?",
+        "What did Gamma announce in January 2001?",
     ]
+    assert example_questions(releases, n=9)[-1] == (
+        'What does "A headline without a company that is rather long, longer than seven..." report?'
+    )
+    assert example_questions([("t", None, "Inc.")]) == ["What did Inc. announce?"]
     assert example_questions([]) == []
     assert len(example_questions(releases, n=2)) == 2
+
+
+def test_report_marks_each_line_and_escapes():
+    html = render_report(
+        [("ok", "Added <a>.txt"), ("error", "b.md: empty"), ("info", "3 releases")]
+    )
+    assert "pr-msg-mixed" in html and "&lt;a&gt;" in html and "<a>" not in html
+    assert [k for k in ("pr-line-ok", "pr-line-error", "pr-line-info") if k in html] == [
+        "pr-line-ok",
+        "pr-line-error",
+        "pr-line-info",
+    ]
+    assert "pr-msg-error" in render_report([("error", "x")])
+    assert "pr-msg-ok" in render_report([("ok", "x"), ("info", "y")])
+    _parse(html)
