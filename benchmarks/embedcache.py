@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -55,8 +56,16 @@ class CachedEncoder:
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
         self._lock = threading.Lock()
 
-    def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self.name}\x00{text}".encode()).hexdigest()
+    def _key(self, text: str, spans: Sequence[tuple[int, int]] | None = None) -> str:
+        payload = f"{self.name}\x00{text}"
+        if spans is not None:  # a text encoded together with its sentence spans
+            payload += "\x00spans\x00" + json.dumps([[int(s), int(e)] for s, e in spans])
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def _store(self, rows: list[tuple[str, bytes]]) -> None:
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+        self._db.execute("COMMIT")
 
     def _lookup(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -88,12 +97,43 @@ class CachedEncoder:
                     vec = np.ascontiguousarray(vec, dtype=np.float32)
                     found[key] = vec
                     rows.append((key, vec.tobytes()))
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
-                self._db.execute("COMMIT")
+                self._store(rows)
             self.misses += len(todo)
             self.hits += len(texts) - len(todo)
         return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+
+    def encode_with_sentences(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Text vectors plus one vector per character span, as the real encoder gives them.
+
+        Cached per (text, spans): the text's vector and its span vectors are stored as one
+        ``(1 + len(spans), dim)`` block.
+        """
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        keys = [self._key(t, sp) for t, sp in zip(texts, spans, strict=True)]
+        with self._lock:
+            found = {k: v.reshape(-1, self.dim) for k, v in self._lookup(keys).items()}
+            todo: dict[str, tuple[str, Sequence[tuple[int, int]]]] = {}
+            for key, text, sp in zip(keys, texts, spans, strict=True):
+                if key not in found:
+                    todo.setdefault(key, (text, sp))
+            if todo:
+                vectors, pooled = self.base.encode_with_sentences(
+                    [t for t, _ in todo.values()], [sp for _, sp in todo.values()]
+                )
+                rows = []
+                for key, vec, svecs in zip(todo, vectors, pooled, strict=True):
+                    block = np.vstack([vec[None, :], np.asarray(svecs).reshape(-1, self.dim)])
+                    block = np.ascontiguousarray(block, dtype=np.float32)
+                    found[key] = block
+                    rows.append((key, block.tobytes()))
+                self._store(rows)
+            self.misses += len(todo)
+            self.hits += len(texts) - len(todo)
+        vectors = np.stack([found[k][0] for k in keys]).astype(np.float32, copy=False)
+        return vectors, [found[k][1:].copy() for k in keys]
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-pieces of each text (delegated to the real encoder)."""

@@ -147,6 +147,7 @@ def _latency_summary(ms: Sequence[float]) -> dict:
 # -- systems ------------------------------------------------------------------------------------
 def build_pressroom(bench: Benchmark, index_dir: Path, encoder: CachedEncoder) -> dict:
     """Bring the set's Pressroom index up to date (incremental) and time it."""
+    from index import IndexFormatError
     from ingest import sync
 
     misses = encoder.misses
@@ -161,7 +162,11 @@ def build_pressroom(bench: Benchmark, index_dir: Path, encoder: CachedEncoder) -
                 f"{p.chunks_embedded} chunks embedded"
             )
 
-    report = sync(bench.paths, index_dir, encoder=encoder, progress=progress)
+    try:
+        report = sync(bench.paths, index_dir, encoder=encoder, progress=progress)
+    except IndexFormatError as exc:  # built by an older Pressroom or another model: rebuild
+        log(f"  {exc}\n  rebuilding {index_dir}")
+        report = sync(bench.paths, index_dir, encoder=encoder, progress=progress, rebuild=True)
     if report.failed:
         log(f"  pressroom sync: {len(report.failed)} files failed, e.g. {report.failed[0]}")
     info = {
