@@ -14,15 +14,10 @@ The UI only calls the public functions (``qa.retrieve``, ``ingest.sync``,
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import ipaddress
 import logging
 import os
-import re
-import shutil
 import sys
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -39,7 +34,14 @@ from index import (  # noqa: E402
     open_reader,
 )
 from ingest.__main__ import DEFAULT_CORPUS  # noqa: E402
-from qa import Filters, retrieve  # noqa: E402
+from ingest.uploads import (  # noqa: E402
+    ALLOWED_SUFFIXES,
+    MAX_UPLOAD_BYTES,
+    UploadRefused,
+    save_upload,
+)
+from qa import retrieve  # noqa: E402
+from qa.filters import make_filters, split_companies  # noqa: E402
 from qa.render import (  # noqa: E402
     CSS,
     example_questions,
@@ -64,16 +66,8 @@ EXAMPLE_QUESTIONS = [
     "Which radioisotope is the payload of CLR 131?",
     "What doses does the imaging trial test?",
 ]
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_RESULTS = 20
 LIBRARY_HEADERS = ["Headline", "Date", "Company", "Tickers", "Chunks", "File"]
-_LEGAL_SUFFIX = re.compile(
-    r"^(inc|inc\.|incorporated|ltd|ltd\.|limited|llc|l\.l\.c\.|corp|corp\.|corporation|co\.?|"
-    r"plc|p\.l\.c\.|s\.a\.|sa|ag|n\.v\.|nv|gmbh|lp|l\.p\.|llp|se|ab|asa|oyj|s\.p\.a\.)$",
-    re.IGNORECASE,
-)
-
 # Scrolls an opened release to its highlighted passage (inside the release's own box).
 SCROLL_JS = """
 element.addEventListener('toggle', (event) => {
@@ -87,148 +81,6 @@ element.addEventListener('toggle', (event) => {
 
 
 # -- input checking (the UI's edge) ----------------------------------------------------------
-class UploadRefused(ValueError):
-    """A file that the upload does not accept, with a short reason."""
-
-
-def safe_filename(name: str) -> str:
-    """A safe name for an uploaded file: basename only, ``[A-Za-z0-9._-]``, no hidden name.
-
-    Raises:
-        UploadRefused: the type is not one of ``ALLOWED_SUFFIXES``.
-
-    Example:
-        >>> safe_filename("../../etc/Q3 results (final).PDF")
-        'Q3-results-final.pdf'
-    """
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
-    stem, dot, ext = base.rpartition(".")
-    if not dot or "." + ext.lower() not in ALLOWED_SUFFIXES:
-        allowed = ", ".join(ALLOWED_SUFFIXES)
-        raise UploadRefused(f"not a supported file type (use {allowed})")
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem)
-    stem = re.sub(r"\.{2,}", ".", stem)
-    stem = re.sub(r"-{2,}", "-", stem).strip(".-_")[:120].strip(".-_")
-    return f"{stem or 'release'}.{ext.lower()}"
-
-
-def _same_content(a: Path, b: Path) -> bool:
-    if a.stat().st_size != b.stat().st_size:
-        return False
-    with a.open("rb") as fa, b.open("rb") as fb:
-        while True:
-            x, y = fa.read(1 << 20), fb.read(1 << 20)
-            if x != y:
-                return False
-            if not x:
-                return True
-
-
-def save_upload(
-    src: str | os.PathLike[str], corpus: Path, name: str | None = None
-) -> tuple[Path, bool]:
-    """Copy an uploaded file into ``corpus`` under a safe, unused name; never executes it.
-
-    An identical file already in ``corpus`` under that name is reused; a different one
-    is never overwritten: the new file gets a numeric suffix (``name-1.txt``, ...).
-
-    Returns:
-        The file in ``corpus``, and whether this call created it.
-
-    Raises:
-        UploadRefused: wrong type, empty, or larger than ``MAX_UPLOAD_BYTES``.
-    """
-    src = Path(src)
-    safe = safe_filename(name or src.name)
-    size = src.stat().st_size
-    if size == 0:
-        raise UploadRefused("the file is empty")
-    if size > MAX_UPLOAD_BYTES:
-        raise UploadRefused(f"larger than the {MAX_UPLOAD_BYTES // (1024 * 1024)} MB limit")
-    corpus.mkdir(parents=True, exist_ok=True)
-    stem, ext = safe.rsplit(".", 1)
-    for n in range(10_000):
-        target = corpus / (safe if n == 0 else f"{stem}-{n}.{ext}")
-        if target.is_symlink():
-            continue
-        if target.exists():
-            if target.is_file() and _same_content(src, target):
-                return target, False
-            continue
-        try:
-            with src.open("rb") as fin, target.open("xb") as fout:
-                shutil.copyfileobj(fin, fout)
-        except FileExistsError:  # appeared meanwhile: try the next name
-            continue
-        return target, True
-    raise UploadRefused("too many files with this name")
-
-
-def split_companies(text: str) -> tuple[str, ...]:
-    """Comma-separated companies/tickers; a legal suffix stays with its name.
-
-    >>> split_companies("Cellectar Biosciences, Inc., NASDAQ:ACME")
-    ('Cellectar Biosciences, Inc.', 'NASDAQ:ACME')
-    """
-    out: list[str] = []
-    for piece in (p.strip() for p in (text or "").split(",")):
-        if not piece:
-            continue
-        if out and _LEGAL_SUFFIX.match(piece):
-            out[-1] = f"{out[-1]}, {piece}"
-        else:
-            out.append(piece)
-    return tuple(out)
-
-
-def parse_date(text: str | None, *, end: bool = False, label: str = "date") -> str | None:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -> an ISO date (the last day when ``end``).
-
-    Raises:
-        ValueError: with a short message naming ``label``.
-
-    >>> parse_date("2015"), parse_date("2016-02", end=True), parse_date("")
-    ('2015-01-01', '2016-02-29', None)
-    """
-    text = (text or "").strip()
-    if not text:
-        return None
-    text = text.split(" ")[0].split("T")[0]
-    try:
-        if re.fullmatch(r"\d{4}", text):
-            return f"{text}-12-31" if end else f"{text}-01-01"
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            first = dt.date.fromisoformat(f"{text}-01")
-            if not end:
-                return first.isoformat()
-            nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            return (nxt - dt.timedelta(days=1)).isoformat()
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
-    raise ValueError(f"{label} {text!r} is not a date: use YYYY-MM-DD (or YYYY, YYYY-MM)")
-
-
-def make_filters(
-    date_from: str | None,
-    date_to: str | None,
-    companies: Sequence[str],
-    include_boilerplate: bool,
-) -> Filters:
-    """Filters from the UI's raw values. Raises ValueError with a short message."""
-    start = parse_date(date_from, label="From")
-    stop = parse_date(date_to, end=True, label="To")
-    if start and stop and start > stop:
-        raise ValueError(f"the From date ({start}) is after the To date ({stop})")
-    return Filters(
-        date_from=start,
-        date_to=stop,
-        companies=tuple(c.strip() for c in companies if c and c.strip()),
-        exclude_boilerplate=not include_boilerplate,
-    )
-
-
 def is_loopback(host: str) -> bool:
     """Whether binding ``host`` keeps the app on this machine."""
     if host.lower() == "localhost":

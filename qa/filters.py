@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Sequence
 
 from index import IndexReader
 from index.reader import DocumentRow
@@ -11,7 +13,13 @@ from ingest.types import BOILERPLATE_KINDS
 
 from .passage import Filters
 
-__all__ = ["allowed_chunks", "company_matches"]
+__all__ = ["allowed_chunks", "company_matches", "make_filters", "parse_date", "split_companies"]
+
+_LEGAL_SUFFIX = re.compile(
+    r"^(inc|inc\.|incorporated|ltd|ltd\.|limited|llc|l\.l\.c\.|corp|corp\.|corporation|co\.?|"
+    r"plc|p\.l\.c\.|s\.a\.|sa|ag|n\.v\.|nv|gmbh|lp|l\.p\.|llp|se|ab|asa|oyj|s\.p\.a\.)$",
+    re.IGNORECASE,
+)
 
 _WORD = re.compile(r"[^\W_]+")
 _LEGAL = frozenset({"inc", "corp", "corporation", "co", "ltd", "llc", "plc", "ag", "sa", "the"})
@@ -70,3 +78,67 @@ def allowed_chunks(reader: IndexReader, filters: Filters) -> list[int] | None:
         where.append(f"c.kind NOT IN ({','.join('?' * len(BOILERPLATE_KINDS))})")
         params.extend(sorted(BOILERPLATE_KINDS))
     return reader.allowed_chunks(" AND ".join(where), params)
+
+
+def split_companies(text: str) -> tuple[str, ...]:
+    """Comma-separated companies/tickers; a legal suffix stays with its name.
+
+    >>> split_companies("Cellectar Biosciences, Inc., NASDAQ:ACME")
+    ('Cellectar Biosciences, Inc.', 'NASDAQ:ACME')
+    """
+    out: list[str] = []
+    for piece in (p.strip() for p in (text or "").split(",")):
+        if not piece:
+            continue
+        if out and _LEGAL_SUFFIX.match(piece):
+            out[-1] = f"{out[-1]}, {piece}"
+        else:
+            out.append(piece)
+    return tuple(out)
+
+
+def parse_date(text: str | None, *, end: bool = False, label: str = "date") -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -> an ISO date (the last day when ``end``).
+
+    Raises:
+        ValueError: with a short message naming ``label``.
+
+    >>> parse_date("2015"), parse_date("2016-02", end=True), parse_date("")
+    ('2015-01-01', '2016-02-29', None)
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    text = text.split(" ")[0].split("T")[0]
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return f"{text}-12-31" if end else f"{text}-01-01"
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            first = dt.date.fromisoformat(f"{text}-01")
+            if not end:
+                return first.isoformat()
+            nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            return (nxt - dt.timedelta(days=1)).isoformat()
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"{label} {text!r} is not a date: use YYYY-MM-DD (or YYYY, YYYY-MM)")
+
+
+def make_filters(
+    date_from: str | None,
+    date_to: str | None,
+    companies: Sequence[str],
+    include_boilerplate: bool,
+) -> Filters:
+    """Filters from the UI's raw values. Raises ValueError with a short message."""
+    start = parse_date(date_from, label="From")
+    stop = parse_date(date_to, end=True, label="To")
+    if start and stop and start > stop:
+        raise ValueError(f"the From date ({start}) is after the To date ({stop})")
+    return Filters(
+        date_from=start,
+        date_to=stop,
+        companies=tuple(c.strip() for c in companies if c and c.strip()),
+        exclude_boilerplate=not include_boilerplate,
+    )

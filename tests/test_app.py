@@ -10,6 +10,8 @@ import urllib.request
 import pytest
 
 import app
+from ingest import uploads
+from qa import filters as qa_filters
 
 from .conftest import ROOT
 
@@ -180,13 +182,13 @@ def test_is_loopback():
     ],
 )
 def test_safe_filename(name, safe):
-    assert app.safe_filename(name) == safe
+    assert uploads.safe_filename(name) == safe
 
 
 @pytest.mark.parametrize("name", ["run.sh", "x.py", "release", "page.html.exe", "doc.docx"])
 def test_safe_filename_refuses_other_types(name):
-    with pytest.raises(app.UploadRefused, match="not a supported file type"):
-        app.safe_filename(name)
+    with pytest.raises(uploads.UploadRefused, match="not a supported file type"):
+        uploads.safe_filename(name)
 
 
 def test_save_upload_never_overwrites_a_different_file(tmp_path):
@@ -196,9 +198,9 @@ def test_save_upload_never_overwrites_a_different_file(tmp_path):
     second.parent.mkdir()
     first.write_text("first release")
     second.write_text("second release")
-    assert app.save_upload(first, corpus) == (corpus / "news.txt", True)
-    assert app.save_upload(first, corpus) == (corpus / "news.txt", False)  # identical: reused
-    assert app.save_upload(second, corpus) == (corpus / "news-1.txt", True)
+    assert uploads.save_upload(first, corpus) == (corpus / "news.txt", True)
+    assert uploads.save_upload(first, corpus) == (corpus / "news.txt", False)  # identical: reused
+    assert uploads.save_upload(second, corpus) == (corpus / "news-1.txt", True)
     assert (corpus / "news.txt").read_text() == "first release"
     assert (corpus / "news-1.txt").read_text() == "second release"
     assert sorted(p.name for p in corpus.iterdir()) == ["news-1.txt", "news.txt"]
@@ -208,35 +210,35 @@ def test_save_upload_size_limits(tmp_path, monkeypatch):
     empty, big = tmp_path / "empty.txt", tmp_path / "big.txt"
     empty.write_bytes(b"")
     big.write_bytes(b"x" * 2048)
-    monkeypatch.setattr(app, "MAX_UPLOAD_BYTES", 1024)
-    with pytest.raises(app.UploadRefused, match="empty"):
-        app.save_upload(empty, tmp_path / "c")
-    with pytest.raises(app.UploadRefused, match="limit"):
-        app.save_upload(big, tmp_path / "c")
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1024)
+    with pytest.raises(uploads.UploadRefused, match="empty"):
+        uploads.save_upload(empty, tmp_path / "c")
+    with pytest.raises(uploads.UploadRefused, match="limit"):
+        uploads.save_upload(big, tmp_path / "c")
     assert not (tmp_path / "c").exists() or not any((tmp_path / "c").iterdir())
 
 
 # -- filter parsing --------------------------------------------------------------------------
 def test_split_companies_keeps_legal_suffixes():
-    assert app.split_companies("Cellectar Biosciences, Inc., Acme Ltd, NASDAQ:X") == (
+    assert qa_filters.split_companies("Cellectar Biosciences, Inc., Acme Ltd, NASDAQ:X") == (
         "Cellectar Biosciences, Inc.",
         "Acme Ltd",
         "NASDAQ:X",
     )
-    assert app.split_companies("Acme, LLC, Beta") == ("Acme, LLC", "Beta")
-    assert app.split_companies(" , ") == ()
+    assert qa_filters.split_companies("Acme, LLC, Beta") == ("Acme, LLC", "Beta")
+    assert qa_filters.split_companies(" , ") == ()
 
 
 def test_parse_date_and_filters():
-    assert app.parse_date("2016") == "2016-01-01"
-    assert app.parse_date("2016", end=True) == "2016-12-31"
-    assert app.parse_date("2015-02", end=True) == "2015-02-28"
-    assert app.parse_date("2016-11-28 00:00:00") == "2016-11-28"
+    assert qa_filters.parse_date("2016") == "2016-01-01"
+    assert qa_filters.parse_date("2016", end=True) == "2016-12-31"
+    assert qa_filters.parse_date("2015-02", end=True) == "2015-02-28"
+    assert qa_filters.parse_date("2016-11-28 00:00:00") == "2016-11-28"
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
-        app.parse_date("28/11/2016", label="From")
+        qa_filters.parse_date("28/11/2016", label="From")
     with pytest.raises(ValueError, match="after"):
-        app.make_filters("2017", "2016", [], True)
-    f = app.make_filters("", "2016", ["Acme"], False)
+        qa_filters.make_filters("2017", "2016", [], True)
+    f = qa_filters.make_filters("", "2016", ["Acme"], False)
     assert (f.date_from, f.date_to, f.companies, f.exclude_boilerplate) == (
         None,
         "2016-12-31",
