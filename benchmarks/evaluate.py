@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .corpora import Question
-from .metrics import (
+from benchmarks.corpora import Question
+from benchmarks.metrics import (
     best_threshold,
     first_hit_rank,
     hit_at_k,
@@ -50,6 +50,8 @@ class Hit:
         text: the passage or chunk text.
         confidence: Pressroom only: the passage's confidence.
         answerable: Pressroom only: the passage's ``answerable`` flag.
+        kind: Pressroom only: the passage's section kind (body, header, about, ...).
+        start: offset of the passage in its document.
     """
 
     doc: str | None
@@ -57,6 +59,8 @@ class Hit:
     text: str
     confidence: float | None = None
     answerable: bool | None = None
+    kind: str | None = None
+    start: int = 0
 
 
 def metric_names(k: int) -> list[str]:

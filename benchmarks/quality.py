@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import statistics
 import sys
 import time
@@ -52,17 +53,16 @@ from benchmarks.corpora import (  # noqa: E402
     load_benchmark,
     sample_questions,
 )
+from benchmarks.diagnose import pr_failures  # noqa: E402
 from benchmarks.embedcache import CachedEncoder  # noqa: E402
 from benchmarks.evaluate import (  # noqa: E402
     Hit,
     aggregate,
-    contains_answer,
     doc_ranking,
     judge,
-    metric_names,
     no_answer_report,
 )
-from benchmarks.report import md_table, no_answer_tables, short  # noqa: E402
+from benchmarks.report import render_dataset  # noqa: E402
 
 OUT = HERE / "out"
 DEFAULT_DATA = REPO.parent / "shared" / "eval" / "data"
@@ -204,7 +204,15 @@ def run_pressroom(
             q.text, k=depth, index_dir=index_dir, encoder=encoder, settings=settings
         )
         out[q.id] = [
-            Hit(bench.doc_key(p.source), p.score, p.text, p.confidence, p.answerable)
+            Hit(
+                bench.doc_key(p.source),
+                p.score,
+                p.text,
+                p.confidence,
+                p.answerable,
+                p.kind,
+                p.start,
+            )
             for p in passages
         ]
         if (i + 1) % 200 == 0:
@@ -249,6 +257,14 @@ def evaluate_dataset(name: str, args: argparse.Namespace, encoder: CachedEncoder
         "limit": limit,
         "seed": args.seed,
         "settings": dataclasses.asdict(settings),
+        "settings_changed": {
+            key: v
+            for key, v in dataclasses.asdict(settings).items()
+            if v != dataclasses.asdict(type(settings)())[key]
+        },
+        "published": PUBLISHED.get(name, []),
+        "target": TARGET.get(name),
+        "answerable_at": ANSWERABLE_AT,
         "documents": len(bench.files),
         "questions": {
             "answerable": len(answerable),
@@ -304,6 +320,7 @@ def evaluate_dataset(name: str, args: argparse.Namespace, encoder: CachedEncoder
             wall = time.perf_counter() - t0
             lat = _latency(timed, questions, args.latency_queries)
         timing[system] = {
+            "load_average": os.getloadavg()[0],
             "build": build,
             "eval_seconds": wall,
             "latency": _latency_summary(lat),
@@ -372,239 +389,6 @@ def evaluate_dataset(name: str, args: argparse.Namespace, encoder: CachedEncoder
     results["per_question"] = list(per_question.values())
     results["seconds"] = time.perf_counter() - started
     return results
-
-
-def pr_failures(
-    bench: Benchmark,
-    answerable: Sequence[Question],
-    hits: dict[str, dict[str, list[Hit]]],
-    index_dir: Path,
-    base_chunks: Sequence[BaseChunk],
-    k: int,
-) -> dict:
-    """Why Pressroom's first passage misses: ranking, passage choice, chunking or retrieval."""
-    from index import open_reader
-
-    reader = open_reader(index_dir)
-    index_path = {bench.doc_key(d.path): d.path for d in reader.documents()}
-    windows: dict[str, list[str]] = defaultdict(list)
-    for c in base_chunks:
-        windows[c.doc].append(c.text)
-
-    def pressroom_chunks(doc: str) -> list[str]:
-        path = index_path.get(doc)
-        if path is None:
-            return []
-        ids = reader.allowed_chunks("d.path = ?", [path])
-        return [row.text for row in reader.chunks(ids).values()]
-
-    covered = {"pressroom": 0, "baseline": 0}
-    cases = []
-    for q in answerable:
-        doc = next(iter(q.relevant))
-        in_chunks = any(contains_answer(t, q.answers) for t in pressroom_chunks(doc))
-        covered["pressroom"] += in_chunks
-        covered["baseline"] += any(contains_answer(t, q.answers) for t in windows.get(doc, []))
-        ranked = hits["pressroom"][q.id][:k]
-        rels = [contains_answer(h.text, q.answers) for h in ranked]
-        if rels and rels[0]:
-            continue
-        doc_rank = next((i + 1 for i, h in enumerate(ranked) if h.doc == doc), None)
-        answer_rank = next((i + 1 for i, r in enumerate(rels) if r), None)
-        if answer_rank is not None:
-            why = f"answer at rank {answer_rank}"
-            cause = "ranking (answer in top k, not first)"
-        elif doc_rank is not None:
-            why = f"right release at rank {doc_rank}, its passage lacks the answer"
-            cause = "passage choice (right release, wrong passage)"
-        elif not in_chunks:
-            why = "answer split across Pressroom chunks"
-            cause = "chunking"
-        else:
-            why = f"right release not in top {k}"
-            cause = "retrieval (right release not in top k)"
-        first = ranked[0] if ranked else None
-        baseline_at1 = {}
-        for system in ("dense", "bm25"):
-            if system in hits:
-                top = hits[system][q.id][:1]
-                baseline_at1[system] = bool(top and contains_answer(top[0].text, q.answers))
-        cases.append(
-            {
-                "id": q.id,
-                "question": q.text,
-                "answer": q.answers[0],
-                "doc": doc,
-                "kind": q.kind,
-                "names_company": q.names_company,
-                "cause": cause,
-                "why": why,
-                "answer_rank": answer_rank,
-                "doc_rank": doc_rank,
-                "first_doc": first.doc if first else None,
-                "first_text": first.text[:300] if first else "",
-                "first_confidence": first.confidence if first else None,
-                "baselines_at1": baseline_at1,
-            }
-        )
-    causes: dict[str, int] = defaultdict(int)
-    for c in cases:
-        causes[c["cause"]] += 1
-    return {
-        "answer_in_some_chunk": {
-            "pressroom": covered["pressroom"] / max(1, len(answerable)),
-            "baseline_1000": covered["baseline"] / max(1, len(answerable)),
-        },
-        "causes": dict(causes),
-        "cases": cases,
-    }
-
-
-# -- printing -----------------------------------------------------------------------------------
-def print_dataset(res: dict, show_failures: int) -> None:
-    """All tables of one set on stdout."""
-    name, k = res["dataset"], res["k"]
-    cols = metric_names(k)
-    nq = res["questions"]
-    print(
-        f"\n## {name}: {res['documents']} documents, {nq['answerable']} answerable + "
-        f"{nq['unanswerable']} unanswerable questions (k={k}, limit={res['limit']}, "
-        f"seed={res['seed']})\n"
-    )
-    changed = {
-        key: v
-        for key, v in res["settings"].items()
-        if v != dataclasses.asdict(_default_settings())[key]
-    }
-    print(f"RankSettings overrides: {changed or 'none (defaults)'}\n")
-    rule = {
-        "pr": "hit = a returned passage/chunk holds an accepted answer string",
-        "scifact": "documents ranked by their best passage/chunk, graded by the test qrels",
-        "squad": "documents ranked by their best passage/chunk; relevant = the gold paragraph",
-    }[name]
-    print(f"### Retrieval ({rule})\n")
-    rows = [
-        [s["label"], s["metrics"]["n"], *(s["metrics"].get(c) for c in cols)]
-        for s in res["systems"].values()
-    ]
-    for label, value in PUBLISHED.get(name, []):
-        rows.append([label, "", None, None, None, value])
-    if name in TARGET:
-        rows.append([f"target for Pressroom ({cols[3]})", "", None, None, None, TARGET[name]])
-    print(md_table(["system", "n", *cols], rows))
-    if name == "pr":
-        print("\n### Strict: the passage holds an answer AND comes from the labelled release\n")
-        print(
-            md_table(
-                ["system", "n", *cols],
-                [
-                    [s["label"], s["strict_metrics"]["n"], *(s["strict_metrics"][c] for c in cols)]
-                    for s in res["systems"].values()
-                ],
-            )
-        )
-        print("\n### By whether the question names the company\n")
-        split_rows = []
-        for key in ("names_company=true", "names_company=false"):
-            for s in res["systems"].values():
-                m = s["splits"].get(key)
-                if m:
-                    split_rows.append([key, s["label"], m["n"], *(m[c] for c in cols)])
-        print(md_table(["split", "system", "n", *cols], split_rows))
-        kinds = sorted(
-            {key for s in res["systems"].values() for key in s["splits"] if key.startswith("kind=")}
-        )
-        systems = list(res["systems"])
-        print("\n### hit@1 / hit@5 by question kind\n")
-        print(
-            md_table(
-                ["kind", "n", *systems],
-                [
-                    [
-                        kd.removeprefix("kind="),
-                        res["systems"][systems[0]]["splits"][kd]["n"],
-                        *(
-                            f"{res['systems'][s]['splits'][kd]['hit@1']:.2f} / "
-                            f"{res['systems'][s]['splits'][kd]['hit@5']:.2f}"
-                            for s in systems
-                        ),
-                    ]
-                    for kd in kinds
-                ],
-            )
-        )
-    print("\n### Timing\n")
-    trows = []
-    for system, s in res["systems"].items():
-        t = s["timing"]
-        b, lat = t["build"], t["latency"]
-        note = f"{b.get('chunks', '-')} chunks, {b.get('model_calls', 0)} embedded now"
-        if system == "pressroom" and b.get("last_full_build"):
-            lb = b["last_full_build"]
-            note += f"; last build with changes: {lb['seconds']:.1f} s ({lb['when']})"
-        trows.append(
-            [
-                s["label"],
-                f"{b['seconds']:.1f}",
-                note,
-                f"{t['eval_seconds']:.1f}",
-                lat.get("mean_ms"),
-                lat.get("p50_ms"),
-                lat.get("p95_ms"),
-            ]
-        )
-    print(
-        md_table(
-            [
-                "system",
-                "index build/update s (this run)",
-                "index",
-                "eval s (all questions)",
-                "latency mean ms",
-                "p50 ms",
-                "p95 ms",
-            ],
-            trows,
-        )
-    )
-    lat_n = next(iter(res["systems"].values()))["timing"]["latency"].get("n", 0)
-    print(
-        f"\nLatency: {lat_n} answerable questions, uncached encoder, k={k}, after a warm-up "
-        "query; Pressroom's includes encoding the passages' sentences for the answer pick. "
-        "'eval s' runs every question through the on-disk embedding cache (fast on re-runs)."
-    )
-    if "no_answer" in res:
-        print("\n### No-answer detection (Pressroom, first hit)\n")
-        print(no_answer_tables(res["no_answer"], ANSWERABLE_AT))
-    if "failures" in res:
-        f = res["failures"]
-        cov = f["answer_in_some_chunk"]
-        print("\n### Where Pressroom's first passage misses (answer rule)\n")
-        print(
-            f"Answer string inside at least one chunk of the labelled release: Pressroom chunks "
-            f"{cov['pressroom']:.3f}, 1000-char windows {cov['baseline_1000']:.3f}.\n"
-        )
-        print(md_table(["cause", "questions"], sorted(f["causes"].items(), key=lambda x: -x[1])))
-        cases = sorted(f["cases"], key=lambda c: (c["answer_rank"] is not None, c["id"]))
-        if cases and show_failures:
-            print(f"\nFirst {min(show_failures, len(cases))} of {len(cases)} misses at hit@1:\n")
-        for i, c in enumerate(cases[:show_failures], 1):
-            base = ", ".join(
-                f"{s}@1 {'yes' if ok else 'no'}" for s, ok in c["baselines_at1"].items()
-            )
-            print(
-                f"{i}. **{c['id']}** ({c['kind']}, names company: {c['names_company']}) "
-                f"{c['question']}\n"
-                f'   - expected: "{c["answer"]}" in `{c["doc"]}`; {c["why"]}; {base}\n'
-                f"   - first hit (`{c['first_doc']}`, confidence {c['first_confidence']}): "
-                f'"{short(c["first_text"])}"'
-            )
-
-
-def _default_settings():
-    from qa import RankSettings
-
-    return RankSettings()
 
 
 # -- command line -----------------------------------------------------------------------------
@@ -688,7 +472,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except DataMissingError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        print_dataset(res, args.failures)
+        print(render_dataset(res, args.failures))
         stamp = time.strftime("%Y%m%d-%H%M%S")
         body = json.dumps(res, indent=1, ensure_ascii=False, default=str)
         path = OUT / f"quality_{name}_{stamp}.json"

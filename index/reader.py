@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -69,6 +70,7 @@ class IndexReader:
             raise IndexFormatError(f"{path}: cannot open index files ({exc})") from exc
         self._lock = threading.Lock()
         self._documents: list[DocumentRow] | None = None
+        self._n_chunks: int | None = None
         self._db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, chunks_fts, 'row')")
 
     def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
@@ -84,6 +86,21 @@ class IndexReader:
     ) -> list[tuple[int, float]]:
         scores, ids = self.vectors.search(query, k, allowed)
         return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
+
+    def idf(self, stems: Sequence[str]) -> dict[str, float]:
+        """BM25-style inverse chunk frequency of Porter stems (unknown stems get the maximum)."""
+        if self._n_chunks is None:
+            self._n_chunks = self._rows("SELECT count(*) FROM chunks")[0][0]
+        n = self._n_chunks
+        found: dict[str, int] = {}
+        wanted = sorted(set(stems))
+        if wanted:
+            marks = ",".join("?" * len(wanted))
+            rows = self._rows(f"SELECT term, doc FROM temp.vocab WHERE term IN ({marks})", wanted)
+            found = {t: d for t, d in rows}
+        return {
+            s: math.log(1 + (n - found.get(s, 0) + 0.5) / (found.get(s, 0) + 0.5)) for s in wanted
+        }
 
     def similar_terms(self, term: str, max_edits: int) -> list[str]:
         """Indexed terms within ``max_edits`` edits of ``term`` (spelling variants of names)."""
@@ -195,6 +212,13 @@ class IndexReader:
         return [
             DocumentRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), *r[6:]) for r in rows
         ]
+
+    def chunks_of(self, doc_ids: Sequence[int]) -> list[int]:
+        """Every chunk id of these releases."""
+        if not doc_ids:
+            return []
+        marks = ",".join(str(int(d)) for d in doc_ids)
+        return [r[0] for r in self._rows(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})")]
 
     def neighbours(self, doc_id: int, ordinal: int) -> list[int]:
         rows = self._rows(

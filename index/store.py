@@ -6,6 +6,7 @@ citation offsets and the text shown can never disagree.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -15,6 +16,7 @@ import numpy as np
 
 __all__ = [
     "SCHEMA",
+    "stem",
     "connect_readonly",
     "connect_writable",
     "dequantize",
@@ -114,6 +116,19 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     """Open a published store: read-only and immutable, so readers take no locks at all."""
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The Porter stem of a lower-cased word: the form the FTS5 index holds."""
+    return _porter().stemWord(word.lower())
+
+
+@functools.lru_cache(maxsize=1)
+def _porter():  # noqa: ANN202 - snowballstemmer has no type hints
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("porter")
 
 
 def query_terms(text: str) -> list[str]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from index.store import query_terms
+from index.store import query_terms, stem
 
 __all__ = ["answer_candidates", "answer_type", "lexical_overlap", "pick_answer", "type_match"]
 
@@ -36,10 +36,21 @@ _QUESTION_TYPES = (
     ),
 )
 _MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+# fixed-width look-behinds, one per month spelling that precedes a day number
+_MONTH_ABBR = "".join(
+    f"(?<!{re.escape(m)} )"
+    for m in (
+        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec Jan. Feb. Mar. Apr. Jun. Jul. Aug. "
+        "Sep. Sept. Oct. Nov. Dec. January February March April June July August September "
+        "October November December"
+    ).split()
+)
 _ANSWER_SHAPES = {
+    # a count or amount: not a year, not the day of a date ("March 4"), not part of a code
     "number": re.compile(
-        r"(?<![\w-])\d[\d,.]*(?=[\s\-%),.;:]|$)|\b(one|two|three|four|five|six|seven|eight|"
-        r"nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b",
+        rf"{_MONTH_ABBR}(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,.]*(?=[\s\-%),.;:]|$)"
+        r"|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
+        r"thousand|million|billion)\b",
         re.I,
     ),
     "date": re.compile(rf"\b({_MONTH}\s+\d{{1,2}}|(19|20)\d\d|\bQ[1-4]\b|quarter)", re.I),
@@ -64,20 +75,50 @@ def type_match(kind: str | None, sentence: str) -> bool:
     return kind is not None and _ANSWER_SHAPES[kind].search(sentence) is not None
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+(?:\w+\s+)?(\w+)", re.I)
+_QUANTITY = re.compile(
+    r"((?<![\w-])\d[\d,.]*%?(?!\w)|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"dozens?|hundreds?|thousands?|millions?|billions?))[\s-]+((?:\w+[\s-]+){0,2})(\w+)",
+    re.I,
+)
 
 
-def lexical_overlap(question: str, sentence: str) -> float:
-    """Share of the question's content words (crudely stemmed) found in the sentence."""
-    terms = {_stem(t) for t in query_terms(question)}
+def counts_the_thing(question: str, sentence: str) -> bool:
+    """For "how many X", whether the sentence puts a number right before X ("36 patients")."""
+    m = _COUNTED.search(question)
+    if m is None:
+        return False
+    wanted = {stem(m.group(1))}
+    if m.group(0).split()[-2].lower() not in ("many", "much"):  # "how many cancer centers"
+        wanted.add(stem(m.group(0).split()[-2]))
+    for q in _QUANTITY.finditer(sentence):
+        words = [*re.findall(r"\w+", q.group(2)), q.group(3)]
+        if any(stem(w) in wanted for w in words):
+            return True
+    return False
+
+
+def stems(text: str) -> set[str]:
+    """Porter stems of the words of a text (as the keyword index holds them)."""
+    return {stem(w) for w in _TOKEN.findall(text.lower())}
+
+
+def lexical_overlap(
+    question: str, sentence: str, weights: Mapping[str, float] | None = None
+) -> float:
+    """Share of the question's content words found in the sentence, by stem.
+
+    With ``weights`` (e.g. inverse document frequencies by stem) rare words count
+    for more than common ones, so "cancer centers" outweighs "trial".
+    """
+    terms = {stem(t) for t in query_terms(question)}
     if not terms:
         return 0.0
-    words = {_stem(w) for w in _TOKEN.findall(sentence.lower())}
-    return len(terms & words) / len(terms)
+    have = stems(sentence) & terms
+    if weights is None:
+        return len(have) / len(terms)
+    total = sum(weights.get(t, 1.0) for t in terms)
+    return sum(weights.get(t, 1.0) for t in have) / total if total > 0 else 0.0
 
 
 def answer_candidates(
@@ -103,6 +144,7 @@ def pick_answer(
     similarities: np.ndarray,
     lexical_weight: float = 0.35,
     type_weight: float = 0.1,
+    weights: Mapping[str, float] | None = None,
 ) -> tuple[int, float]:
     """Index and score of the best sentence.
 
@@ -120,8 +162,9 @@ def pick_answer(
     kind = answer_type(question)
     scores = [
         float(sim)
-        + lexical_weight * lexical_overlap(question, s)
+        + lexical_weight * lexical_overlap(question, s, weights)
         + type_weight * type_match(kind, s)
+        + type_weight * (kind == "number" and counts_the_thing(question, s))
         for s, sim in zip(sentences, similarities, strict=True)
     ]
     best = int(np.argmax(scores))

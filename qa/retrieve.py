@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from index import Encoder, IndexReader, default_index_dir, get_encoder, open_reader
 from index.reader import ChunkRow
+from index.store import query_terms, stem
 from ingest.types import BOILERPLATE_KINDS
 
 from .answer import answer_candidates, pick_answer
@@ -33,26 +34,20 @@ class RankSettings:
 
     candidates: int = 100
     rerank_depth: int = 30  # fused candidates re-scored with their best sentence
-    dense_weight: float = 0.6
-    sentence_weight: float = 0.5
+    expand_docs: int = 10  # releases of the best candidates whose every chunk is re-scored
+    passage_chars: int = 1000  # passage = whole sentences around the answer (0: the chunk)
+    dense_weight: float = 0.3
+    sentence_weight: float = 1.0
     boilerplate_penalty: float = 0.15
     repeat_penalty: float = 0.10
     per_doc: int = 1
     period_boost: float = 0.05  # releases of a period the question names ("in 2016")
     # no-answer calibration: logistic on the answer sentence's score
-    confidence_center: float = 0.45
+    confidence_center: float = 0.84
     confidence_scale: float = 12.0
 
 
 DEFAULT_SETTINGS = RankSettings()
-
-
-def _minmax(values: dict[int, float]) -> dict[int, float]:
-    if not values:
-        return {}
-    lo, hi = min(values.values()), max(values.values())
-    span = hi - lo
-    return {k: (v - lo) / span if span > 0 else 1.0 for k, v in values.items()}
 
 
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]{4,}|\b\w*\d\w*[A-Za-z]\w*\b")
@@ -73,6 +68,35 @@ class _Ranked:
     score: float
     answer: tuple[int, int]  # span in the release's stored text
     answer_score: float
+    passage: tuple[int, int] = (0, 0)  # the span returned: sentences around the answer
+
+
+def _window(
+    text: str, spans: Sequence[tuple[int, int]], answer: tuple[int, int], max_chars: int
+) -> tuple[int, int]:
+    """The run of whole, contiguous sentences around ``answer`` of at most ``max_chars``.
+
+    Sentences are added alternately after and before the answer while they fit, so
+    the answer sits in its context rather than at a chunk's edge.
+    """
+    spans = sorted(set(spans) | {answer})
+    i = spans.index(answer)
+    lo = hi = i
+    start, end = answer
+    grew = True
+    while grew:
+        grew = False
+        if hi + 1 < len(spans) and not text[end : spans[hi + 1][0]].strip():
+            if spans[hi + 1][1] - start <= max_chars:
+                hi += 1
+                end = spans[hi][1]
+                grew = True
+        if lo > 0 and not text[spans[lo - 1][1] : start].strip():
+            if end - spans[lo - 1][0] <= max_chars:
+                lo -= 1
+                start = spans[lo][0]
+                grew = True
+    return start, end
 
 
 def _best_sentence(
@@ -81,6 +105,7 @@ def _best_sentence(
     spans: list[tuple[int, int]],
     vectors: np.ndarray,
     qvec: np.ndarray,
+    weights: Mapping[str, float] | None = None,
 ) -> tuple[tuple[int, int], float]:
     """The chunk's best answering sentence (release offsets) and its score."""
     local = [(s - row.start, e - row.start) for s, e in spans]
@@ -88,7 +113,7 @@ def _best_sentence(
     if not keep:
         return (row.start, row.end), 0.0
     texts = [row.text[local[i][0] : local[i][1]] for i in keep]
-    best, score = pick_answer(question, texts, vectors[keep] @ qvec)
+    best, score = pick_answer(question, texts, vectors[keep] @ qvec, weights=weights)
     return spans[keep[best]], score
 
 
@@ -121,18 +146,39 @@ def _rank(
     if missing:  # exact cosine for keyword-only candidates
         sims = reader.chunk_vectors(missing) @ qvec
         dense.update(zip(missing, map(float, sims), strict=True))
-    dn, kn = _minmax(dense), _minmax({i: keyword.get(i, 0.0) for i in ids})
-    fused = {}
-    for i in ids:
-        fused[i] = settings.dense_weight * dn[i] + (1 - settings.dense_weight) * kn[i]
+    lo, hi = min(dense.values()), max(dense.values())
+    kmax = max(keyword.values(), default=0.0)
+    kmin = min(keyword.values(), default=0.0) if len(keyword) == len(ids) else 0.0
+
+    def fuse(i: int) -> float:
+        d = (dense[i] - lo) / (hi - lo) if hi > lo else 1.0
+        kw = (keyword.get(i, 0.0) - kmin) / (kmax - kmin) if kmax > kmin else 0.0
+        w = settings.dense_weight
+        return w * min(max(d, 0.0), 1.0) + (1 - w) * kw
+
+    fused = {i: fuse(i) for i in ids}
     top = sorted(ids, key=lambda i: (-fused[i], i))[: max(settings.rerank_depth, 3 * k)]
+    # The passage of a release is chosen among all its chunks by sentence-level evidence:
+    # the chunk that matched the question best as a whole is often the lead, while the
+    # sentence that answers sits a few paragraphs further down.
+    docs = list(dict.fromkeys(reader.chunks(top)[i].doc_id for i in top))
+    siblings = [i for i in reader.chunks_of(docs[: settings.expand_docs]) if i not in fused]
+    if allowed is not None:
+        allowed_set = set(allowed)
+        siblings = [i for i in siblings if i in allowed_set]
+    if siblings:
+        sims = reader.chunk_vectors(siblings) @ qvec
+        dense.update(zip(siblings, map(float, sims), strict=True))
+        fused.update({i: fuse(i) for i in siblings})
+        top = top + siblings
     rows = reader.chunks(top)
     sentences = reader.sentences(top)
+    weights = reader.idf([stem(t) for t in query_terms(question)])
     scored = []
     for i in top:
         row = rows[i]
         spans, vectors = sentences.get(i, ([], np.zeros((0, qvec.shape[0]), np.float32)))
-        answer, answer_score = _best_sentence(question, row, spans, vectors, qvec)
+        answer, answer_score = _best_sentence(question, row, spans, vectors, qvec, weights)
         s = fused[i] + settings.sentence_weight * answer_score
         if row.kind in BOILERPLATE_KINDS:
             s -= settings.boilerplate_penalty
@@ -150,7 +196,17 @@ def _rank(
         out.append(r)
         if len(out) == k:
             break
-    return out
+    if settings.passage_chars <= 0:
+        return [replace(r, passage=(r.row.start, r.row.end)) for r in out]
+    doc_spans: dict[int, list[tuple[int, int]]] = {}
+    for i in top:
+        doc_spans.setdefault(rows[i].doc_id, []).extend(sentences.get(i, ([], None))[0])
+    windowed = []
+    for r in out:
+        text = reader.document_text(r.row.doc_id)
+        span = _window(text, doc_spans[r.row.doc_id], r.answer, settings.passage_chars)
+        windowed.append(replace(r, passage=span))
+    return windowed
 
 
 def retrieve(
@@ -199,7 +255,7 @@ def retrieve(
     qvec = encoder.encode([text])[0]
     prefer = (when.prefer_from, when.prefer_to) if when.prefer_from and when.prefer_to else None
     ranked = _rank(reader, text, qvec, k, filters, settings, prefer)
-    hits = _passages(ranked, settings)
+    hits = _passages(reader, ranked, settings)
     if when.recent:  # the newest statement first among the passages that answer
         answering = sorted(
             (h for h in hits if h.answerable), key=lambda h: h.date or "", reverse=True
@@ -240,25 +296,29 @@ def _shift(iso: str, days: int) -> str:
     return (date.fromisoformat(iso) + timedelta(days=days)).isoformat()
 
 
-def _passages(ranked: Sequence[_Ranked], settings: RankSettings) -> list[Passage]:
+def _passages(
+    reader: IndexReader, ranked: Sequence[_Ranked], settings: RankSettings
+) -> list[Passage]:
     out = []
     for r in ranked:
         row = r.row
         z = settings.confidence_scale * (r.answer_score - settings.confidence_center)
         conf = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
         a, b = r.answer
+        start, end = r.passage
+        text = reader.document_text(row.doc_id) if (start, end) != (row.start, row.end) else None
         out.append(
             Passage(
-                text=row.text,
+                text=text[start:end] if text is not None else row.text,
                 score=round(float(r.score), 6),
                 doc_id=row.doc_id,
                 chunk_id=row.chunk_id,
                 title=row.title or Path(row.path).stem,
                 date=row.date,
                 source=row.path,
-                start=row.start,
-                end=row.end,
-                answer=row.text[a - row.start : b - row.start],
+                start=start,
+                end=end,
+                answer=(text[a:b] if text is not None else row.text[a - row.start : b - row.start]),
                 answer_start=a,
                 answer_end=b,
                 company=row.company,
