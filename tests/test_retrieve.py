@@ -175,3 +175,21 @@ def test_latest_value_comes_newest_first(real_index):
     )
     answering = [h for h in hits if h.answerable]
     assert [h.date for h in answering] == sorted((h.date for h in answering), reverse=True)
+
+
+def test_boilerplate_is_still_found_when_asked_about(real_index):
+    contact = retrieve("Who is the investor contact at Cellectar?", k=1, index_dir=real_index)
+    assert contact[0].kind == "contacts" and "INVESTOR CONTACT" in contact[0].text
+    risks = retrieve(
+        "What risks do the forward-looking statements mention?", k=1, index_dir=real_index
+    )
+    assert risks[0].kind == "safe_harbor"
+
+
+def test_body_questions_do_not_get_boilerplate_first(real_index):
+    for question in (
+        "Who manufactures CLR 131?",
+        "What doses does the imaging trial test?",
+        "How many patients will the glioblastoma imaging trial enroll?",
+    ):
+        assert retrieve(question, k=1, index_dir=real_index)[0].kind in ("body", "quote")
