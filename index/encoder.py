@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -21,6 +21,7 @@ import numpy as np
 __all__ = [
     "DEFAULT_MODEL",
     "Encoder",
+    "LazyEncoder",
     "SentenceTransformerEncoder",
     "get_encoder",
 ]
@@ -196,6 +197,49 @@ def pool_spans(
     return out
 
 
+class LazyEncoder:
+    """An encoder that loads its model on first use.
+
+    ``name`` is known without loading, so work that embeds nothing (a re-run over an
+    unchanged corpus) never pays the model's start-up time.
+    """
+
+    def __init__(self, name: str, load: Callable[[], Encoder]) -> None:
+        self.name = name
+        self._load = load
+        self._encoder: Encoder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._encoder is not None
+
+    def _get(self) -> Encoder:
+        with self._lock:
+            if self._encoder is None:
+                self._encoder = self._load()
+            return self._encoder
+
+    @property
+    def dim(self) -> int:
+        return self._get().dim
+
+    @property
+    def max_tokens(self) -> int:
+        return self._get().max_tokens
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return self._get().encode(texts, batch_size)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return self._get().count_tokens(texts)
+
+    def encode_with_sentences(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self._get().encode_with_sentences(texts, spans)
+
+
 _CACHE: dict[tuple[str, str], Encoder] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -210,20 +254,21 @@ def get_encoder(model: str | None = None, backend: str | None = None) -> Encoder
     """
     model = model or os.environ.get("PRESSROOM_MODEL") or DEFAULT_MODEL
     backend = backend or os.environ.get("PRESSROOM_ENCODER") or "torch"
+    if backend not in ("torch", "onnx"):
+        raise ValueError(f"unknown encoder backend {backend!r}: use 'torch' or 'onnx'")
     key = (model, backend)
     with _CACHE_LOCK:
         if key not in _CACHE:
-            if backend == "torch":
-                _CACHE[key] = SentenceTransformerEncoder(model)
-            elif backend == "onnx":
-                from .onnx_encoder import OnnxEncoder
-
-                if model == DEFAULT_MODEL:
-                    _set_offline()
-                    path = _default_model_path()
-                else:
-                    path = model
-                _CACHE[key] = OnnxEncoder(path, name=model)
-            else:
-                raise ValueError(f"unknown encoder backend {backend!r}: use 'torch' or 'onnx'")
+            _CACHE[key] = LazyEncoder(model, lambda: _load(model, backend))
         return _CACHE[key]
+
+
+def _load(model: str, backend: str) -> Encoder:
+    if backend == "onnx":
+        from .onnx_encoder import OnnxEncoder
+
+        if model == DEFAULT_MODEL:
+            _set_offline()
+            return OnnxEncoder(_default_model_path(), name=model)
+        return OnnxEncoder(model, name=model)
+    return SentenceTransformerEncoder(model)

@@ -61,11 +61,14 @@ class Manifest:
         except TypeError as exc:
             raise IndexFormatError(f"{path}: incomplete manifest ({exc})") from exc
 
-    def check_model(self, name: str, dim: int, where: Path) -> None:
-        """Raise :class:`ModelMismatchError` unless the index was built by ``name``/``dim``."""
-        if self.model != name or self.dim != dim:
+    def check_model(self, name: str, dim: int | None, where: Path) -> None:
+        """Raise :class:`ModelMismatchError` unless the index was built by ``name``/``dim``.
+
+        ``dim`` None checks the name only (an encoder whose model is not loaded yet).
+        """
+        if self.model != name or (dim is not None and self.dim != dim):
             raise ModelMismatchError(
                 f"{where}: index built with model {self.model!r} ({self.dim}-d), but the "
-                f"encoder is {name!r} ({dim}-d); use the same model (PRESSROOM_MODEL) or "
+                f"encoder is {name!r} ({dim or '?'}-d); use the same model (PRESSROOM_MODEL) or "
                 f"rebuild the index with `python -m ingest --rebuild`"
             )

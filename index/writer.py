@@ -138,7 +138,9 @@ class IndexWriter:
         source = None if (self._rebuild or current is None) else self.index_dir / current
         if source is not None:
             manifest = Manifest.read(source / MANIFEST)
-            manifest.check_model(self.encoder.name, self.encoder.dim, self.index_dir)
+            lazy = not getattr(self.encoder, "loaded", True)  # the name says enough then
+            dim = None if lazy else self.encoder.dim
+            manifest.check_model(self.encoder.name, dim, self.index_dir)
             src = sqlite3.connect(f"{(source / STORE).resolve().as_uri()}?mode=ro", uri=True)
             dst = sqlite3.connect(self._work / STORE)
             src.backup(dst)
