@@ -397,8 +397,44 @@ class OnnxEncoder:
             out[rows] = self._encode_batch([prepared[i] for i in rows])
         return out
 
+    def encode_with_sentences(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        batch_size: int = 32,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Text vectors plus late-pooled span vectors (see ``index.encoder.Encoder``).
+
+        With mean pooling, a span's vector is the mean of its tokens' contextual
+        embeddings from the same run as the text's own vector, so spans cost no extra
+        model time; other poolings encode each span on its own.
+        """
+        from .encoder import pool_spans
+
+        if self._pooling != "mean":
+            return self.encode(texts, batch_size), [
+                self.encode([t[s:e] for s, e in sp]) if sp else np.zeros((0, self.dim), "f4")
+                for t, sp in zip(texts, spans, strict=True)
+            ]
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
+        prepared = [text.lower() for text in texts] if self._lowercase else list(texts)
+        order = sorted(range(len(prepared)), key=lambda i: -len(prepared[i]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            encodings = self._tokenizer.encode_batch([prepared[i] for i in rows])
+            vecs, tokens, mask = self._run(encodings)
+            vectors[rows] = vecs
+            for j, i in enumerate(rows):
+                offsets = np.array(encodings[j].offsets, dtype=np.int64).reshape(-1, 2)
+                pooled[i] = pool_spans(tokens[j], offsets, mask[j].astype(bool), spans[i])
+        return vectors, pooled
+
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+        return self._run(self._tokenizer.encode_batch(texts))[0]
+
+    def _run(self, encodings: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pooled unit vectors, token embeddings and attention mask of a tokenised batch."""
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         tokens = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
@@ -412,7 +448,7 @@ class OnnxEncoder:
             pooled = np.einsum("bsd,bs->bd", tokens, weights)
             pooled /= np.sqrt(counts) if self._pooling == "mean_sqrt_len_tokens" else counts
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.clip(norms, 1e-12, None)
+        return pooled / np.clip(norms, 1e-12, None), tokens, mask
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-pieces per text without special tokens and without truncation.
