@@ -250,10 +250,11 @@ def get_encoder(model: str | None = None, backend: str | None = None) -> Encoder
     Args:
         model: model name or folder; default ``PRESSROOM_MODEL`` or the packaged MiniLM.
         backend: ``"torch"`` (sentence-transformers) or ``"onnx"`` (int8 onnxruntime);
-            default ``PRESSROOM_ENCODER`` or ``"torch"``.
+            default ``PRESSROOM_ENCODER`` or ``"onnx"`` (2.5x faster than torch here, same
+            retrieval quality on the press-release questions).
     """
     model = model or os.environ.get("PRESSROOM_MODEL") or DEFAULT_MODEL
-    backend = backend or os.environ.get("PRESSROOM_ENCODER") or "torch"
+    backend = backend or os.environ.get("PRESSROOM_ENCODER") or "onnx"
     if backend not in ("torch", "onnx"):
         raise ValueError(f"unknown encoder backend {backend!r}: use 'torch' or 'onnx'")
     key = (model, backend)

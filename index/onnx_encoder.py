@@ -68,7 +68,7 @@ _LEGACY_POOLING_KEYS = {
     "pooling_mode_weightedmean_tokens": "weightedmean",
     "pooling_mode_lasttoken": "lasttoken",
 }
-_ONNX_EXTRA = "pip install 'pressroom[onnx]'"
+_ONNX_EXTRA = "pip install onnxruntime onnx (dependencies of pressroom)"
 
 
 def _import_onnxruntime() -> Any:
@@ -281,7 +281,7 @@ class OnnxEncoder:
         exported: whether this construction ran the export (``False`` when the cache was used).
 
     Raises:
-        ImportError: onnxruntime is missing (install ``pressroom[onnx]``), or torch is missing
+        ImportError: onnxruntime is missing (a dependency of pressroom), or torch is missing
             when the model still has to be exported.
         FileNotFoundError: ``model_path`` has no ``tokenizer.json`` or ``config.json``.
         ValueError: the model's pipeline is not transformer + pooling (+ normalize).
