@@ -153,10 +153,7 @@ class SentenceTransformerEncoder:
         not a plain mean fall back to encoding each span on its own.
         """
         if not self._mean_pooled():
-            return self.encode(texts, batch_size), [
-                self.encode([t[s:e] for s, e in sp]) if sp else np.zeros((0, self.dim), "f4")
-                for t, sp in zip(texts, spans, strict=True)
-            ]
+            return encode_spans_separately(self, texts, spans, batch_size)
         import torch
 
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -181,6 +178,19 @@ class SentenceTransformerEncoder:
             for row, i in enumerate(idx):
                 pooled[i] = pool_spans(tokens[row], offsets[row], mask[row], spans[i])
         return vectors, pooled
+
+
+def encode_spans_separately(
+    encoder: Encoder,
+    texts: Sequence[str],
+    spans: Sequence[Sequence[tuple[int, int]]],
+    batch_size: int = 32,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``encode_with_sentences`` for models that cannot pool spans: each span encoded alone."""
+    return encoder.encode(texts, batch_size), [
+        encoder.encode([t[s:e] for s, e in sp]) if sp else np.zeros((0, encoder.dim), "f4")
+        for t, sp in zip(texts, spans, strict=True)
+    ]
 
 
 def pool_spans(

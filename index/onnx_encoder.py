@@ -409,13 +409,10 @@ class OnnxEncoder:
         embeddings from the same run as the text's own vector, so spans cost no extra
         model time; other poolings encode each span on its own.
         """
-        from .encoder import pool_spans
+        from .encoder import encode_spans_separately, pool_spans
 
         if self._pooling != "mean":
-            return self.encode(texts, batch_size), [
-                self.encode([t[s:e] for s, e in sp]) if sp else np.zeros((0, self.dim), "f4")
-                for t, sp in zip(texts, spans, strict=True)
-            ]
+            return encode_spans_separately(self, texts, spans, batch_size)
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         pooled: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
         prepared = [text.lower() for text in texts] if self._lowercase else list(texts)
