@@ -37,15 +37,19 @@ class CachedEncoder:
     Args:
         base: the real encoder.
         path: the SQLite cache file (created with its folder when missing).
+        variant: what tells apart encoders that share a model name but not their vectors,
+            e.g. the ``"onnx"`` int8 backend; part of every key. ``None`` is the reference
+            (torch) run of the model.
 
     Attributes:
         hits: vectors served from the cache so far.
         misses: vectors computed by the model so far.
     """
 
-    def __init__(self, base: Encoder, path: Path) -> None:
+    def __init__(self, base: Encoder, path: Path, variant: str | None = None) -> None:
         self.base = base
         self.name = base.name
+        self.variant = variant
         self.dim = base.dim
         self.max_tokens = base.max_tokens
         self.hits = 0
@@ -57,7 +61,8 @@ class CachedEncoder:
         self._lock = threading.Lock()
 
     def _key(self, text: str, spans: Sequence[tuple[int, int]] | None = None) -> str:
-        payload = f"{self.name}\x00{text}"
+        model = self.name if self.variant is None else f"{self.name}#{self.variant}"
+        payload = f"{model}\x00{text}"
         if spans is not None:  # a text encoded together with its sentence spans
             payload += "\x00spans\x00" + json.dumps([[int(s), int(e)] for s, e in spans])
         return hashlib.sha256(payload.encode()).hexdigest()

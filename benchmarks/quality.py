@@ -15,9 +15,10 @@ with what it returned instead. Results go to ``benchmarks/out/quality_<set>_<tim
 (and ``quality_<set>_latest.json``).
 
 Everything expensive is cached under ``benchmarks/out/`` (git-ignored): the corpora
-as files, one Pressroom index per set (``index_<set>``, brought up to date by the
-incremental ``sync``), and every embedding (``embeddings.sqlite``, keyed by model and
-text), so a second run only pays for queries it has never seen.
+as files, one Pressroom index per set and encoder backend (``index_<set>-<backend>``,
+brought up to date by the incremental ``sync``, rebuilt when its format is stale), and
+every embedding (``embeddings.sqlite``, keyed by model, backend and text), so a second
+run only pays for queries it has never seen.
 
 Ranking knobs are ``qa.RankSettings`` fields, overridden with ``--set key=value``.
 """
@@ -256,6 +257,7 @@ def evaluate_dataset(name: str, args: argparse.Namespace, encoder: CachedEncoder
         "k": k,
         "limit": limit,
         "seed": args.seed,
+        "encoder": args.encoder,
         "settings": dataclasses.asdict(settings),
         "settings_changed": {
             key: v
@@ -274,7 +276,7 @@ def evaluate_dataset(name: str, args: argparse.Namespace, encoder: CachedEncoder
     }
     hits: dict[str, dict[str, list[Hit]]] = {}
     timing: dict[str, dict] = {}
-    index_dir = OUT / f"index_{name}"
+    index_dir = OUT / f"index_{name}-{args.encoder}"
     base_chunks: list[BaseChunk] = []
     if "dense" in args.systems or "bm25" in args.systems or name == "pr":
         docs = {
@@ -417,6 +419,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a qa.RankSettings field, e.g. --set dense_weight=0.5 --set per_doc=2",
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared evaluation data")
+    parser.add_argument(
+        "--encoder",
+        choices=["torch", "onnx"],
+        default=os.environ.get("PRESSROOM_ENCODER") or "onnx",
+        help="MiniLM backend (default PRESSROOM_ENCODER or onnx, as index.get_encoder); "
+        "each backend has its own indexes and cache keys",
+    )
     parser.add_argument("--k", type=int, default=10, help="ranking depth for MRR and nDCG")
     parser.add_argument("--seed", type=int, default=13, help="seed of the --limit sample")
     parser.add_argument(
@@ -463,8 +472,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from index import get_encoder
 
     OUT.mkdir(parents=True, exist_ok=True)
-    raw = get_encoder()
-    encoder = CachedEncoder(raw, OUT / "embeddings.sqlite")
+    raw = get_encoder(backend=args.encoder)
+    variant = None if args.encoder == "torch" else args.encoder
+    encoder = CachedEncoder(raw, OUT / "embeddings.sqlite", variant=variant)
     names = list(DATASETS) if args.dataset == "all" else [args.dataset]
     for name in names:
         try:

@@ -102,7 +102,7 @@ def render_dataset(res: dict, show_failures: int = 10) -> str:
     emit(
         f"\n## {name}: {res['documents']} documents, {nq['answerable']} answerable + "
         f"{nq['unanswerable']} unanswerable questions (k={k}, limit={res['limit']}, "
-        f"seed={res['seed']})\n"
+        f"seed={res['seed']}, encoder={res.get('encoder', 'torch')})\n"
     )
     emit(f"RankSettings overrides: {res['settings_changed'] or 'none (defaults)'}\n")
     rule = {

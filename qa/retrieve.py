@@ -250,11 +250,14 @@ def retrieve(
     encoder = encoder or get_encoder(reader.manifest.model)
     reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
     when = parse_time(question) if interpret_time else TimeQuery(question)
-    filters = _with_time(reader, encoder, when, filters, settings)
+    timed = _with_time(reader, encoder, when, filters, settings)
     text = when.text or question
     qvec = encoder.encode([text])[0]
     prefer = (when.prefer_from, when.prefer_to) if when.prefer_from and when.prefer_to else None
-    ranked = _rank(reader, text, qvec, k, filters, settings, prefer)
+    ranked = _rank(reader, text, qvec, k, timed, settings, prefer)
+    if not ranked and timed != filters:  # the question's own dates excluded everything
+        qvec = encoder.encode([question])[0]
+        ranked = _rank(reader, question, qvec, k, filters, settings, prefer)
     hits = _passages(reader, ranked, settings)
     if when.recent:  # the newest statement first among the passages that answer
         answering = sorted(

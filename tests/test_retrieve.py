@@ -193,3 +193,12 @@ def test_body_questions_do_not_get_boilerplate_first(real_index):
         "How many patients will the glioblastoma imaging trial enroll?",
     ):
         assert retrieve(question, k=1, index_dir=real_index)[0].kind in ("body", "quote")
+
+
+def test_dates_read_from_the_question_never_leave_nothing(real_index):
+    hits = retrieve("What happened before 1914?", k=3, index_dir=real_index)
+    assert hits  # no release is that old: the question's date limit is dropped
+    from qa import Filters
+
+    explicit = retrieve("imaging", k=3, index_dir=real_index, filters=Filters(date_to="1914-01-01"))
+    assert explicit == []  # an explicit filter is kept
