@@ -16,7 +16,7 @@ from index.reader import ChunkRow
 from index.store import query_terms, stem
 from ingest.types import BOILERPLATE_KINDS
 
-from .answer import answer_candidates, pick_answer
+from .answer import answer_candidates, pick_answer, stems
 from .filters import allowed_chunks
 from .passage import Filters, Passage
 from .timeq import TimeQuery, parse_time
@@ -38,6 +38,7 @@ class RankSettings:
     passage_chars: int = 1000  # passage = whole sentences around the answer (0: the chunk)
     dense_weight: float = 0.3
     sentence_weight: float = 1.0
+    topic_weight: float = 0.3  # weight of headline words when choosing the answer sentence
     boilerplate_penalty: float = 0.15
     repeat_penalty: float = 0.10
     per_doc: int = 1
@@ -106,6 +107,7 @@ def _best_sentence(
     vectors: np.ndarray,
     qvec: np.ndarray,
     weights: Mapping[str, float] | None = None,
+    topic_weight: float = 1.0,
 ) -> tuple[tuple[int, int], float]:
     """The chunk's best answering sentence (release offsets) and its score."""
     local = [(s - row.start, e - row.start) for s, e in spans]
@@ -113,6 +115,11 @@ def _best_sentence(
     if not keep:
         return (row.start, row.end), 0.0
     texts = [row.text[local[i][0] : local[i][1]] for i in keep]
+    if weights is not None and row.title and topic_weight != 1.0:
+        # Words of the headline name the release's topic: every passage of it is about
+        # them, so they say little about which passage answers.
+        topic = stems(row.title)
+        weights = {t: w * (topic_weight if t in topic else 1.0) for t, w in weights.items()}
     best, score = pick_answer(question, texts, vectors[keep] @ qvec, weights=weights)
     return spans[keep[best]], score
 
@@ -178,7 +185,9 @@ def _rank(
     for i in top:
         row = rows[i]
         spans, vectors = sentences.get(i, ([], np.zeros((0, qvec.shape[0]), np.float32)))
-        answer, answer_score = _best_sentence(question, row, spans, vectors, qvec, weights)
+        answer, answer_score = _best_sentence(
+            question, row, spans, vectors, qvec, weights, settings.topic_weight
+        )
         s = fused[i] + settings.sentence_weight * answer_score
         if row.kind in BOILERPLATE_KINDS:
             s -= settings.boilerplate_penalty
