@@ -168,7 +168,8 @@ def _rank(
     # The passage of a release is chosen among all its chunks by sentence-level evidence:
     # the chunk that matched the question best as a whole is often the lead, while the
     # sentence that answers sits a few paragraphs further down.
-    docs = list(dict.fromkeys(reader.chunks(top)[i].doc_id for i in top))
+    rows = reader.chunks(top)
+    docs = list(dict.fromkeys(rows[i].doc_id for i in top))
     siblings = [i for i in reader.chunks_of(docs[: settings.expand_docs]) if i not in fused]
     if allowed is not None:
         allowed_set = set(allowed)
@@ -177,8 +178,8 @@ def _rank(
         sims = reader.chunk_vectors(siblings) @ qvec
         dense.update(zip(siblings, map(float, sims), strict=True))
         fused.update({i: fuse(i) for i in siblings})
+        rows.update(reader.chunks(siblings))
         top = top + siblings
-    rows = reader.chunks(top)
     sentences = reader.sentences(top)
     weights = reader.idf([stem(t) for t in query_terms(question)])
     scored = []
