@@ -7,10 +7,17 @@ Tests about retrieval use ``real_index``: the real MiniLM over the bundled relea
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import shutil
-from collections.abc import Sequence
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +74,52 @@ class FakeEncoder:
         out = self.encode(texts) if texts else np.zeros((0, self.dim), np.float32)
         self.encoded, self.fail_after = seen, fail
         return out
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_app(args: Sequence[str], log_path: Path) -> Iterator[str]:
+    """Run ``python app.py ARGS --port P`` until it answers; yield its URL; stop it after.
+
+    The app's output goes to ``log_path`` (a pipe nobody reads could fill and stall it).
+    """
+    port = free_port()
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("PRESSROOM_AUTH", None)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py", "--port", str(port), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.time() + 120
+        try:
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"app exited early:\n{Path(log_path).read_text()}")
+                try:
+                    urllib.request.urlopen(url, timeout=2)
+                    break
+                except OSError:
+                    if time.time() > deadline:
+                        pytest.fail("app did not start within 120 s")
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.fixture

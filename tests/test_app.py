@@ -1,10 +1,8 @@
 """The Gradio app, started for real on a free port and asked through gradio_client."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -13,44 +11,14 @@ import app
 from ingest import uploads
 from qa import filters as qa_filters
 
-from .conftest import ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .conftest import ROOT, free_port, serve_app
 
 
 @pytest.fixture(scope="module")
-def app_url(real_index):
-    port = _free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    env.pop("PRESSROOM_AUTH", None)
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), "--index", str(real_index)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"app exited early:\n{proc.stdout.read()}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("app did not start within 120 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+def app_url(real_index, tmp_path_factory):
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    with serve_app(["--index", str(real_index)], log) as url:
+        yield url
 
 
 def test_ask_api_returns_structured_cited_hits(app_url):
@@ -107,7 +75,7 @@ def test_ask_api_bad_date_is_a_short_error(app_url):
 def test_non_loopback_without_auth_exits_2_with_a_clear_message():
     env = {k: v for k, v in os.environ.items() if k != "PRESSROOM_AUTH"}
     proc = subprocess.run(
-        [sys.executable, "app.py", "--host", "0.0.0.0", "--port", str(_free_port())],
+        [sys.executable, "app.py", "--host", "0.0.0.0", "--port", str(free_port())],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -8,18 +8,12 @@ find it, remove it. A screenshot of each state goes to ``tests/artifacts/``.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .conftest import RELEASES, ROOT
+from .conftest import RELEASES, ROOT, serve_app
 
 pytest.importorskip("playwright.sync_api", reason="playwright (the dev extra) is missing")
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
@@ -68,12 +62,6 @@ media@zentrix.example
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -96,38 +84,9 @@ def server(chromium, tmp_path_factory, real_encoder):
     shutil.copytree(RELEASES, corpus)
     report = sync([corpus], index_dir, encoder=real_encoder)
     assert not report.failed, report.failed
-    port = _free_port()
-    log = (base / "app.log").open("w")
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    env.pop("PRESSROOM_AUTH", None)
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port), "--index", str(index_dir)]
-        + ["--corpus", str(corpus)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"app exited early:\n{(base / 'app.log').read_text()}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline:
-                proc.kill()
-                pytest.fail("app did not start within 120 s")
-            time.sleep(0.3)
-    yield url, corpus
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    args = ["--index", str(index_dir), "--corpus", str(corpus)]
+    with serve_app(args, base / "app.log") as url:
+        yield url, corpus
 
 
 @pytest.fixture(scope="module")
