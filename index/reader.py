@@ -192,12 +192,6 @@ class IndexReader:
             raise KeyError(doc_id)
         return rows[0][0]
 
-    def document_meta(self, doc_id: int) -> dict:
-        rows = self._rows("SELECT meta FROM documents WHERE doc_id = ?", (doc_id,))
-        if not rows:
-            raise KeyError(doc_id)
-        return json.loads(rows[0][0])
-
     def documents(self) -> list[DocumentRow]:
         """Every release, newest first (read once per generation: it never changes)."""
         if self._documents is None:
@@ -219,13 +213,6 @@ class IndexReader:
             return []
         marks = ",".join(str(int(d)) for d in doc_ids)
         return [r[0] for r in self._rows(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})")]
-
-    def neighbours(self, doc_id: int, ordinal: int) -> list[int]:
-        rows = self._rows(
-            "SELECT chunk_id FROM chunks WHERE doc_id = ? AND ordinal IN (?, ?)",
-            (doc_id, ordinal - 1, ordinal + 1),
-        )
-        return [r[0] for r in rows]
 
 
 _READERS: dict[Path, IndexReader] = {}

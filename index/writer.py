@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -162,8 +163,6 @@ class IndexWriter:
         try:
             if self._work is not None and self._work.exists():
                 self.db.close()
-                import shutil
-
                 shutil.rmtree(self._work, ignore_errors=True)
         finally:
             if self._lock is not None:

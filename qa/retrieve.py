@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -304,8 +305,6 @@ def _with_time(
 
 
 def _shift(iso: str, days: int) -> str:
-    from datetime import date, timedelta
-
     return (date.fromisoformat(iso) + timedelta(days=days)).isoformat()
 
 
