@@ -1,37 +1,65 @@
-"""The vector index: FAISS inner product over unit vectors, keyed by chunk id."""
+"""The vector index: FAISS inner product over unit vectors, keyed by chunk id.
+
+The index type follows the corpus size. Up to :data:`EXACT_MAX` vectors the search is
+exact (``IndexFlatIP`` behind an ``IndexIDMap2``); above it, an inverted-file index
+(``IndexIVFFlat``) with ``nlist`` about 4*sqrt(n) lists, searched with
+``nprobe = nlist / NPROBE_DIVISOR`` lists. ``benchmarks/scale.py`` measures its recall
+against exact search (at least 0.98 for the 100 candidates ``retrieve`` takes).
+
+Both types keep stable int64 ids, can remove vectors and can give stored vectors back
+(the embedding cache reuses them instead of re-encoding); the IVF index does so through
+a hash-table direct map. IVF stores the vectors uncompressed, so nothing is lost when
+an index is converted from one type to the other. Readers map the file into memory
+(``IO_FLAG_MMAP_IFC``) instead of reading it, so opening costs milliseconds at any size.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-__all__ = ["VectorIndex"]
+__all__ = ["EXACT_MAX", "VectorIndex", "ivf_lists"]
+
+EXACT_MAX = 50_000  # exact search up to this many vectors
+NPROBE_DIVISOR = 16  # lists searched: nlist / 16 (recall >= 0.98 at 100 candidates)
+FILTER_EXACT_MAX = 20_000  # a filter allowing at most this many ids is searched exactly
+TRAIN_PER_LIST = 40  # k-means sample: 40 vectors per list (FAISS warns below 39)
+_SEED = 1234
 
 
 def _ids(ids: Sequence[int] | np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(ids, dtype=np.int64))
 
 
-class VectorIndex:
-    """Exact cosine search (vectors are normalised) with stable int64 ids.
+def ivf_lists(n: int) -> int:
+    """Inverted lists for ``n`` vectors: the power of two nearest 4*sqrt(n)."""
+    return int(2 ** round(math.log2(4 * math.sqrt(max(n, 1)))))
 
-    ``IndexIDMap2`` keeps an id -> row map, so vectors can be removed and read back
-    (the embedding cache reuses stored vectors instead of re-encoding).
-    """
+
+class VectorIndex:
+    """Cosine search (vectors are normalised) with stable int64 ids."""
 
     def __init__(self, index: faiss.Index) -> None:
         self._index = index
+        self._ivf = faiss.extract_index_ivf(index) if isinstance(index, faiss.IndexIVF) else None
 
     @classmethod
     def empty(cls, dim: int) -> VectorIndex:
         return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
 
     @classmethod
-    def read(cls, path: Path) -> VectorIndex:
-        return cls(faiss.read_index(str(path)))
+    def read(cls, path: Path, *, writable: bool = False) -> VectorIndex:
+        """Open an index file; read-only opens map it into memory instead of reading it.
+
+        A mapped index must not be changed (FAISS would write into a read-only mapping):
+        writers open with ``writable=True``.
+        """
+        flags = 0 if writable else faiss.IO_FLAG_MMAP_IFC
+        return cls(faiss.read_index(str(path), flags))
 
     def write(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
@@ -39,6 +67,23 @@ class VectorIndex:
     @property
     def dim(self) -> int:
         return int(self._index.d)
+
+    @property
+    def kind(self) -> str:
+        """``flat`` (exact) or ``ivf``."""
+        return "flat" if self._ivf is None else "ivf"
+
+    @property
+    def nlist(self) -> int:
+        return 0 if self._ivf is None else int(self._ivf.nlist)
+
+    @property
+    def nprobe(self) -> int:
+        return 0 if self._ivf is None else int(self._ivf.nprobe)
+
+    def describe(self) -> dict[str, int | str]:
+        """Type and parameters, for the manifest."""
+        return {"type": self.kind, "nlist": self.nlist, "nprobe": self.nprobe}
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -50,7 +95,10 @@ class VectorIndex:
     def remove(self, ids: Sequence[int]) -> int:
         if not len(ids):
             return 0
-        return int(self._index.remove_ids(faiss.IDSelectorBatch(_ids(ids))))
+        ids = _ids(ids)
+        # the IVF direct map removes only through an IDSelectorArray
+        selector = faiss.IDSelectorBatch(ids) if self._ivf is None else faiss.IDSelectorArray(ids)
+        return int(self._index.remove_ids(selector))
 
     def get(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of ``ids`` (every id must be present)."""
@@ -58,13 +106,89 @@ class VectorIndex:
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._index.reconstruct_batch(_ids(ids))
 
+    def all(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every ``(ids, vectors)`` stored, ids ascending."""
+        if self._ivf is None:
+            ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            vectors = self._index.index.reconstruct_n(0, len(ids)) if len(ids) else None
+        else:
+            invlists = self._ivf.invlists
+            id_parts, vec_parts = [], []
+            for lst in range(self._ivf.nlist):
+                size = invlists.list_size(lst)
+                if size:
+                    id_parts.append(
+                        faiss.rev_swig_ptr(invlists.get_ids(lst), size).astype(np.int64).copy()
+                    )
+                    codes = faiss.rev_swig_ptr(invlists.get_codes(lst), size * invlists.code_size)
+                    vec_parts.append(np.frombuffer(codes.copy(), dtype=np.float32))
+            ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
+            vectors = np.concatenate(vec_parts).reshape(-1, self.dim) if vec_parts else None
+        if vectors is None:
+            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
+        order = np.argsort(ids, kind="stable")
+        return ids[order], vectors[order]
+
+    # -- choosing the type ---------------------------------------------------------------------
+    def fitted(self) -> VectorIndex:
+        """This index, or a rebuilt one of the type its size calls for.
+
+        Exact up to :data:`EXACT_MAX`; IVF above, retrained when the ideal number of
+        lists has moved by a factor of two or more (the corpus grew or shrank fourfold).
+        Going back to exact waits until the size is under half the threshold, so an
+        index near the threshold is not rebuilt on every update.
+        """
+        n = len(self)
+        if self._ivf is None:
+            if n <= EXACT_MAX:
+                return self
+        else:
+            if n < EXACT_MAX // 2:
+                return self._rebuilt_flat()
+            ratio = ivf_lists(n) / self._ivf.nlist
+            if 0.5 < ratio < 2:
+                return self
+        return self._rebuilt_ivf()
+
+    def _rebuilt_flat(self) -> VectorIndex:
+        ids, vectors = self.all()
+        out = VectorIndex.empty(self.dim)
+        out.add(ids, vectors)
+        return out
+
+    def _rebuilt_ivf(self) -> VectorIndex:
+        ids, vectors = self.all()
+        return VectorIndex.ivf(ids, vectors, ivf_lists(len(ids)))
+
+    @classmethod
+    def ivf(cls, ids: np.ndarray, vectors: np.ndarray, nlist: int) -> VectorIndex:
+        """An IVF index over ``vectors``, trained on a fixed-seed sample of them."""
+        dim = vectors.shape[1]
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.cp.seed = _SEED
+        index.cp.niter = 10
+        sample = vectors
+        if len(vectors) > TRAIN_PER_LIST * nlist:
+            rng = np.random.default_rng(_SEED)
+            pick = rng.choice(len(vectors), TRAIN_PER_LIST * nlist, replace=False)
+            sample = vectors[np.sort(pick)]
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)
+        index.nprobe = max(1, nlist // NPROBE_DIVISOR)
+        out = cls(index)
+        out.add(ids, vectors)
+        return out
+
+    # -- search --------------------------------------------------------------------------------
     def search(
         self, query: np.ndarray, k: int, allowed: Sequence[int] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, ids) for one query vector, optionally among ``allowed`` ids only.
 
         The restriction is applied inside the search, so a restrictive filter still
-        yields the best ``k`` allowed vectors rather than a truncated top-k.
+        yields the best ``k`` allowed vectors rather than a truncated top-k. With IVF, a
+        narrow filter is searched exactly over the allowed vectors, and a broad one
+        probes proportionally more lists.
         """
         n = len(self) if allowed is None else min(len(self), len(allowed))
         k = min(k, n)
@@ -73,7 +197,25 @@ class VectorIndex:
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         params = None
         if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(_ids(allowed)))
+            allowed_ids = _ids(allowed)
+            if self._ivf is not None and len(allowed_ids) <= FILTER_EXACT_MAX:
+                return self._exact_among(q[0], k, allowed_ids)
+            selector = faiss.IDSelectorBatch(allowed_ids)
+            if self._ivf is None:
+                params = faiss.SearchParameters(sel=selector)
+            else:
+                share = len(allowed_ids) / max(len(self), 1)
+                nprobe = min(self._ivf.nlist, math.ceil(self._ivf.nprobe / max(share, 1e-9)))
+                params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
         scores, ids = self._index.search(q, k, params=params)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
+
+    def _exact_among(
+        self, query: np.ndarray, k: int, allowed: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-``k`` among ``allowed`` (ids of the index: chunk ids from the store)."""
+        allowed = np.unique(allowed)
+        sims = self.get(allowed) @ query
+        top = np.argsort(-sims, kind="stable")[:k]
+        return sims[top].astype(np.float32), allowed[top]

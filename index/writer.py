@@ -147,7 +147,7 @@ class IndexWriter:
             src.backup(dst)
             src.close()
             dst.close()
-            self.vectors = VectorIndex.read(source / VECTORS)
+            self.vectors = VectorIndex.read(source / VECTORS, writable=True)
         else:
             self.vectors = VectorIndex.empty(self.encoder.dim)
             self.changed = True  # a first or rebuilt index is published even when empty
@@ -348,6 +348,7 @@ class IndexWriter:
         self.db.execute("PRAGMA optimize")
         self.db.close()
         assert self._work is not None
+        self.vectors = self.vectors.fitted()  # exact search while small, IVF above
         self.vectors.write(self._work / VECTORS)
         manifest = Manifest(
             model=self.encoder.name,
@@ -359,6 +360,7 @@ class IndexWriter:
             created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             documents=int(n_docs),
             chunks=int(n_chunks),
+            extra={"vectors": self.vectors.describe()},
         )
         (self._work / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         publish(self.index_dir, self._number, self._work)

@@ -4,6 +4,7 @@ import json
 import os
 import sqlite3
 
+import numpy as np
 import pytest
 
 from index import IndexLockedError, ModelMismatchError, open_reader
@@ -145,3 +146,27 @@ def test_published_store_is_consistent(tmp_path, corpus, fake_encoder):
         'SELECT d.text, c.start, c."end" FROM chunks c JOIN documents d USING (doc_id)'
     ):
         assert 0 <= start < end <= len(text)
+
+
+def test_large_index_switches_to_ivf_and_stays_consistent(
+    tmp_path, corpus, fake_encoder, monkeypatch
+):
+    """The writer picks IVF above the size threshold (lowered here to 10 chunks)."""
+    import index.vectors as vectors_mod
+
+    monkeypatch.setattr(vectors_mod, "EXACT_MAX", 10)
+    report = sync([corpus], tmp_path / "idx", encoder=fake_encoder)
+    reader, docs, ids = _state(tmp_path / "idx")
+    manifest = json.loads(
+        (tmp_path / "idx" / current_generation(tmp_path / "idx") / "manifest.json").read_text()
+    )
+    assert manifest["extra"]["vectors"]["type"] == "ivf" and reader.vectors.kind == "ivf"
+    assert len(reader.vectors) == report.chunks == len(ids)
+    path = next(corpus.glob("2016*"))
+    path.write_text(path.read_text().replace("Cellectar", "Cellectar Biosciences"))
+    sync([corpus], tmp_path / "idx", encoder=FakeEncoder())
+    reader, _, new_ids = _state(tmp_path / "idx")
+    assert reader.vectors.kind == "ivf" and len(reader.vectors) == len(new_ids)
+    gone = set(ids) - set(new_ids)
+    assert gone and not gone & {int(i) for i in reader.vectors.all()[0]}
+    assert np.allclose(np.linalg.norm(reader.chunk_vectors(new_ids), axis=1), 1.0, atol=1e-5)
