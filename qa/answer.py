@@ -48,7 +48,7 @@ _MONTH_ABBR = "".join(
 _ANSWER_SHAPES = {
     # a count or amount: not a year, not the day of a date ("March 4"), not part of a code
     "number": re.compile(
-        rf"{_MONTH_ABBR}(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,.]*(?=[\s\-%),.;:]|$)"
+        rf"(?=\d){_MONTH_ABBR}(?<![\w-])(?!(?:19|20)\d\d\b)\d[\d,.]*(?=[\s\-%),.;:]|$)"
         r"|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|"
         r"thousand|million|billion)\b",
         re.I,
@@ -83,19 +83,29 @@ _QUANTITY = re.compile(
 )
 
 
-def counts_the_thing(question: str, sentence: str) -> bool:
-    """For "how many X", whether the sentence puts a number right before X ("36 patients")."""
+def _counted_stems(question: str) -> frozenset[str]:
+    """For "how many X": the stems of X (and of the word before it, "cancer centers")."""
     m = _COUNTED.search(question)
     if m is None:
-        return False
+        return frozenset()
     wanted = {stem(m.group(1))}
     if m.group(0).split()[-2].lower() not in ("many", "much"):  # "how many cancer centers"
         wanted.add(stem(m.group(0).split()[-2]))
+    return frozenset(wanted)
+
+
+def _puts_number_before(wanted: frozenset[str], sentence: str) -> bool:
     for q in _QUANTITY.finditer(sentence):
         words = [*re.findall(r"\w+", q.group(2)), q.group(3)]
         if any(stem(w) in wanted for w in words):
             return True
     return False
+
+
+def counts_the_thing(question: str, sentence: str) -> bool:
+    """For "how many X", whether the sentence puts a number right before X ("36 patients")."""
+    wanted = _counted_stems(question)
+    return bool(wanted) and _puts_number_before(wanted, sentence)
 
 
 def stems(text: str) -> set[str]:
@@ -111,14 +121,19 @@ def lexical_overlap(
     With ``weights`` (e.g. inverse document frequencies by stem) rare words count
     for more than common ones, so "cancer centers" outweighs "trial".
     """
+    return _overlap(_term_weights(question, weights), stems(sentence))
+
+
+def _term_weights(question: str, weights: Mapping[str, float] | None) -> dict[str, float]:
     terms = {stem(t) for t in query_terms(question)}
-    if not terms:
+    return {t: (1.0 if weights is None else weights.get(t, 1.0)) for t in terms}
+
+
+def _overlap(term_weights: Mapping[str, float], sentence_stems: set[str]) -> float:
+    total = sum(term_weights.values())
+    if not term_weights or total <= 0:
         return 0.0
-    have = stems(sentence) & terms
-    if weights is None:
-        return len(have) / len(terms)
-    total = sum(weights.get(t, 1.0) for t in terms)
-    return sum(weights.get(t, 1.0) for t in have) / total if total > 0 else 0.0
+    return sum(w for t, w in term_weights.items() if t in sentence_stems) / total
 
 
 def answer_candidates(
@@ -160,11 +175,14 @@ def pick_answer(
     if not sentences:
         raise ValueError("no sentences to choose from")
     kind = answer_type(question)
+    shape = _ANSWER_SHAPES[kind] if kind is not None else None
+    counted = _counted_stems(question) if kind == "number" else frozenset()
+    term_weights = _term_weights(question, weights)
     scores = [
         float(sim)
-        + lexical_weight * lexical_overlap(question, s, weights)
-        + type_weight * type_match(kind, s)
-        + type_weight * (kind == "number" and counts_the_thing(question, s))
+        + lexical_weight * _overlap(term_weights, stems(s))
+        + type_weight * (shape is not None and shape.search(s) is not None)
+        + type_weight * (bool(counted) and _puts_number_before(counted, s))
         for s, sim in zip(sentences, similarities, strict=True)
     ]
     best = int(np.argmax(scores))
