@@ -9,7 +9,14 @@ import numpy as np
 
 from index.store import query_terms, stem
 
-__all__ = ["answer_candidates", "answer_type", "lexical_overlap", "pick_answer", "type_match"]
+__all__ = [
+    "AnswerScorer",
+    "answer_candidates",
+    "answer_type",
+    "lexical_overlap",
+    "pick_answer",
+    "type_match",
+]
 
 _HEADING_WORDS = 8  # a "sentence" this short without final punctuation is a heading
 _TOKEN = re.compile(r"[^\W_]+")
@@ -153,6 +160,57 @@ def answer_candidates(
     return full or list(range(len(spans)))
 
 
+class AnswerScorer:
+    """Scores sentences as answers to one question.
+
+    A sentence's score is its embedding similarity to the question, plus word overlap
+    (IDF-weighted when ``weights`` are given), plus a bonus when it holds the kind of
+    answer asked for (a number for "how many", a date for "when", ...). What depends
+    only on a sentence's text is computed once per question: overlapping chunks and
+    sibling passages share sentences.
+    """
+
+    def __init__(self, question: str, lexical_weight: float = 0.35, type_weight: float = 0.1):
+        kind = answer_type(question)
+        self._shape = _ANSWER_SHAPES[kind] if kind is not None else None
+        self._counted = _counted_stems(question) if kind == "number" else frozenset()
+        self._terms = frozenset(stem(t) for t in query_terms(question))
+        self._lexical_weight = lexical_weight
+        self._type_weight = type_weight
+        self._memo: dict[str, tuple[frozenset[str], float]] = {}
+
+    def _features(self, sentence: str) -> tuple[frozenset[str], float]:
+        """The question's stems the sentence holds, and its answer-type bonus."""
+        hit = self._memo.get(sentence)
+        if hit is None:
+            bonus = self._type_weight * (
+                (self._shape is not None and self._shape.search(sentence) is not None)
+                + (bool(self._counted) and _puts_number_before(self._counted, sentence))
+            )
+            hit = (self._terms & stems(sentence), bonus)
+            self._memo[sentence] = hit
+        return hit
+
+    def pick(
+        self,
+        sentences: Sequence[str],
+        similarities: np.ndarray,
+        weights: Mapping[str, float] | None = None,
+    ) -> tuple[int, float]:
+        """Index and score of the best sentence."""
+        if not sentences:
+            raise ValueError("no sentences to choose from")
+        tw = {t: (1.0 if weights is None else weights.get(t, 1.0)) for t in self._terms}
+        total = sum(tw.values())
+        lex = self._lexical_weight / total if total > 0 else 0.0
+        scores = []
+        for s, sim in zip(sentences, similarities, strict=True):
+            found, bonus = self._features(s)
+            scores.append(float(sim) + lex * sum(tw[t] for t in found) + bonus)
+        best = int(np.argmax(scores))
+        return best, scores[best]
+
+
 def pick_answer(
     question: str,
     sentences: Sequence[str],
@@ -161,29 +219,12 @@ def pick_answer(
     type_weight: float = 0.1,
     weights: Mapping[str, float] | None = None,
 ) -> tuple[int, float]:
-    """Index and score of the best sentence.
-
-    The score is the sentence's embedding similarity to the question, plus word
-    overlap, plus a bonus when it holds the kind of answer asked for (a number for
-    "how many", a date for "when", ...).
+    """Index and score of the best sentence (see :class:`AnswerScorer`).
 
     Example:
         >>> pick_answer("How many patients?", ["About us.", "It enrolls 36 patients."],
         ...             np.array([0.1, 0.6]))[0]
         1
     """
-    if not sentences:
-        raise ValueError("no sentences to choose from")
-    kind = answer_type(question)
-    shape = _ANSWER_SHAPES[kind] if kind is not None else None
-    counted = _counted_stems(question) if kind == "number" else frozenset()
-    term_weights = _term_weights(question, weights)
-    scores = [
-        float(sim)
-        + lexical_weight * _overlap(term_weights, stems(s))
-        + type_weight * (shape is not None and shape.search(s) is not None)
-        + type_weight * (bool(counted) and _puts_number_before(counted, s))
-        for s, sim in zip(sentences, similarities, strict=True)
-    ]
-    best = int(np.argmax(scores))
-    return best, scores[best]
+    scorer = AnswerScorer(question, lexical_weight, type_weight)
+    return scorer.pick(sentences, similarities, weights)

@@ -17,7 +17,7 @@ from index.reader import ChunkRow
 from index.store import query_terms, stem
 from ingest.types import BOILERPLATE_KINDS
 
-from .answer import answer_candidates, pick_answer, stems
+from .answer import AnswerScorer, answer_candidates, stems
 from .filters import allowed_chunks
 from .passage import Filters, Passage
 from .timeq import TimeQuery, parse_time
@@ -102,7 +102,7 @@ def _window(
 
 
 def _best_sentence(
-    question: str,
+    scorer: AnswerScorer,
     row: ChunkRow,
     spans: list[tuple[int, int]],
     vectors: np.ndarray,
@@ -121,7 +121,7 @@ def _best_sentence(
         # them, so they say little about which passage answers.
         topic = stems(row.title)
         weights = {t: w * (topic_weight if t in topic else 1.0) for t, w in weights.items()}
-    best, score = pick_answer(question, texts, vectors[keep] @ qvec, weights=weights)
+    best, score = scorer.pick(texts, vectors[keep] @ qvec, weights=weights)
     return spans[keep[best]], score
 
 
@@ -183,12 +183,13 @@ def _rank(
         top = top + siblings
     sentences = reader.sentences(top)
     weights = reader.idf([stem(t) for t in query_terms(question)])
+    scorer = AnswerScorer(question)
     scored = []
     for i in top:
         row = rows[i]
         spans, vectors = sentences.get(i, ([], np.zeros((0, qvec.shape[0]), np.float32)))
         answer, answer_score = _best_sentence(
-            question, row, spans, vectors, qvec, weights, settings.topic_weight
+            scorer, row, spans, vectors, qvec, weights, settings.topic_weight
         )
         s = fused[i] + settings.sentence_weight * answer_score
         if row.kind in BOILERPLATE_KINDS:
