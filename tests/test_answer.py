@@ -1,0 +1,39 @@
+"""Answer-sentence scoring: the pure parts of ``qa.answer``."""
+
+import numpy as np
+
+from qa.answer import AnswerScorer, counts_the_thing, pick_answer, type_match
+
+
+def test_number_shape_skips_years_days_and_codes():
+    assert type_match("number", "The trial enrolls 36 patients.")
+    assert type_match("number", "Doses of 5 mCi and 7.5 mCi.")
+    assert not type_match("number", "Announced on March 4, 2014.")
+    assert not type_match("number", "Results in 2016 were positive.")
+    assert not type_match("number", "The CLR1404 program continues.")
+    assert not type_match(None, "36 patients")
+
+
+def test_counted_noun_must_follow_the_number():
+    q = "How many patients will the trial enroll?"
+    assert counts_the_thing(q, "The study will enroll 36 patients at two sites.")
+    assert not counts_the_thing(q, "Patients were dosed in 2 cohorts.")
+    assert counts_the_thing("How many cancer centers take part?", "at 12 cancer centers")
+    assert not counts_the_thing("Who makes it?", "36 patients")
+
+
+def test_scorer_prefers_overlap_and_type_and_agrees_with_pick_answer():
+    q = "How many patients are enrolled in the imaging trial?"
+    sentences = [
+        "The company is based in Madison.",
+        "The imaging trial has enrolled 36 patients so far.",
+        "Patients in the imaging trial receive a dose.",
+    ]
+    sims = np.array([0.50, 0.45, 0.47])
+    scorer = AnswerScorer(q)
+    best, score = scorer.pick(sentences, sims)
+    assert best == 1 and score > 0.45 + 0.1  # overlap and the number bonus lifted it
+    assert (best, score) == pick_answer(q, sentences, sims)
+    # rare words weigh more: only "imaging" is weighted up here
+    w_best, _ = scorer.pick(sentences[::2], np.array([0.5, 0.3]), weights={"imag": 10.0})
+    assert w_best == 1
