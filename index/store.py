@@ -20,7 +20,6 @@ __all__ = [
     "connect_readonly",
     "connect_writable",
     "dequantize",
-    "fts_query",
     "quantize",
 ]
 
@@ -70,6 +69,10 @@ CREATE TABLE IF NOT EXISTS sentences (
 );
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_id);
 CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
+CREATE TABLE IF NOT EXISTS terms (
+    term TEXT PRIMARY KEY,
+    df INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 
 _STOPWORDS = frozenset(
@@ -138,14 +141,6 @@ def query_terms(text: str) -> list[str]:
         if tok not in _STOPWORDS and (len(tok) > 1 or tok.isdigit()):
             seen.setdefault(tok, None)
     return list(seen)
-
-
-def fts_query(text: str, extra_terms: Sequence[str] = ()) -> str | None:
-    """An FTS5 OR-query of the question's content words (BM25 ranks partial matches)."""
-    terms = list(dict.fromkeys([*query_terms(text), *extra_terms]))
-    if not terms:
-        return None
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

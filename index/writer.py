@@ -333,12 +333,30 @@ class IndexWriter:
         ):
             self.db.execute(statement)
 
+    def _update_terms(self) -> None:
+        """Chunk frequency of every indexed term (FTS5's vocabulary, read once per update).
+
+        Readers use it for inverse document frequencies, spelling variants and the
+        keyword query's postings budget without walking FTS5 doclists per query.
+        """
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER "
+            "NOT NULL) WITHOUT ROWID"
+        )  # an index written before this table
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, chunks_fts, 'row')"
+        )
+        self.db.execute("DELETE FROM terms")
+        self.db.execute("INSERT INTO terms (term, df) SELECT term, doc FROM temp.vocab")
+        self.db.execute("DROP TABLE temp.vocab")
+
     def commit(self) -> Manifest | None:
         """Publish the new generation; returns its manifest (None when nothing changed)."""
         if not self.changed:
             return None
         self.flush()
         self._update_repeats()
+        self._update_terms()
         n_docs, n_chunks = self.counts()
         if n_chunks != len(self.vectors):
             raise RuntimeError(

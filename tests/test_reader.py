@@ -1,0 +1,47 @@
+"""Keyword search internals of the reader (fake encoder: these tests are about the store)."""
+
+import index.reader as reader_mod
+from index import open_reader
+from index.store import stem
+from ingest import sync
+
+
+def _reader(tmp_path, corpus, fake_encoder):
+    sync([corpus], tmp_path / "idx", encoder=fake_encoder)
+    return open_reader(tmp_path / "idx")
+
+
+def test_terms_table_matches_fts_vocabulary(tmp_path, corpus, fake_encoder):
+    reader = _reader(tmp_path, corpus, fake_encoder)
+    rows = reader._rows("SELECT term, df FROM terms")
+    assert len(rows) > 500
+    text = " ".join(r[0] for r in reader._rows("SELECT text FROM chunks_fts"))
+    df = reader.doc_freqs(["glioblastoma", "cellectar", "zzzunknown"])
+    assert df["zzzunknown"] == 0 and 0 < df["glioblastoma"] <= reader.n_chunks()
+    assert "glioblastoma" in text.lower()
+    holding = reader._rows("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'glioblastoma'")
+    assert df["glioblastoma"] == holding[0][0]
+
+
+def test_common_terms_are_dropped_beyond_the_postings_budget(
+    tmp_path, corpus, fake_encoder, monkeypatch
+):
+    reader = _reader(tmp_path, corpus, fake_encoder)
+    question = "glioblastoma imaging trial company patients"
+    assert reader._within_budget(question.split()) == question.split()  # small index: all
+    monkeypatch.setattr(reader_mod, "POSTINGS_BUDGET", 3)
+    kept = reader._within_budget(question.split())
+    df = reader.doc_freqs([stem(t) for t in question.split()])
+    rarest = sorted(question.split(), key=lambda t: (df[stem(t)], t))[:2]
+    assert set(rarest) <= set(kept) and len(kept) < 5
+    assert reader.keyword(question, 5)  # still answers
+
+
+def test_broad_filter_is_applied_to_the_ranking(tmp_path, corpus, fake_encoder, monkeypatch):
+    reader = _reader(tmp_path, corpus, fake_encoder)
+    every = [r[0] for r in reader._rows("SELECT chunk_id FROM chunks ORDER BY chunk_id")]
+    allowed = every[::2]
+    in_sql = reader.keyword("glioblastoma imaging trial", 5, allowed)
+    monkeypatch.setattr(reader_mod, "FILTER_IN_SQL_MAX", 1)  # force the streamed path
+    streamed = reader.keyword("glioblastoma imaging trial", 5, allowed)
+    assert streamed == in_sql and streamed and {i for i, _ in streamed} <= set(allowed)
