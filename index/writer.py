@@ -28,7 +28,10 @@ from .vectors import VectorIndex
 
 __all__ = ["ChunkRecord", "DocumentRecord", "IndexWriter", "KnownDocument"]
 
-EMBED_BATCH = 128
+# Texts queued before the model runs. The encoder sorts them by length and batches them
+# by 32, so a bigger queue pads less: on the press-release corpus, padding costs 12.6% of
+# the model's work with 128 queued texts, 1.9% with 1024 (0.2% for one global sort).
+EMBED_BATCH = 1024
 
 
 def text_hash(text: str) -> str:
