@@ -35,7 +35,7 @@ class RankSettings:
 
     candidates: int = 100
     rerank_depth: int = 30  # fused candidates re-scored with their best sentence
-    expand_docs: int = 10  # releases of the best candidates whose every chunk is re-scored
+    expand_docs: int = 5  # releases of the best candidates whose every chunk is re-scored
     passage_chars: int = 1000  # passage = whole sentences around the answer (0: the chunk)
     dense_weight: float = 0.3
     sentence_weight: float = 1.0

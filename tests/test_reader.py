@@ -29,12 +29,14 @@ def test_common_terms_are_dropped_beyond_the_postings_budget(
     reader = _reader(tmp_path, corpus, fake_encoder)
     question = "glioblastoma imaging trial company patients"
     assert reader._within_budget(question.split()) == question.split()  # small index: all
-    monkeypatch.setattr(reader_mod, "POSTINGS_BUDGET", 3)
-    kept = reader._within_budget(question.split())
     df = reader.doc_freqs([stem(t) for t in question.split()])
-    rarest = sorted(question.split(), key=lambda t: (df[stem(t)], t))[:2]
-    assert set(rarest) <= set(kept) and len(kept) < 5
-    assert reader.keyword(question, 5)  # still answers
+    by_rarity = sorted(question.split(), key=lambda t: (df[stem(t)], t))
+    budget = df[stem(by_rarity[0])] + df[stem(by_rarity[1])]
+    monkeypatch.setattr(reader_mod, "POSTINGS_BUDGET", budget)
+    assert set(reader._within_budget(question.split())) == set(by_rarity[:2])
+    assert reader.keyword(question, 5)  # still answers, from the rare terms
+    monkeypatch.setattr(reader_mod, "POSTINGS_BUDGET", df[stem(by_rarity[0])] - 1)
+    assert reader._within_budget(question.split()) == [] and reader.keyword(question, 5) == []
 
 
 def test_broad_filter_is_applied_to_the_ranking(tmp_path, corpus, fake_encoder, monkeypatch):
