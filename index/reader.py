@@ -74,6 +74,7 @@ class IndexReader:
         self._lock = threading.Lock()
         self._documents: list[DocumentRow] | None = None
         self._n_chunks: int | None = None
+        self._date_range: tuple[str | None, str | None] | None = None
         # chunk frequencies: the terms table, or (an index written before it) FTS5's vocabulary
         self._terms = "terms"
         if not self._rows("SELECT 1 FROM sqlite_master WHERE name = 'terms'"):
@@ -266,6 +267,13 @@ class IndexReader:
         if self._documents is None:
             self._documents = self._read_documents()
         return self._documents
+
+    def date_range(self) -> tuple[str | None, str | None]:
+        """The oldest and newest release dates (None when no release is dated)."""
+        if self._date_range is None:
+            rows = self._rows("SELECT min(date), max(date) FROM documents WHERE date IS NOT NULL")
+            self._date_range = (rows[0][0], rows[0][1])
+        return self._date_range
 
     def _read_documents(self) -> list[DocumentRow]:
         rows = self._rows(

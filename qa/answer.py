@@ -191,6 +191,22 @@ class AnswerScorer:
             self._memo[sentence] = hit
         return hit
 
+    def scores(
+        self,
+        sentences: Sequence[str],
+        similarities: np.ndarray,
+        weights: Mapping[str, float] | None = None,
+    ) -> list[float]:
+        """The score of every sentence."""
+        tw = {t: (1.0 if weights is None else weights.get(t, 1.0)) for t in self._terms}
+        total = sum(tw.values())
+        lex = self._lexical_weight / total if total > 0 else 0.0
+        out = []
+        for s, sim in zip(sentences, similarities, strict=True):
+            found, bonus = self._features(s)
+            out.append(float(sim) + lex * sum(tw[t] for t in found) + bonus)
+        return out
+
     def pick(
         self,
         sentences: Sequence[str],
@@ -200,13 +216,7 @@ class AnswerScorer:
         """Index and score of the best sentence."""
         if not sentences:
             raise ValueError("no sentences to choose from")
-        tw = {t: (1.0 if weights is None else weights.get(t, 1.0)) for t in self._terms}
-        total = sum(tw.values())
-        lex = self._lexical_weight / total if total > 0 else 0.0
-        scores = []
-        for s, sim in zip(sentences, similarities, strict=True):
-            found, bonus = self._features(s)
-            scores.append(float(sim) + lex * sum(tw[t] for t in found) + bonus)
+        scores = self.scores(sentences, similarities, weights)
         best = int(np.argmax(scores))
         return best, scores[best]
 
