@@ -289,6 +289,9 @@ def _rank(
             text, spans, cands, settings.passage_chars, settings.passage_temperature
         )
         windowed.append(replace(r, row=rows[chunk], answer=answer, passage=span))
+        # with per_doc > 1, the release's next passage comes from the sentences left
+        rest = {sp: v for sp, v in cands.items() if not (span[0] <= sp[0] < span[1])}
+        choice[r.row.doc_id] = rest
     return windowed
 
 

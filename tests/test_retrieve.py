@@ -202,3 +202,22 @@ def test_dates_read_from_the_question_never_leave_nothing(real_index):
 
     explicit = retrieve("imaging", k=3, index_dir=real_index, filters=Filters(date_to="1914-01-01"))
     assert explicit == []  # an explicit filter is kept
+
+
+def test_two_passages_of_one_release_do_not_overlap(real_index):
+    from qa import RankSettings
+
+    hits = retrieve(
+        "What doses of I-124-CLR1404 are evaluated in the glioblastoma imaging trial?",
+        k=4,
+        index_dir=real_index,
+        settings=RankSettings(per_doc=2),
+    )
+    by_doc: dict[int, list[Passage]] = {}
+    for h in hits:
+        by_doc.setdefault(h.doc_id, []).append(h)
+    assert any(len(v) == 2 for v in by_doc.values())
+    for a, *rest in by_doc.values():
+        for b in rest:
+            assert a.end <= b.start or b.end <= a.start
+            assert a.start <= a.answer_start < a.end and b.start <= b.answer_start < b.end
