@@ -290,8 +290,8 @@ def _rank(
         )
         windowed.append(replace(r, row=rows[chunk], answer=answer, passage=span))
         # with per_doc > 1, the release's next passage comes from the sentences left
-        rest = {sp: v for sp, v in cands.items() if not (span[0] <= sp[0] < span[1])}
-        choice[r.row.doc_id] = rest
+        doc_spans[r.row.doc_id] = [sp for sp in spans if not span[0] <= sp[0] < span[1]]
+        choice[r.row.doc_id] = {sp: v for sp, v in cands.items() if not span[0] <= sp[0] < span[1]}
     return windowed
 
 
