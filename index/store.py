@@ -118,7 +118,11 @@ def connect_writable(path: Path) -> sqlite3.Connection:
 def connect_readonly(path: Path) -> sqlite3.Connection:
     """Open a published store: read-only and immutable, so readers take no locks at all."""
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    # The file never changes: map it (no read() per page) and keep more pages at hand.
+    conn.execute("PRAGMA mmap_size = 17179869184")  # up to 16 GiB
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
+    return conn
 
 
 @functools.lru_cache(maxsize=200_000)
