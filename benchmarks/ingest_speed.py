@@ -121,6 +121,12 @@ def embedded_words(index_dir: Path, encoder) -> tuple[int, int]:
     return total, read
 
 
+def _status_mb(field: str) -> int:
+    from benchmarks.scale import _status_mb as status
+
+    return status(field)
+
+
 def run_pressroom(folder: Path, encoder, torch_too: bool) -> dict:
     from ingest import sync
 
@@ -149,6 +155,7 @@ def run_pressroom(folder: Path, encoder, torch_too: bool) -> dict:
         "words_embedded": read,
         "query": latency,
         "index_mb": round(size / 1e6, 1),
+        "peak_rss_mb": _status_mb("VmHWM"),  # this process so far: model, store, FAISS
     }
     if torch_too:
         from sentence_transformers import SentenceTransformer
@@ -248,15 +255,15 @@ def print_tables(results: list[dict]) -> None:
     print()
     print(
         "| corpus | releases | chunks | raw encode s | end to end s | ratio | chunks/s | "
-        "releases/s | index MB | query p50 / p95 ms |"
+        "releases/s | index MB | peak RSS MB | query p50 / p95 ms |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         p = r["pressroom"]
         print(
             f"| {r['corpus']} | {p['releases']} | {p['chunks']} | {p['raw_encode_s']} | "
             f"{p['end_to_end_s']} | {p['ratio']:.2f} | {p['chunks'] / p['end_to_end_s']:.1f} | "
-            f"{p['releases'] / p['end_to_end_s']:.1f} | {p['index_mb']} | "
+            f"{p['releases'] / p['end_to_end_s']:.1f} | {p['index_mb']} | {p['peak_rss_mb']} | "
             f"{p['query']['p50_ms']} / {p['query']['p95_ms']} |"
         )
     peers = [r for r in results if r.get("peer")]

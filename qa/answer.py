@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -79,7 +80,7 @@ def answer_type(question: str) -> str | None:
 
 def type_match(kind: str | None, sentence: str) -> bool:
     """Whether the sentence holds something of the wanted answer type."""
-    return kind is not None and _ANSWER_SHAPES[kind].search(sentence) is not None
+    return kind is not None and _has_shape(kind, sentence)
 
 
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+(?:\w+\s+)?(\w+)", re.I)
@@ -115,9 +116,18 @@ def counts_the_thing(question: str, sentence: str) -> bool:
     return bool(wanted) and _puts_number_before(wanted, sentence)
 
 
-def stems(text: str) -> set[str]:
-    """Porter stems of the words of a text (as the keyword index holds them)."""
-    return {stem(w) for w in _TOKEN.findall(text.lower())}
+@functools.lru_cache(maxsize=32_768)
+def stems(text: str) -> frozenset[str]:
+    """Porter stems of the words of a text (as the keyword index holds them).
+
+    Cached: the passages that come up for related questions share their sentences.
+    """
+    return frozenset(stem(w) for w in _TOKEN.findall(text.lower()))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _has_shape(kind: str, sentence: str) -> bool:
+    return _ANSWER_SHAPES[kind].search(sentence) is not None
 
 
 def lexical_overlap(
@@ -172,7 +182,7 @@ class AnswerScorer:
 
     def __init__(self, question: str, lexical_weight: float = 0.35, type_weight: float = 0.1):
         kind = answer_type(question)
-        self._shape = _ANSWER_SHAPES[kind] if kind is not None else None
+        self._kind = kind
         self._counted = _counted_stems(question) if kind == "number" else frozenset()
         self._terms = frozenset(stem(t) for t in query_terms(question))
         self._lexical_weight = lexical_weight
@@ -184,7 +194,7 @@ class AnswerScorer:
         hit = self._memo.get(sentence)
         if hit is None:
             bonus = self._type_weight * (
-                (self._shape is not None and self._shape.search(sentence) is not None)
+                (self._kind is not None and _has_shape(self._kind, sentence))
                 + (bool(self._counted) and _puts_number_before(self._counted, sentence))
             )
             hit = (self._terms & stems(sentence), bonus)
