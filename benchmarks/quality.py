@@ -65,7 +65,7 @@ from benchmarks.evaluate import (  # noqa: E402
 )
 from benchmarks.report import render_dataset  # noqa: E402
 
-OUT = HERE / "out"
+OUT = (HERE / "out").resolve()  # one identity for corpus files reached via a symlink
 DEFAULT_DATA = REPO.parent / "shared" / "eval" / "data"
 SYSTEMS = ("pressroom", "dense", "bm25")
 LABELS = {
