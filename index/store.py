@@ -131,6 +131,11 @@ def stem(word: str) -> str:
     return _porter().stemWord(word.lower())
 
 
+def stem_words(words: Sequence[str]) -> list[str]:
+    """:func:`stem` of many lower-cased words at once (one call into the C stemmer)."""
+    return _porter().stemWords(words)
+
+
 @functools.lru_cache(maxsize=1)
 def _porter():  # noqa: ANN202 - snowballstemmer has no type hints
     import snowballstemmer

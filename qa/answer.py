@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from index.store import query_terms, stem
+from index.store import query_terms, stem, stem_words
 
 __all__ = [
     "AnswerScorer",
@@ -102,6 +102,7 @@ def _counted_stems(question: str) -> frozenset[str]:
     return frozenset(wanted)
 
 
+@functools.lru_cache(maxsize=65_536)
 def _puts_number_before(wanted: frozenset[str], sentence: str) -> bool:
     for q in _QUANTITY.finditer(sentence):
         words = [*re.findall(r"\w+", q.group(2)), q.group(3)]
@@ -122,7 +123,7 @@ def stems(text: str) -> frozenset[str]:
 
     Cached: the passages that come up for related questions share their sentences.
     """
-    return frozenset(stem(w) for w in _TOKEN.findall(text.lower()))
+    return frozenset(stem_words(_TOKEN.findall(text.lower())))
 
 
 @functools.lru_cache(maxsize=65_536)

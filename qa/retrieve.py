@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -183,7 +185,7 @@ def _choose_passage(
 def _rank(
     reader: IndexReader,
     question: str,
-    qvec: np.ndarray,
+    embed: Callable[[], np.ndarray],
     k: int,
     filters: Filters,
     settings: RankSettings,
@@ -195,13 +197,23 @@ def _rank(
     scores; boilerplate and text repeated across releases are demoted; the best
     candidates are then re-scored with their best sentence, whose vector was pooled
     at ingest from the chunk's own encoding, so this costs no model call.
+
+    ``embed`` gives the question's vector. The keyword search runs in a worker thread
+    meanwhile: SQLite and onnxruntime both release the GIL, so on two cores the two
+    take the time of the longer one.
     """
     allowed = allowed_chunks(reader, filters)
     if allowed is not None and not allowed:
         return []
     n = max(settings.candidates, 10 * k)
-    dense = dict(reader.dense(qvec, n, allowed))
-    keyword = dict(reader.keyword(question, n, allowed, _name_variants(reader, question)))
+    pending = _worker().submit(
+        lambda: dict(reader.keyword(question, n, allowed, _name_variants(reader, question)))
+    )
+    try:
+        qvec = embed()
+        dense = dict(reader.dense(qvec, n, allowed))
+    finally:
+        keyword = pending.result()
     ids = sorted(set(dense) | set(keyword))
     if not ids:
         return []
@@ -342,12 +354,11 @@ def retrieve(
         when = replace(when, text=question, date_from=None, date_to=None)
     timed = _with_time(reader, encoder, when, filters, settings)
     text = when.text or question
-    qvec = encoder.encode([text])[0]
     prefer = (when.prefer_from, when.prefer_to) if when.prefer_from and when.prefer_to else None
-    ranked = _rank(reader, text, qvec, k, timed, settings, prefer)
+    ranked = _rank(reader, text, lambda: encoder.encode([text])[0], k, timed, settings, prefer)
     if not ranked and timed != filters:  # the question's own dates excluded everything
-        qvec = encoder.encode([question])[0]
-        ranked = _rank(reader, question, qvec, k, filters, settings, prefer)
+        embed = lambda: encoder.encode([question])[0]  # noqa: E731
+        ranked = _rank(reader, question, embed, k, filters, settings, prefer)
     hits = _passages(reader, ranked, settings)
     if when.recent:  # the newest statement first among the passages that answer
         answering = sorted(
@@ -368,8 +379,9 @@ def _with_time(
     date_from, date_to = when.date_from, when.date_to
     if when.event:  # date the event by the release that best matches it
         event_text = f"{when.event} {when.text}"
-        qvec = encoder.encode([event_text])[0]
-        found = _rank(reader, event_text, qvec, 1, filters, settings)
+        found = _rank(
+            reader, event_text, lambda: encoder.encode([event_text])[0], 1, filters, settings
+        )
         if found and found[0].row.date:
             pivot = found[0].row.date
             if when.event_relation == "before":
@@ -391,6 +403,19 @@ def _excludes_nothing(reader: IndexReader, when: TimeQuery) -> bool:
     return (when.date_from is None or when.date_from <= first) and (
         when.date_to is None or when.date_to >= last
     )
+
+
+_WORKER: ThreadPoolExecutor | None = None
+_WORKER_LOCK = threading.Lock()
+
+
+def _worker() -> ThreadPoolExecutor:
+    """The threads that run keyword searches beside the question's encoding."""
+    global _WORKER
+    with _WORKER_LOCK:
+        if _WORKER is None:
+            _WORKER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pressroom-keyword")
+        return _WORKER
 
 
 def _shift(iso: str, days: int) -> str:
