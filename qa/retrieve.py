@@ -37,7 +37,7 @@ class RankSettings:
     """
 
     candidates: int = 100
-    rerank_depth: int = 30  # fused candidates re-scored with their best sentence
+    rerank_depth: int = 20  # fused candidates re-scored with their best sentence (at least 3k)
     expand_docs: int = 5  # releases of the best candidates whose every chunk is re-scored
     passage_chars: int = 1000  # passage = whole sentences around the answer (0: the chunk)
     # Choosing a release's passage: each sentence counts with its answer score plus this
