@@ -98,8 +98,9 @@ class IndexReader:
         return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
 
     def n_chunks(self) -> int:
+        """Chunks in this generation (from the manifest: no table scan on a cold start)."""
         if self._n_chunks is None:
-            self._n_chunks = self._rows("SELECT count(*) FROM chunks")[0][0]
+            self._n_chunks = self.manifest.chunks or self._rows("SELECT count(*) FROM chunks")[0][0]
         return self._n_chunks
 
     def doc_freqs(self, stems: Sequence[str]) -> dict[str, int]:
