@@ -41,6 +41,10 @@ test-all: setup
 
 bench: setup
 	$(PY) benchmarks/quality.py --dataset all
+	$(PY) benchmarks/encoder_speed.py
+	bash benchmarks/peer_env.sh
+	$(PY) benchmarks/ingest_speed.py --archive 1000 --peer
+	$(PY) benchmarks/scale.py --cold
 
 clean:
 	rm -rf data/index .pytest_cache benchmarks/out
