@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 
@@ -139,15 +140,18 @@ def lexical_overlap(
     With ``weights`` (e.g. inverse document frequencies by stem) rare words count
     for more than common ones, so "cancer centers" outweighs "trial".
     """
-    return _overlap(_term_weights(question, weights), stems(sentence))
+    return _overlap(_term_weights(_question_stems(question), weights), stems(sentence))
 
 
-def _term_weights(question: str, weights: Mapping[str, float] | None) -> dict[str, float]:
-    terms = {stem(t) for t in query_terms(question)}
+def _question_stems(question: str) -> frozenset[str]:
+    return frozenset(stem(t) for t in query_terms(question))
+
+
+def _term_weights(terms: Iterable[str], weights: Mapping[str, float] | None) -> dict[str, float]:
     return {t: (1.0 if weights is None else weights.get(t, 1.0)) for t in terms}
 
 
-def _overlap(term_weights: Mapping[str, float], sentence_stems: set[str]) -> float:
+def _overlap(term_weights: Mapping[str, float], sentence_stems: AbstractSet[str]) -> float:
     total = sum(term_weights.values())
     if not term_weights or total <= 0:
         return 0.0
@@ -185,7 +189,7 @@ class AnswerScorer:
         kind = answer_type(question)
         self._kind = kind
         self._counted = _counted_stems(question) if kind == "number" else frozenset()
-        self._terms = frozenset(stem(t) for t in query_terms(question))
+        self._terms = _question_stems(question)
         self._lexical_weight = lexical_weight
         self._type_weight = type_weight
         self._memo: dict[str, tuple[frozenset[str], float]] = {}
@@ -209,13 +213,11 @@ class AnswerScorer:
         weights: Mapping[str, float] | None = None,
     ) -> list[float]:
         """The score of every sentence."""
-        tw = {t: (1.0 if weights is None else weights.get(t, 1.0)) for t in self._terms}
-        total = sum(tw.values())
-        lex = self._lexical_weight / total if total > 0 else 0.0
+        term_weights = _term_weights(self._terms, weights)
         out = []
         for s, sim in zip(sentences, similarities, strict=True):
             found, bonus = self._features(s)
-            out.append(float(sim) + lex * sum(tw[t] for t in found) + bonus)
+            out.append(float(sim) + self._lexical_weight * _overlap(term_weights, found) + bonus)
         return out
 
     def pick(
