@@ -127,7 +127,6 @@ def _sentence_scores(
     vectors: np.ndarray,
     qvec: np.ndarray,
     weights: Mapping[str, float] | None = None,
-    topic_weight: float = 1.0,
 ) -> list[tuple[tuple[int, int], float]]:
     """The chunk's candidate answer sentences (release offsets) with their scores."""
     local = [(s - row.start, e - row.start) for s, e in spans]
@@ -135,13 +134,22 @@ def _sentence_scores(
     if not keep:
         return []
     texts = [row.text[local[i][0] : local[i][1]] for i in keep]
-    if weights is not None and row.title and topic_weight != 1.0:
-        # Words of the headline name the release's topic: every passage of it is about
-        # them, so they say little about which passage answers.
-        topic = stems(row.title)
-        weights = {t: w * (topic_weight if t in topic else 1.0) for t, w in weights.items()}
     scores = scorer.scores(texts, vectors[keep] @ qvec, weights=weights)
     return [(spans[i], s) for i, s in zip(keep, scores, strict=True)]
+
+
+def _topic_weights(
+    weights: Mapping[str, float], title: str | None, topic_weight: float
+) -> Mapping[str, float]:
+    """``weights`` with the headline's words scaled by ``topic_weight``.
+
+    Words of the headline name the release's topic: every passage of it is about them,
+    so they say little about which passage answers.
+    """
+    if not title or topic_weight == 1.0:
+        return weights
+    topic = stems(title)
+    return {t: w * (topic_weight if t in topic else 1.0) for t, w in weights.items()}
 
 
 def _choose_passage(
@@ -251,13 +259,16 @@ def _rank(
     sentences = reader.sentences(top)
     weights = reader.idf([stem(t) for t in query_terms(question)])
     scorer = AnswerScorer(question)
+    doc_weights: dict[int, Mapping[str, float]] = {}
     scored = []
     # per release: candidate sentence -> (score for choosing the passage, chunk id)
     choice: dict[int, dict[tuple[int, int], tuple[float, int]]] = {}
     for i in top:
         row = rows[i]
         spans, vectors = sentences.get(i, ([], np.zeros((0, qvec.shape[0]), np.float32)))
-        cands = _sentence_scores(scorer, row, spans, vectors, qvec, weights, settings.topic_weight)
+        if row.doc_id not in doc_weights:  # once per release, not per chunk
+            doc_weights[row.doc_id] = _topic_weights(weights, row.title, settings.topic_weight)
+        cands = _sentence_scores(scorer, row, spans, vectors, qvec, doc_weights[row.doc_id])
         answer, answer_score = (
             max(cands, key=lambda t: t[1]) if cands else ((row.start, row.end), 0.0)
         )
