@@ -121,13 +121,8 @@ def embedded_words(index_dir: Path, encoder) -> tuple[int, int]:
     return total, read
 
 
-def _status_mb(field: str) -> int:
-    from benchmarks.scale import _status_mb as status
-
-    return status(field)
-
-
 def run_pressroom(folder: Path, encoder, torch_too: bool) -> dict:
+    from benchmarks.scale import _status_mb
     from ingest import sync
 
     rec = Recorder(encoder)  # notes the texts embedded (a list append per batch)

@@ -75,6 +75,7 @@ class IndexReader:
         self._documents: list[DocumentRow] | None = None
         self._n_chunks: int | None = None
         self._date_range: tuple[str | None, str | None] | None = None
+        self._df: dict[str, int] = {}
         # chunk frequencies: the terms table, or (an index written before it) FTS5's vocabulary
         self._terms = "terms"
         if not self._rows("SELECT 1 FROM sqlite_master WHERE name = 'terms'"):
@@ -104,14 +105,19 @@ class IndexReader:
         return self._n_chunks
 
     def doc_freqs(self, stems: Sequence[str]) -> dict[str, int]:
-        """How many chunks hold each Porter stem (0 when none does)."""
+        """How many chunks hold each Porter stem (0 when none does).
+
+        Remembered per generation (it never changes): a query asks for its stems twice,
+        for the keyword query's budget and for IDF.
+        """
         wanted = sorted(set(stems))
-        found: dict[str, int] = {}
-        if wanted:
-            marks = ",".join("?" * len(wanted))
+        missing = [s for s in wanted if s not in self._df]
+        if missing:
+            marks = ",".join("?" * len(missing))
             sql = f"SELECT term, df FROM {self._terms} WHERE term IN ({marks})"
-            found = {t: d for t, d in self._rows(sql, wanted)}
-        return {s: found.get(s, 0) for s in wanted}
+            found = {t: d for t, d in self._rows(sql, missing)}
+            self._df.update({s: found.get(s, 0) for s in missing})
+        return {s: self._df[s] for s in wanted}
 
     def idf(self, stems: Sequence[str]) -> dict[str, float]:
         """BM25-style inverse chunk frequency of Porter stems (unknown stems get the maximum)."""
