@@ -165,7 +165,11 @@ class JitterEncoder:
         return (v / np.linalg.norm(v)).astype(np.float32), rng
 
     def encode(self, texts, batch_size: int = 32) -> np.ndarray:
-        return np.stack([self._vector(t)[0] for t in texts]) if len(texts) else np.zeros((0, 384))
+        return (
+            np.stack([self._vector(t)[0] for t in texts])
+            if len(texts)
+            else np.zeros((0, self.dim), np.float32)
+        )
 
     def encode_with_sentences(self, texts, spans):
         vectors, parts = [], []
