@@ -38,10 +38,23 @@ _QUESTION_TYPES = (
         "date",
         re.compile(r"\b(when|what (date|day|month|year|time)|which (date|year|month))\b", re.I),
     ),
-    ("place", re.compile(r"\b(where|which (city|country|state)|headquarter)", re.I)),
+    # "which" and the head noun of its phrase, a few words on ("which Toronto-based
+    # oncology company", "at which AGC Biologics facility")
+    (
+        "place",
+        re.compile(
+            r"\b(where|headquarter|which\s+(?:[\w-]+\s+){0,3}?(city|country|state|"
+            r"facility|facilities|site|plant|location|venue|hospital|campus)\b)",
+            re.I,
+        ),
+    ),
     (
         "name",
-        re.compile(r"\b(who|whom|whose|which (company|firm|partner|organi[sz]ation))\b", re.I),
+        re.compile(
+            r"\b(who|whom|whose|which\s+(?:[\w-]+\s+){0,3}?(company|companies|firm|firms|"
+            r"partner|partners|organi[sz]ations?|investors?|bank|university|sponsor)\b)",
+            re.I,
+        ),
     ),
 )
 _MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"

@@ -54,7 +54,15 @@ class RankSettings:
     topic_weight: float = 0.3  # weight of headline words when choosing the answer sentence
     boilerplate_penalty: float = 0.15
     repeat_penalty: float = 0.10
-    per_doc: int = 1
+    # Passages per release: a release's n-th passage (n = 0, 1, ...) competes with
+    # its score minus n * release_repeat_penalty, so a release that answers far better
+    # than the rest shows its next passages before weak other releases, while
+    # comparable releases still each get one. A question asking for releases or
+    # companies ("Which releases mention ...") gets one passage per release.
+    # pr set, per_doc 1 -> 3 at penalty 0.2: hit@5 0.913 -> 0.973 (0.967 at 0, 0.1
+    # and 0.3; 0.953 at 0.5), hit@1 unchanged; SciFact and SQuAD within 0.003.
+    per_doc: int = 3
+    release_repeat_penalty: float = 0.2
     period_boost: float = 0.05  # releases of a period the question names ("in 2016")
     # no-answer calibration: logistic on the answer sentence's score
     confidence_center: float = 0.84
@@ -62,6 +70,13 @@ class RankSettings:
 
 
 DEFAULT_SETTINGS = RankSettings()
+
+# a question asking for releases or companies as such, not a fact inside one
+_LIST_QUESTION = re.compile(
+    r"\b(which|what|list(?: all)?(?: the)?|find(?: all)?(?: the)?)\s+(?:press\s+)?"
+    r"(releases|announcements|companies|firms|sponsors|issuers)\b",
+    re.I,
+)
 
 
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]{4,}|\b\w*\d\w*[A-Za-z]\w*\b")
@@ -285,15 +300,15 @@ def _rank(
             s += settings.period_boost
         scored.append(_Ranked(row, s, answer, answer_score))
     scored.sort(key=lambda r: (-r.score, r.row.chunk_id))
-    per_doc: dict[int, int] = {}
-    out = []
+    seen: dict[int, int] = {}
+    kept = []
     for r in scored:
-        if per_doc.get(r.row.doc_id, 0) >= settings.per_doc:
-            continue
-        per_doc[r.row.doc_id] = per_doc.get(r.row.doc_id, 0) + 1
-        out.append(r)
-        if len(out) == k:
-            break
+        n = seen.get(r.row.doc_id, 0)
+        if n < settings.per_doc:
+            seen[r.row.doc_id] = n + 1
+            kept.append(replace(r, score=r.score - n * settings.release_repeat_penalty))
+    kept.sort(key=lambda r: (-r.score, r.row.chunk_id))
+    out = kept[:k]
     if settings.passage_chars <= 0:
         return [replace(r, passage=(r.row.start, r.row.end)) for r in out]
     doc_spans: dict[int, list[tuple[int, int]]] = {}
@@ -332,7 +347,9 @@ def retrieve(
 
     Args:
         question: a natural-language question or keywords.
-        k: how many passages (by default at most one per release).
+        k: how many passages: by default up to three per release, a release's later
+            passages ranked below comparable other releases; one per release when the
+            question asks for releases or companies ("Which releases mention ...").
         index_dir: the index (default ``PRESSROOM_INDEX`` or ``data/index``).
         filters: date range, companies/tickers, section kinds, applied before ranking.
         encoder: the embedding model; must be the one that built the index.
@@ -354,6 +371,8 @@ def retrieve(
     if not question or k <= 0:
         return []
     settings = settings or DEFAULT_SETTINGS
+    if _LIST_QUESTION.search(question):
+        settings = replace(settings, per_doc=1)
     filters = filters or Filters()
     reader = open_reader(Path(index_dir) if index_dir is not None else default_index_dir())
     encoder = encoder or get_encoder(reader.manifest.model)

@@ -1,8 +1,9 @@
 """Answer-sentence scoring: the pure parts of ``qa.answer``."""
 
 import numpy as np
+import pytest
 
-from qa.answer import AnswerScorer, counts_the_thing, pick_answer, type_match
+from qa.answer import AnswerScorer, answer_type, counts_the_thing, pick_answer, type_match
 
 
 def test_number_shape_skips_years_days_and_codes():
@@ -37,3 +38,19 @@ def test_scorer_prefers_overlap_and_type_and_agrees_with_pick_answer():
     # rare words weigh more: only "imaging" is weighted up here
     w_best, _ = scorer.pick(sentences[::2], np.array([0.5, 0.3]), weights={"imag": 10.0})
     assert w_best == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("At which AGC Biologics facility will the vaccine be produced?", "place"),
+        ("Which Toronto-based oncology company declined the facility?", "name"),
+        ("At which law firm was she previously a partner?", "name"),
+        ("Which city hosts the meeting?", "place"),
+        ("Where was the study carried out?", "place"),
+        ("Which market segments is HeartBeam targeting?", None),
+        ("Which of the two doses worked better in the trial for the company?", None),
+    ],
+)
+def test_which_phrase_is_typed_by_its_head_noun(question, kind):
+    assert answer_type(question) == kind

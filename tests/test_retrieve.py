@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import FrozenInstanceError
 
 import pytest
@@ -58,9 +59,48 @@ def test_every_hit_is_cited_exactly(real_index):
         hits[0].score = 1.0
 
 
-def test_one_hit_per_release_by_default(real_index):
+def test_releases_share_the_list_up_to_three_passages_each(real_index):
+    from qa import RankSettings
+
+    # two bundled releases and k=5: by default a release may give up to three passages,
+    # its later ones ranked with a penalty, so both releases appear
     hits = retrieve("Cellectar clinical trial", k=5, index_dir=real_index)
+    per_release = Counter(h.doc_id for h in hits)
+    assert len(per_release) == 2 and max(per_release.values()) <= 3 and len(hits) == 5
+    one = retrieve(
+        "Cellectar clinical trial", k=5, index_dir=real_index, settings=RankSettings(per_doc=1)
+    )
+    assert len({h.doc_id for h in one}) == len(one) == 2
+
+
+def test_a_question_asking_for_releases_gets_one_passage_each(real_index):
+    hits = retrieve("Which releases mention CLR 131?", k=5, index_dir=real_index)
     assert len({h.doc_id for h in hits}) == len(hits) == 2
+
+
+def test_a_releases_later_passages_pay_the_repeat_penalty(real_index):
+    from qa import RankSettings
+
+    question = "Who manufactures CLR 131?"
+    free = retrieve(
+        question,
+        k=6,
+        index_dir=real_index,
+        settings=RankSettings(per_doc=3, release_repeat_penalty=0.0),
+    )
+    strict = retrieve(
+        question,
+        k=6,
+        index_dir=real_index,
+        settings=RankSettings(per_doc=3, release_repeat_penalty=100.0),
+    )
+    # with a prohibitive penalty each release's first passage comes before any second one
+    firsts = {}
+    for i, h in enumerate(strict):
+        firsts.setdefault(h.doc_id, i)
+    assert sorted(firsts.values()) == list(range(len(firsts)))
+    assert [h.score for h in free] == sorted((h.score for h in free), reverse=True)
+    assert {(h.doc_id, h.start) for h in free} == {(h.doc_id, h.start) for h in strict}
 
 
 def test_filters_apply_before_ranking(real_index):
@@ -145,7 +185,7 @@ def test_misspelt_company_finds_both_spellings(real_index):
     both = retrieve("imaging", k=5, index_dir=real_index, filters=Filters(companies=("Cellectar",)))
     assert {h.date for h in both} == {"2014-03-04", "2016-11-28"}
     by_ticker = retrieve("imaging", k=5, index_dir=real_index, filters=Filters(companies=("CLRB",)))
-    assert len(by_ticker) == 2
+    assert len({h.doc_id for h in by_ticker}) == 2
 
 
 def test_time_phrases_become_date_filters(real_index):
