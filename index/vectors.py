@@ -15,9 +15,12 @@ an index is converted from one type to the other. Readers map the file into memo
 
 from __future__ import annotations
 
+import ctypes
 import math
+import mmap
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import faiss
@@ -32,6 +35,48 @@ TRAIN_PER_LIST = 40  # k-means sample: 40 vectors per list (FAISS warns below 39
 _SEED = 1234
 
 
+PREFETCH_SEARCHES = 16  # searches of a mapped IVF index that prefetch their lists
+_MADV_WILLNEED = 3
+_PAGE = mmap.PAGESIZE
+
+
+def _libc(name: str, *argtypes: object) -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = getattr(ctypes.CDLL(None, use_errno=True), name)
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = list(argtypes)
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_madvise = _libc("madvise", ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+_mincore = _libc("mincore", ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
+_MINCORE_VEC = (ctypes.c_ubyte * 1)()
+
+
+def _will_need(ranges: Sequence[tuple[int, int]]) -> None:
+    """``madvise(MADV_WILLNEED)`` over memory ranges ``(address, bytes)``; failures are
+    ignored (it is advice: the search reads the pages anyway)."""
+    if _madvise is None:
+        return
+    for address, nbytes in ranges:
+        start = address - address % _PAGE
+        _madvise(start, nbytes + (address - start), _MADV_WILLNEED)
+
+
+def _resident(address: int) -> bool:
+    """Whether the page holding ``address`` is in memory (``mincore``)."""
+    if _mincore is None:
+        return False
+    start = address - address % _PAGE
+    if _mincore(start, 1, _MINCORE_VEC) != 0:
+        return False
+    return bool(_MINCORE_VEC[0] & 1)
+
+
 def _ids(ids: Sequence[int] | np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(ids, dtype=np.int64))
 
@@ -44,9 +89,10 @@ def ivf_lists(n: int) -> int:
 class VectorIndex:
     """Cosine search (vectors are normalised) with stable int64 ids."""
 
-    def __init__(self, index: faiss.Index) -> None:
+    def __init__(self, index: faiss.Index, *, mapped: bool = False) -> None:
         self._index = index
         self._ivf = faiss.extract_index_ivf(index) if isinstance(index, faiss.IndexIVF) else None
+        self._prefetch_left = PREFETCH_SEARCHES if mapped and _madvise is not None else 0
 
     @classmethod
     def empty(cls, dim: int) -> VectorIndex:
@@ -60,7 +106,7 @@ class VectorIndex:
         writers open with ``writable=True``.
         """
         flags = 0 if writable else faiss.IO_FLAG_MMAP_IFC
-        return cls(faiss.read_index(str(path), flags))
+        return cls(faiss.read_index(str(path), flags), mapped=not writable)
 
     def write(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
@@ -212,9 +258,39 @@ class VectorIndex:
                 share = len(allowed_ids) / max(len(self), 1)
                 nprobe = min(self._ivf.nlist, math.ceil(self._ivf.nprobe / max(share, 1e-9)))
                 params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
+        if self._ivf is not None and self._prefetch_left > 0:
+            self._prefetch_lists(q, params.nprobe if params is not None else self._ivf.nprobe)
         scores, ids = self._index.search(q, k, params=params)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
+
+    def _prefetch_lists(self, query: np.ndarray, nprobe: int) -> None:
+        """Ask the kernel to read the lists this search will scan, all at once.
+
+        A mapped index that is not in the page cache is otherwise read by page faults,
+        one readahead window at a time: at 10^6 vectors the first search waited 4.1-4.4 s
+        for the ~190 MB of its 512 lists. ``MADV_WILLNEED`` queues the reads of every
+        list together. Only lists whose first page is not in memory are advised. The
+        check costs about 5 ms at 10^6 vectors when everything is cached, so it stops
+        after :data:`PREFETCH_SEARCHES` searches, or after four that found their lists
+        (nearly) all in memory.
+        """
+        self._prefetch_left -= 1
+        _, lists = self._ivf.quantizer.search(query, nprobe)
+        invlists = self._ivf.invlists
+        ranges = []
+        for lst in lists[0].tolist():
+            size = invlists.list_size(lst) if lst >= 0 else 0
+            if size:
+                for ptr, nbytes in (
+                    (invlists.get_codes(lst), size * invlists.code_size),
+                    (invlists.get_ids(lst), size * 8),
+                ):
+                    ranges.append((faiss.rev_swig_ptr(ptr, 1).ctypes.data, nbytes))
+        cold = [r for r in ranges if not _resident(r[0])]
+        if len(cold) <= len(ranges) // 20:  # cached: a few of these and checking stops
+            self._prefetch_left -= PREFETCH_SEARCHES // 4
+        _will_need(cold)
 
     def _exact_among(
         self, query: np.ndarray, k: int, allowed: np.ndarray

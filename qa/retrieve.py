@@ -38,7 +38,9 @@ class RankSettings:
 
     candidates: int = 100
     rerank_depth: int = 20  # fused candidates re-scored with their best sentence (at least 3k)
-    expand_docs: int = 5  # releases of the best candidates whose every chunk is re-scored
+    # releases of the best candidates whose every chunk is re-scored: pr hit@1/hit@5/MRR
+    # are the same at 2, 3, 5 and 10; 5 -> 3 took warm p50 on the 990 releases 14 -> 11 ms
+    expand_docs: int = 3
     passage_chars: int = 1000  # passage = whole sentences around the answer (0: the chunk)
     # Choosing a release's passage: each sentence counts with its answer score plus this
     # share of its chunk's fused score (the opening chunk matches the question as a whole,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -98,3 +100,30 @@ def test_shrinking_ivf_goes_back_to_exact(small_threshold):
     flat = index.fitted()
     assert flat.kind == "flat" and len(flat) == 400
     assert np.allclose(flat.get(ids[:400]), x[:400])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mincore/madvise via libc")
+def test_mapped_ivf_prefetches_its_lists_then_stops_checking(small_threshold, tmp_path):
+    n = 4000
+    x = _clustered(n)
+    ids = np.arange(n, dtype=np.int64)
+    flat = VectorIndex.empty(32)
+    flat.add(ids, x)
+    ivf = flat.fitted()
+    ivf.write(tmp_path / "v.faiss")
+    mapped = VectorIndex.read(tmp_path / "v.faiss")
+    assert VectorIndex.read(tmp_path / "v.faiss", writable=True)._prefetch_left == 0
+    advised: list[tuple[int, int]] = []
+    real = vectors_mod._will_need
+    vectors_mod._will_need = lambda ranges: (advised.extend(ranges), real(ranges))
+    try:
+        before = mapped._prefetch_left
+        assert before == vectors_mod.PREFETCH_SEARCHES
+        for q in x[:30]:  # the file was just written: its pages are cached
+            assert np.array_equal(mapped.search(q, 10)[1], ivf.search(q, 10)[1])
+    finally:
+        vectors_mod._will_need = real
+    # every probed list was found in memory, so checking stopped after four searches
+    assert mapped._prefetch_left <= 0 and not advised
+    buf = np.ones(1 << 16, np.uint8)
+    assert vectors_mod._resident(buf.ctypes.data)
