@@ -36,3 +36,12 @@ def test_spans_are_ordered_trimmed_and_inside_the_text(text):
         last = e
     covered = "".join(text[s:e] for s, e in spans)
     assert "".join(covered.split()) == "".join(text.split())
+
+
+def test_a_word_longer_than_the_lookback_window_is_read_whole():
+    # the word before a period is searched for in a 64-character window; a longer word
+    # must still be read whole: a dotted one is an abbreviation wherever its dot is
+    dotted = "Made by " + "a." + "b" * 70 + ". Then it shipped."
+    assert len(split_sentences(dotted)) == 1
+    plain = "Made by " + "b" * 70 + ". Then it shipped."
+    assert [plain[s:e] for s, e in split_sentences(plain)][1] == "Then it shipped."
