@@ -214,9 +214,25 @@ def _meta_line(hit: Passage) -> str:
     return "<div class='pr-meta'>" + "".join(items) + "</div>"
 
 
-def _source_card(n: int, hit: Passage, release_text: str | None, answer: bool) -> str:
+def _count_sources(hits: Sequence[Passage]) -> str:
+    """ "3 releases", or "5 passages from 3 releases" when a release gave several."""
+    n_releases = len({h.doc_id for h in hits})
+    releases = f"{n_releases} release{'s' if n_releases != 1 else ''}"
+    if n_releases == len(hits):
+        return releases
+    return f"{len(hits)} passages from {releases}"
+
+
+def _source_card(
+    n: int, hit: Passage, release_text: str | None, answer: bool, same_as: int | None = None
+) -> str:
     cls = "pr-hit" if answer else "pr-hit pr-hit-weak"
     label = "" if answer else "<span class='pr-not-answer'>not an answer</span>"
+    if same_as is not None:
+        label += (
+            f"<span class='pr-same' title='another passage of the release of source {same_as}'>"
+            f"same release as [{same_as}]</span>"
+        )
     release = ""
     if release_text is not None:
         release = (
@@ -281,8 +297,8 @@ def render_results(
                 else ""
             )
             + f" · confidence {best.confidence:.0%}</div></section>"
-            f"<h3 class='pr-sources-h'>Sources <span>{len(hits)} "
-            f"release{'s' if len(hits) != 1 else ''}, best first{shown}</span></h3>"
+            f"<h3 class='pr-sources-h'>Sources <span>{_count_sources(hits)}, "
+            f"best first{shown}</span></h3>"
         )
     else:
         head = (
@@ -293,10 +309,15 @@ def render_results(
             "<b>not answers</b>: read them before relying on them.</p></section>"
             f"<h3 class='pr-sources-h'>Nearest passages <span>not answers{shown}</span></h3>"
         )
-    cards = [
-        _source_card(n, hit, releases.get(hit.doc_id), best.answerable)
-        for n, hit in enumerate(hits, 1)
-    ]
+    first_of: dict[int, int] = {}
+    cards = []
+    for n, hit in enumerate(hits, 1):
+        same = first_of.setdefault(hit.doc_id, n)
+        cards.append(
+            _source_card(
+                n, hit, releases.get(hit.doc_id), best.answerable, same if same != n else None
+            )
+        )
     return f"<div class='pr-results'>{head}{''.join(cards)}</div>"
 
 
@@ -446,6 +467,8 @@ CSS = """
   font-size: 0.8rem; font-weight: 700;}
 .pr-title {margin: 0; font-size: 1.02rem; line-height: 1.35;}
 .pr-not-answer {flex: none; font-size: 0.75rem; border: 1px solid #9aa3af; color: #4d5562;
+  border-radius: 10px; padding: 0 8px;}
+.pr-same {flex: none; font-size: 0.75rem; border: 1px solid #b9c3d3; color: #4d5562;
   border-radius: 10px; padding: 0 8px;}
 .pr-meta {display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.85rem;
   color: var(--body-text-color-subdued); margin: 4px 0 8px 2.4em;}

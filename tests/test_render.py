@@ -262,3 +262,15 @@ def test_report_marks_each_line_and_escapes():
     assert "pr-msg-error" in render_report([("error", "x")])
     assert "pr-msg-ok" in render_report([("ok", "x"), ("info", "y")])
     _parse(html)
+
+
+def test_several_passages_of_one_release_are_counted_and_linked():
+    hits = [_hit(), _hit(doc_id=8, chunk_id=80), _hit(chunk_id=71, score=0.7)]
+    page = render_results("How many?", hits, {7: RELEASE})
+    assert "3 passages from 2 releases, best first" in page
+    third = page[page.index("id='pr-src-3'") :]
+    assert "same release as [1]" in third
+    assert "same release as" not in page[page.index("id='pr-src-1'") : page.index("id='pr-src-3'")]
+    one_each = render_results("How many?", hits[:2], {7: RELEASE})
+    assert "2 releases, best first" in one_each and "same release as" not in one_each
+    _parse(page)
