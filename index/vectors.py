@@ -10,7 +10,9 @@ Both types keep stable int64 ids, can remove vectors and can give stored vectors
 (the embedding cache reuses them instead of re-encoding); the IVF index does so through
 a hash-table direct map. IVF stores the vectors uncompressed, so nothing is lost when
 an index is converted from one type to the other. Readers map the file into memory
-(``IO_FLAG_MMAP_IFC``) instead of reading it, so opening costs milliseconds at any size.
+(``IO_FLAG_MMAP_IFC``) instead of reading it, so opening costs milliseconds at any size;
+the first searches of a mapped IVF index ask the kernel for the lists they will scan, so
+a process started with the index out of the page cache does not read it fault by fault.
 """
 
 from __future__ import annotations
