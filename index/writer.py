@@ -342,10 +342,7 @@ class IndexWriter:
         Readers use it for inverse document frequencies, spelling variants and the
         keyword query's postings budget without walking FTS5 doclists per query.
         """
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER "
-            "NOT NULL) WITHOUT ROWID"
-        )  # an index written before this table
+        # (an index written before the table gains it from the schema when opened)
         self.db.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, chunks_fts, 'row')"
         )

@@ -47,3 +47,32 @@ def test_broad_filter_is_applied_to_the_ranking(tmp_path, corpus, fake_encoder, 
     monkeypatch.setattr(reader_mod, "FILTER_IN_SQL_MAX", 1)  # force the streamed path
     streamed = reader.keyword("glioblastoma imaging trial", 5, allowed)
     assert streamed == in_sql and streamed and {i for i, _ in streamed} <= set(allowed)
+
+
+def test_an_index_written_before_the_terms_table_still_works_and_gains_it(
+    tmp_path, corpus, fake_encoder
+):
+    import sqlite3
+
+    from index.layout import STORE, current_generation
+
+    index_dir = tmp_path / "idx"
+    sync([corpus], index_dir, encoder=fake_encoder)
+    store = index_dir / current_generation(index_dir) / STORE
+    with sqlite3.connect(store) as conn:  # as an older version wrote it
+        conn.execute("DROP TABLE terms")
+    old = open_reader(index_dir)
+    assert not old._rows("SELECT 1 FROM sqlite_master WHERE name = 'terms'")
+    assert old.doc_freqs(["glioblastoma"])["glioblastoma"] > 0  # from FTS5's vocabulary
+    assert old.keyword("glioblastoma imaging", 5)
+    (corpus / "extra.txt").write_text(
+        "Acme Corp. Announces Glioblastoma Results\n\nAcme said the trial met its goal.\n",
+        encoding="utf-8",
+    )
+    sync([corpus], index_dir, encoder=fake_encoder)  # the next update writes the table
+    new = open_reader(index_dir)
+    assert new._rows("SELECT count(*) FROM terms")[0][0] > 500
+    assert (
+        new.doc_freqs(["glioblastoma"])["glioblastoma"]
+        == old.doc_freqs(["glioblastoma"])["glioblastoma"] + 1
+    )
