@@ -65,6 +65,7 @@ class RankSettings:
     # and 0.3; 0.953 at 0.5), hit@1 unchanged; SciFact and SQuAD within 0.003.
     per_doc: int = 3
     release_repeat_penalty: float = 0.2
+    list_question_per_doc: int = 1  # at most this many for "Which releases/companies ..."
     period_boost: float = 0.05  # releases of a period the question names ("in 2016")
     # no-answer calibration: logistic on the answer sentence's score
     confidence_center: float = 0.84
@@ -374,7 +375,7 @@ def retrieve(
         return []
     settings = settings or DEFAULT_SETTINGS
     if _LIST_QUESTION.search(question):
-        settings = replace(settings, per_doc=1)
+        settings = replace(settings, per_doc=min(settings.per_doc, settings.list_question_per_doc))
     filters = filters or Filters()
     reader = open_reader(Path(index_dir) if index_dir is not None else default_index_dir())
     encoder = encoder or get_encoder(reader.manifest.model)

@@ -74,8 +74,18 @@ def test_releases_share_the_list_up_to_three_passages_each(real_index):
 
 
 def test_a_question_asking_for_releases_gets_one_passage_each(real_index):
+    from qa import RankSettings
+
     hits = retrieve("Which releases mention CLR 131?", k=5, index_dir=real_index)
     assert len({h.doc_id for h in hits}) == len(hits) == 2
+    # a setting, not a rule over the caller's settings
+    more = retrieve(
+        "Which releases mention CLR 131?",
+        k=5,
+        index_dir=real_index,
+        settings=RankSettings(list_question_per_doc=3),
+    )
+    assert len({h.doc_id for h in more}) == 2 and len(more) == 5
 
 
 def test_a_releases_later_passages_pay_the_repeat_penalty(real_index):

@@ -103,7 +103,9 @@ def test_shrinking_ivf_goes_back_to_exact(small_threshold):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mincore/madvise via libc")
-def test_mapped_ivf_prefetches_its_lists_then_stops_checking(small_threshold, tmp_path):
+def test_mapped_ivf_prefetches_its_lists_then_stops_checking(
+    small_threshold, tmp_path, monkeypatch
+):
     n = 4000
     x = _clustered(n)
     ids = np.arange(n, dtype=np.int64)
@@ -114,15 +116,10 @@ def test_mapped_ivf_prefetches_its_lists_then_stops_checking(small_threshold, tm
     mapped = VectorIndex.read(tmp_path / "v.faiss")
     assert VectorIndex.read(tmp_path / "v.faiss", writable=True)._prefetch_left == 0
     advised: list[tuple[int, int]] = []
-    real = vectors_mod._will_need
-    vectors_mod._will_need = lambda ranges: (advised.extend(ranges), real(ranges))
-    try:
-        before = mapped._prefetch_left
-        assert before == vectors_mod.PREFETCH_SEARCHES
-        for q in x[:30]:  # the file was just written: its pages are cached
-            assert np.array_equal(mapped.search(q, 10)[1], ivf.search(q, 10)[1])
-    finally:
-        vectors_mod._will_need = real
+    monkeypatch.setattr(vectors_mod, "_will_need", advised.extend)
+    assert mapped._prefetch_left == vectors_mod.PREFETCH_SEARCHES
+    for q in x[:30]:  # the file was just written: its pages are cached
+        assert np.array_equal(mapped.search(q, 10)[1], ivf.search(q, 10)[1])
     # every probed list was found in memory, so checking stopped after four searches
     assert mapped._prefetch_left <= 0 and not advised
     buf = np.ones(1 << 16, np.uint8)
