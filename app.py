@@ -29,6 +29,7 @@ from index import (  # noqa: E402
     IndexFormatError,
     IndexLockedError,
     IndexNotFoundError,
+    IndexUpgradeNeeded,
     default_index_dir,
     get_encoder,
     open_reader,
@@ -528,18 +529,23 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
 
 
 def ensure_index(index_dir: Path, corpus: Path) -> None:
-    """Build the index over ``corpus`` when ``index_dir`` has none yet.
+    """Build the index over ``corpus`` when ``index_dir`` has none yet; upgrade an older
+    format in place (nothing is embedded again, no release is added or removed).
 
     Raises:
         IndexFormatError: an index is there but cannot be used (format, model).
     """
+    from ingest import sync
+
     try:
         open_reader(index_dir)
         return
+    except IndexUpgradeNeeded as exc:
+        print(f"{exc}: upgrading ...", file=sys.stderr)
+        sync([], index_dir, encoder=get_encoder(exc.model))
+        return
     except IndexNotFoundError:
         pass
-    from ingest import sync
-
     print(f"building the index over {corpus} into {index_dir} ...", file=sys.stderr)
     report = sync([corpus], index_dir)
     for failure in report.failed:

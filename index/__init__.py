@@ -2,7 +2,7 @@
 
 from .encoder import DEFAULT_MODEL, Encoder, SentenceTransformerEncoder, get_encoder
 from .layout import IndexLockedError, default_index_dir
-from .manifest import IndexFormatError, Manifest, ModelMismatchError
+from .manifest import IndexFormatError, IndexUpgradeNeeded, Manifest, ModelMismatchError
 from .reader import ChunkRow, DocumentRow, IndexNotFoundError, IndexReader, open_reader
 from .writer import ChunkRecord, DocumentRecord, IndexWriter
 
@@ -16,6 +16,7 @@ __all__ = [
     "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
+    "IndexUpgradeNeeded",
     "IndexReader",
     "IndexWriter",
     "Manifest",

@@ -7,13 +7,33 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FORMAT_VERSION", "IndexFormatError", "Manifest", "ModelMismatchError"]
+__all__ = [
+    "FORMAT_VERSION",
+    "IndexFormatError",
+    "IndexUpgradeNeeded",
+    "Manifest",
+    "ModelMismatchError",
+]
 
-FORMAT_VERSION = 2
+# 3: the keyword index reads each chunk with its release's headline, as the encoder does
+FORMAT_VERSION = 3
+# older formats an IndexWriter converts in place, without embedding anything again
+UPGRADABLE_VERSIONS = (2,)
 
 
 class IndexFormatError(Exception):
     """The folder is not a Pressroom index this version can read."""
+
+
+class IndexUpgradeNeeded(IndexFormatError):
+    """The index has an older format that the next update converts in place.
+
+    ``model`` is the embedding model it was built with (the one to update it with).
+    """
+
+    def __init__(self, message: str, model: str | None = None) -> None:
+        super().__init__(message)
+        self.model = model
 
 
 class ModelMismatchError(IndexFormatError):
@@ -40,7 +60,14 @@ class Manifest:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
     @classmethod
-    def read(cls, path: Path) -> Manifest:
+    def read(cls, path: Path, *, upgradable: bool = False) -> Manifest:
+        """The manifest at ``path``; ``upgradable`` also accepts the older formats an
+        :class:`~index.IndexWriter` converts (their ``format_version`` says which).
+
+        Raises:
+            IndexUpgradeNeeded: an upgradable older format, and ``upgradable`` is False.
+            IndexFormatError: not a manifest, or a format this version cannot use.
+        """
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -50,7 +77,15 @@ class Manifest:
         except (OSError, ValueError) as exc:
             raise IndexFormatError(f"{path}: unreadable manifest ({exc})") from exc
         version = data.get("format_version")
-        if version != FORMAT_VERSION:
+        if version in UPGRADABLE_VERSIONS and not upgradable:
+            raise IndexUpgradeNeeded(
+                f"{path.parent}: index format version {version}, this Pressroom reads "
+                f"version {FORMAT_VERSION}; the next update (`python -m ingest` with your "
+                "releases folder, or starting the app) converts it in place without "
+                "embedding anything again",
+                model=data.get("model"),
+            )
+        if version != FORMAT_VERSION and version not in UPGRADABLE_VERSIONS:
             raise IndexFormatError(
                 f"{path.parent}: index format version {version}, this Pressroom reads "
                 f"version {FORMAT_VERSION}; rebuild it with `python -m ingest --rebuild`"

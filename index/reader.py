@@ -76,13 +76,6 @@ class IndexReader:
         self._n_chunks: int | None = None
         self._date_range: tuple[str | None, str | None] | None = None
         self._df: dict[str, int] = {}
-        # chunk frequencies: the terms table, or (an index written before it) FTS5's vocabulary
-        self._terms = "terms"
-        if not self._rows("SELECT 1 FROM sqlite_master WHERE name = 'terms'"):
-            self._db.execute(
-                "CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, chunks_fts, 'row')"
-            )
-            self._terms = "(SELECT term, doc AS df FROM temp.vocab)"
 
     def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
@@ -105,7 +98,7 @@ class IndexReader:
         return self._n_chunks
 
     def doc_freqs(self, stems: Sequence[str]) -> dict[str, int]:
-        """How many chunks hold each Porter stem (0 when none does).
+        """How many chunks hold each Porter stem in their own text (0 when none does).
 
         Remembered per generation (it never changes): a query asks for its stems twice,
         for the keyword query's budget and for IDF.
@@ -114,7 +107,7 @@ class IndexReader:
         missing = [s for s in wanted if s not in self._df]
         if missing:
             marks = ",".join("?" * len(missing))
-            sql = f"SELECT term, df FROM {self._terms} WHERE term IN ({marks})"
+            sql = f"SELECT term, df FROM terms WHERE term IN ({marks})"
             found = {t: d for t, d in self._rows(sql, missing)}
             self._df.update({s: found.get(s, 0) for s in missing})
         return {s: self._df[s] for s in wanted}
@@ -135,8 +128,7 @@ class IndexReader:
         term = term.lower()
         prefix = term[:3]
         rows = self._rows(
-            f"SELECT term FROM {self._terms} WHERE term >= ? AND term < ? "
-            "AND length(term) BETWEEN ? AND ?",
+            "SELECT term FROM terms WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
             (prefix, prefix + "\uffff", len(term) - max_edits, len(term) + max_edits),
         )
         return [
@@ -150,7 +142,8 @@ class IndexReader:
         allowed: Sequence[int] | None = None,
         extra_terms: Sequence[str] = (),
     ) -> list[tuple[int, float]]:
-        """BM25 over chunk text; higher is better. ``extra_terms`` are OR-ed in.
+        """BM25 over each chunk's text and its release's headline (FTS5 columns of equal
+        weight); higher is better. ``extra_terms`` are OR-ed in.
 
         FTS5 scores every chunk that holds any query term, so in a large index the
         commonest terms are left out of the query once the rarer ones reach

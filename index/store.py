@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "FTS_SCHEMA",
     "SCHEMA",
     "stem",
     "connect_readonly",
@@ -23,7 +24,15 @@ __all__ = [
     "quantize",
 ]
 
-SCHEMA = """
+# The keyword index: a chunk's text, and its release's headline when the text does not
+# start with it (BM25 then scores every chunk of a release on the headline, as the
+# encoder reads it with every chunk). Chunk frequencies for IDF come from ``text`` only.
+FTS_SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, headline, tokenize = 'porter unicode61 remove_diacritics 2'
+);"""
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id INTEGER PRIMARY KEY AUTOINCREMENT,
     path TEXT NOT NULL UNIQUE,
@@ -56,9 +65,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(embed_hash);
 CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, tokenize = 'porter unicode61 remove_diacritics 2'
-);
 CREATE TABLE IF NOT EXISTS sentences (
     chunk_id INTEGER NOT NULL,
     start INTEGER NOT NULL,
@@ -74,6 +80,8 @@ CREATE TABLE IF NOT EXISTS terms (
     df INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
+    + FTS_SCHEMA
+)
 
 _STOPWORDS = frozenset(
     """
@@ -167,8 +175,9 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def insert_fts(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
-    conn.executemany("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", rows)
+def insert_fts(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str]]) -> None:
+    """Index ``(chunk_id, text, headline)`` rows (headline "" when the text starts with it)."""
+    conn.executemany("INSERT INTO chunks_fts(rowid, text, headline) VALUES (?, ?, ?)", rows)
 
 
 def delete_fts(conn: sqlite3.Connection, chunk_ids: Sequence[int]) -> None:

@@ -22,16 +22,30 @@ import numpy as np
 
 from .encoder import Encoder
 from .layout import MANIFEST, STORE, VECTORS, current_generation, new_workdir, publish, writer_lock
-from .manifest import Manifest
-from .store import connect_writable, delete_fts, dequantize, insert_fts, quantize
+from .manifest import FORMAT_VERSION, Manifest
+from .store import FTS_SCHEMA, connect_writable, delete_fts, dequantize, insert_fts, quantize
 from .vectors import VectorIndex
 
-__all__ = ["ChunkRecord", "DocumentRecord", "IndexWriter", "KnownDocument"]
+__all__ = ["ChunkRecord", "DocumentRecord", "IndexWriter", "KnownDocument", "headline_prefix"]
 
 # Texts queued before the model runs. The encoder sorts them by length and batches them
 # by 32, so a bigger queue pads less: on the press-release corpus, padding costs 12.6% of
 # the model's work with 128 queued texts, 1.9% with 1024 (0.2% for one global sort).
 EMBED_BATCH = 1024
+
+
+def headline_prefix(title: str | None, text: str) -> str:
+    """What the encoder and the keyword index read before a chunk's text.
+
+    The release's headline and a line break, unless the chunk already starts with it
+    (the opening chunk): every passage of a release is about what its headline names.
+    """
+    return "" if not title or text.startswith(title) else f"{title}\n"
+
+
+def _keyword_row(chunk_id: int, title: str | None, text: str) -> tuple[int, str, str]:
+    """A chunk's row of the keyword index: its text, and the headline the encoder reads."""
+    return chunk_id, text, headline_prefix(title, text).rstrip("\n")
 
 
 def text_hash(text: str) -> str:
@@ -61,11 +75,12 @@ class DocumentRecord:
 class ChunkRecord:
     """A chunk to store: its span in the document, and the text given to the encoder.
 
-    ``embed_text`` is a prefix (the headline) followed by the chunk's text, which
-    starts at ``embed_text[prefix_len:]``. ``sentences`` are ``(start, end, hash)``
-    spans in the document's stored text; each gets a vector pooled from the
-    chunk's own encoding. ``hash`` identifies the normalised sentence across
-    releases (None for sentences too short to say anything by repeating).
+    ``embed_text`` is a prefix (:func:`headline_prefix`) followed by the chunk's text,
+    which starts at ``embed_text[prefix_len:]``; the keyword index reads both too.
+    ``sentences`` are ``(start, end, hash)`` spans in the document's stored text; each
+    gets a vector pooled from the chunk's own encoding. ``hash`` identifies the
+    normalised sentence across releases (None for sentences too short to say anything
+    by repeating).
     """
 
     ordinal: int
@@ -140,8 +155,10 @@ class IndexWriter:
         self._number, self._work = new_workdir(self.index_dir)
         current = current_generation(self.index_dir)
         source = None if (self._rebuild or current is None) else self.index_dir / current
+        upgrade = False
         if source is not None:
-            manifest = Manifest.read(source / MANIFEST)
+            manifest = Manifest.read(source / MANIFEST, upgradable=True)
+            upgrade = manifest.format_version < FORMAT_VERSION
             lazy = not getattr(self.encoder, "loaded", True)  # the name says enough then
             dim = None if lazy else self.encoder.dim
             manifest.check_model(self.encoder.name, dim, self.index_dir)
@@ -156,6 +173,19 @@ class IndexWriter:
             self.changed = True  # a first or rebuilt index is published even when empty
         self.db = connect_writable(self._work / STORE)
         self.db.execute("BEGIN")
+        if upgrade:  # format 2 -> 3: the keyword index gains the headlines
+            self._reindex_keywords()
+            self.changed = True
+
+    def _reindex_keywords(self) -> None:
+        """Rebuild the keyword index from the stored texts: each chunk with its headline."""
+        self.db.execute("DROP TABLE chunks_fts")
+        self.db.execute(FTS_SCHEMA)
+        rows = self.db.execute(
+            'SELECT c.chunk_id, d.title, substr(d.text, c.start + 1, c."end" - c.start) '
+            "FROM chunks c JOIN documents d USING (doc_id)"
+        )
+        insert_fts(self.db, (_keyword_row(cid, title, text) for cid, title, text in rows))
 
     def __exit__(
         self,
@@ -241,7 +271,7 @@ class IndexWriter:
                 (doc_id, chunk.ordinal, chunk.start, chunk.end, chunk.kind, chunk.section, h),
             )
             chunk_id = int(cur.lastrowid)
-            fts_rows.append((chunk_id, doc.text[chunk.start : chunk.end]))
+            fts_rows.append(_keyword_row(chunk_id, doc.title, doc.text[chunk.start : chunk.end]))
             hit = cached.get(h)
             if hit is not None and len(hit[1]) == len(chunk.sentences):
                 ready_ids.append(chunk_id)
@@ -344,10 +374,14 @@ class IndexWriter:
         """
         # (an index written before the table gains it from the schema when opened)
         self.db.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, chunks_fts, 'row')"
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, chunks_fts, 'col')"
         )
         self.db.execute("DELETE FROM terms")
-        self.db.execute("INSERT INTO terms (term, df) SELECT term, doc FROM temp.vocab")
+        # chunks whose own text holds the term: the headline column repeats one release's
+        # headline in each of its chunks, which says nothing of how rare a word is
+        self.db.execute(
+            "INSERT INTO terms (term, df) SELECT term, doc FROM temp.vocab WHERE col = 'text'"
+        )
         self.db.execute("DROP TABLE temp.vocab")
 
     def commit(self) -> Manifest | None:

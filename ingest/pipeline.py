@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from index import ChunkRecord, DocumentRecord, Encoder, IndexWriter, default_index_dir, get_encoder
+from index.writer import headline_prefix
 
 from .chunking import ChunkSettings, chunk_release
 from .loaders import iter_corpus, load_file
@@ -117,7 +118,7 @@ def prepare(
         sentences = tuple(
             (s, e, _sentence_hash(text[s:e])) for s, e in split_sentences(text, c.start, c.end)
         )
-        prefix = "" if c.text.startswith(title) else f"{title}\n"
+        prefix = headline_prefix(title, c.text)
         records.append(
             ChunkRecord(
                 c.ordinal, c.start, c.end, c.kind, prefix + c.text, section, sentences, len(prefix)

@@ -122,6 +122,31 @@ def serve_app(args: Sequence[str], log_path: Path) -> Iterator[str]:
                 proc.kill()
 
 
+def as_format_2(index_dir: Path) -> None:
+    """Turn the current generation of an index into what Pressroom wrote in format 2:
+    a one-column keyword index of the chunk texts alone, and manifest version 2."""
+    import json
+    import sqlite3
+
+    from index.layout import MANIFEST, STORE, current_generation
+
+    generation = index_dir / current_generation(index_dir)
+    with sqlite3.connect(generation / STORE) as conn:
+        rows = conn.execute(
+            'SELECT c.chunk_id, substr(d.text, c.start + 1, c."end" - c.start) '
+            "FROM chunks c JOIN documents d USING (doc_id)"
+        ).fetchall()
+        conn.execute("DROP TABLE chunks_fts")
+        conn.execute(
+            "CREATE VIRTUAL TABLE chunks_fts USING fts5(text, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+        conn.executemany("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", rows)
+    manifest = json.loads((generation / MANIFEST).read_text())
+    manifest["format_version"] = 2
+    (generation / MANIFEST).write_text(json.dumps(manifest))
+
+
 @pytest.fixture
 def fake_encoder() -> FakeEncoder:
     return FakeEncoder()

@@ -213,3 +213,33 @@ def test_parse_date_and_filters():
         ("Acme",),
         True,
     )
+
+
+def test_starting_on_a_format_2_index_upgrades_it_in_place(real_index, tmp_path, capsys):
+    import shutil
+
+    from index import open_reader
+    from index.layout import current_generation
+    from index.manifest import FORMAT_VERSION
+    from qa import retrieve
+
+    from .conftest import RELEASES, as_format_2
+
+    index_dir = tmp_path / "idx"
+    shutil.copytree(real_index, index_dir)
+    as_format_2(index_dir)  # before the copy is first opened: readers are cached
+    generation = current_generation(index_dir)
+    before = open_reader(real_index)
+    docs = [(d.path, d.title, d.date) for d in before.documents()]
+    ids = list(range(1, before.n_chunks() + 1))
+    vectors = before.chunk_vectors(ids)
+
+    app.ensure_index(index_dir, RELEASES)
+    assert "upgrading" in capsys.readouterr().err
+    after = open_reader(index_dir)
+    assert current_generation(index_dir) != generation
+    assert after.manifest.format_version == FORMAT_VERSION
+    assert [(d.path, d.title, d.date) for d in after.documents()] == docs
+    assert (after.chunk_vectors(ids) == vectors).all()
+    hits = retrieve("Who manufactures CLR 131?", k=3, index_dir=index_dir)
+    assert "Cellectar" in hits[0].text or "CPDC" in hits[0].text

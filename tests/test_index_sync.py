@@ -33,7 +33,7 @@ def test_first_sync_adds_every_release(tmp_path, corpus, fake_encoder):
         (tmp_path / "idx" / current_generation(tmp_path / "idx") / "manifest.json").read_text()
     )
     assert manifest["model"] == fake_encoder.name and manifest["dim"] == 64
-    assert manifest["format_version"] == 2 and manifest["chunks"] == len(ids)
+    assert manifest["format_version"] == 3 and manifest["chunks"] == len(ids)
 
 
 def test_unchanged_rerun_does_no_work_and_publishes_nothing(tmp_path, corpus, fake_encoder):

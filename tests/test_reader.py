@@ -1,9 +1,19 @@
 """Keyword search internals of the reader (fake encoder: these tests are about the store)."""
 
+import re
+import sqlite3
+
+import numpy as np
+import pytest
+
 import index.reader as reader_mod
-from index import open_reader
+from index import IndexUpgradeNeeded, open_reader
+from index.layout import STORE, current_generation
+from index.manifest import FORMAT_VERSION
 from index.store import stem
 from ingest import sync
+
+from .conftest import FakeEncoder, as_format_2
 
 
 def _reader(tmp_path, corpus, fake_encoder):
@@ -19,7 +29,7 @@ def test_terms_table_matches_fts_vocabulary(tmp_path, corpus, fake_encoder):
     df = reader.doc_freqs(["glioblastoma", "cellectar", "zzzunknown"])
     assert df["zzzunknown"] == 0 and 0 < df["glioblastoma"] <= reader.n_chunks()
     assert "glioblastoma" in text.lower()
-    holding = reader._rows("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'glioblastoma'")
+    holding = reader._rows("SELECT count(*) FROM chunks_fts WHERE text MATCH 'glioblastoma'")
     assert df["glioblastoma"] == holding[0][0]
 
 
@@ -49,30 +59,60 @@ def test_broad_filter_is_applied_to_the_ranking(tmp_path, corpus, fake_encoder, 
     assert streamed == in_sql and streamed and {i for i, _ in streamed} <= set(allowed)
 
 
-def test_an_index_written_before_the_terms_table_still_works_and_gains_it(
-    tmp_path, corpus, fake_encoder
-):
-    import sqlite3
-
-    from index.layout import STORE, current_generation
-
-    index_dir = tmp_path / "idx"
-    sync([corpus], index_dir, encoder=fake_encoder)
+def _keyword_texts(index_dir):
+    """What the keyword index holds for each chunk, read from the store as it is on disk."""
     store = index_dir / current_generation(index_dir) / STORE
-    with sqlite3.connect(store) as conn:  # as an older version wrote it
-        conn.execute("DROP TABLE terms")
-    old = open_reader(index_dir)
-    assert not old._rows("SELECT 1 FROM sqlite_master WHERE name = 'terms'")
-    assert old.doc_freqs(["glioblastoma"])["glioblastoma"] > 0  # from FTS5's vocabulary
-    assert old.keyword("glioblastoma imaging", 5)
-    (corpus / "extra.txt").write_text(
-        "Acme Corp. Announces Glioblastoma Results\n\nAcme said the trial met its goal.\n",
-        encoding="utf-8",
+    with sqlite3.connect(store) as conn:
+        rows = conn.execute(
+            "SELECT d.path, c.ordinal, f.* FROM chunks c JOIN documents d USING (doc_id) "
+            "JOIN chunks_fts f ON f.rowid = c.chunk_id"
+        ).fetchall()
+    return {(path, ordinal): tuple(columns) for path, ordinal, *columns in rows}
+
+
+def test_every_chunk_is_keyword_indexed_with_its_release_headline(tmp_path, corpus, fake_encoder):
+    reader = _reader(tmp_path, corpus, fake_encoder)
+    glio = next(d for d in reader.documents() if "glioblastoma" in d.path)
+    rows = reader.chunks(reader.chunks_of([glio.doc_id]))
+    later = max(rows.values(), key=lambda r: r.ordinal)
+    # a headline word that a later chunk's own text lacks still finds that chunk
+    word = next(
+        w
+        for w in re.findall(r"[A-Za-z]{6,}", glio.title)
+        if stem(w) not in {stem(x) for x in re.findall(r"\w+", later.text)}
     )
-    sync([corpus], index_dir, encoder=fake_encoder)  # the next update writes the table
-    new = open_reader(index_dir)
-    assert new._rows("SELECT count(*) FROM terms")[0][0] > 500
-    assert (
-        new.doc_freqs(["glioblastoma"])["glioblastoma"]
-        == old.doc_freqs(["glioblastoma"])["glioblastoma"] + 1
+    assert later.ordinal > 0 and later.chunk_id in {i for i, _ in reader.keyword(word, 1000)}
+    texts = _keyword_texts(tmp_path / "idx")
+    for row in reader.chunks(list(range(1, reader.n_chunks() + 1))).values():
+        doc = next(d for d in reader.documents() if d.doc_id == row.doc_id)
+        headline = "" if row.text.startswith(doc.title) else doc.title
+        assert texts[(doc.path, row.ordinal)] == (row.text, headline)
+    # how rare a word is comes from the chunks' own text: the headline, read with every
+    # chunk of its release, does not make its words look common
+    holding = reader._rows("SELECT count(*) FROM chunks_fts WHERE text MATCH ?", [stem(word)])
+    assert reader.doc_freqs([stem(word)])[stem(word)] == holding[0][0] < len(rows)
+
+
+def test_a_format_2_index_is_upgraded_in_place_without_embedding(tmp_path, corpus, fake_encoder):
+    old_dir, fresh_dir = tmp_path / "old", tmp_path / "fresh"
+    sync([corpus], old_dir, encoder=fake_encoder)
+    sync([corpus], fresh_dir, encoder=FakeEncoder())
+    as_format_2(old_dir)  # (before the first open: readers are cached per generation)
+    with sqlite3.connect(old_dir / current_generation(old_dir) / STORE) as conn:
+        conn.execute("DROP TABLE terms")  # as format 2 was first written
+    with pytest.raises(IndexUpgradeNeeded, match="python -m ingest") as raised:
+        open_reader(old_dir)
+    assert raised.value.model == fake_encoder.name
+    assert _keyword_texts(old_dir) != _keyword_texts(fresh_dir)
+
+    again = FakeEncoder()
+    report = sync([], old_dir, encoder=again)  # any update converts it; nothing else changes
+    assert report.published and again.encoded == [] and report.documents == 2
+    reader = open_reader(old_dir)
+    assert reader.manifest.format_version == FORMAT_VERSION
+    assert _keyword_texts(old_dir) == _keyword_texts(fresh_dir)
+    ids = list(range(1, reader.n_chunks() + 1))
+    assert np.array_equal(reader.chunk_vectors(ids), open_reader(fresh_dir).chunk_vectors(ids))
+    assert reader._rows("SELECT * FROM terms") == open_reader(fresh_dir)._rows(
+        "SELECT * FROM terms"
     )
