@@ -197,13 +197,14 @@ def _copy(doc, chunks, n: int):
 def build(size: int, prepared: list[tuple], encoder, index_dir: Path) -> dict:
     """Store releases (copies beyond the archive) until ``size`` chunks; returns timings."""
     from index import IndexWriter
+    from index.manifest import FORMAT_VERSION
     from ingest.chunking import ChunkSettings
     from ingest.pipeline import EMBED_TEMPLATE
 
     stamp = index_dir.with_suffix(".build.json")
     if stamp.exists() and (index_dir / "CURRENT").exists():
         info = json.loads(stamp.read_text())
-        if info.get("size") == size:
+        if info.get("size") == size and info.get("format_version") == FORMAT_VERSION:
             return info
     started = time.perf_counter()
     n = docs = 0
@@ -228,6 +229,7 @@ def build(size: int, prepared: list[tuple], encoder, index_dir: Path) -> dict:
         manifest = writer.commit()
     info = {
         "size": size,
+        "format_version": manifest.format_version,
         "chunks": manifest.chunks,
         "documents": docs,
         "store_s": round(stored, 1),

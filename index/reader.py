@@ -75,7 +75,7 @@ class IndexReader:
         self._documents: list[DocumentRow] | None = None
         self._n_chunks: int | None = None
         self._date_range: tuple[str | None, str | None] | None = None
-        self._df: dict[str, int] = {}
+        self._df: dict[str, tuple[int, int]] = {}
 
     def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
@@ -98,18 +98,23 @@ class IndexReader:
         return self._n_chunks
 
     def doc_freqs(self, stems: Sequence[str]) -> dict[str, int]:
-        """How many chunks hold each Porter stem in their own text (0 when none does).
+        """How many chunks hold each Porter stem in their own text (0 when none does)."""
+        return {s: df for s, (df, _) in self._term_counts(stems).items()}
 
-        Remembered per generation (it never changes): a query asks for its stems twice,
-        for the keyword query's budget and for IDF.
-        """
+    def postings(self, stems: Sequence[str]) -> dict[str, int]:
+        """How many keyword-index rows hold each stem, in the text or the headline column."""
+        return {s: n for s, (_, n) in self._term_counts(stems).items()}
+
+    def _term_counts(self, stems: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """``(df, postings)`` per stem, remembered per generation (it never changes): a
+        query asks for its stems twice, for the keyword query's budget and for IDF."""
         wanted = sorted(set(stems))
         missing = [s for s in wanted if s not in self._df]
         if missing:
             marks = ",".join("?" * len(missing))
-            sql = f"SELECT term, df FROM terms WHERE term IN ({marks})"
-            found = {t: d for t, d in self._rows(sql, missing)}
-            self._df.update({s: found.get(s, 0) for s in missing})
+            sql = f"SELECT term, df, postings FROM terms WHERE term IN ({marks})"
+            found = {t: (d, n) for t, d, n in self._rows(sql, missing)}
+            self._df.update({s: found.get(s, (0, 0)) for s in missing})
         return {s: self._df[s] for s in wanted}
 
     def idf(self, stems: Sequence[str]) -> dict[str, float]:
@@ -184,8 +189,8 @@ class IndexReader:
         May be empty: when even the rarest term is in more chunks than the budget, the
         keyword search is skipped (its BM25 weight would be small anyway).
         """
-        df = self.doc_freqs([stem(t) for t in terms])
-        freq = {t: df[stem(t)] for t in terms}
+        postings = self.postings([stem(t) for t in terms])
+        freq = {t: postings[stem(t)] for t in terms}
         if sum(freq.values()) <= POSTINGS_BUDGET:
             return terms
         kept: set[str] = set()

@@ -17,12 +17,22 @@ import numpy as np
 __all__ = [
     "FTS_SCHEMA",
     "SCHEMA",
+    "TERMS_SCHEMA",
     "stem",
     "connect_readonly",
     "connect_writable",
     "dequantize",
     "quantize",
 ]
+
+# Per stem of the keyword index: in how many chunks' own text it occurs (for IDF), and in
+# how many rows of either column (what a keyword query containing it has to score).
+TERMS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS terms (
+    term TEXT PRIMARY KEY,
+    df INTEGER NOT NULL,
+    postings INTEGER NOT NULL
+) WITHOUT ROWID;"""
 
 # The keyword index: a chunk's text, and its release's headline when the text does not
 # start with it (BM25 then scores every chunk of a release on the headline, as the
@@ -75,12 +85,9 @@ CREATE TABLE IF NOT EXISTS sentences (
 );
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_id);
 CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
-CREATE TABLE IF NOT EXISTS terms (
-    term TEXT PRIMARY KEY,
-    df INTEGER NOT NULL
-) WITHOUT ROWID;
 """
     + FTS_SCHEMA
+    + TERMS_SCHEMA
 )
 
 _STOPWORDS = frozenset(

@@ -23,7 +23,15 @@ import numpy as np
 from .encoder import Encoder
 from .layout import MANIFEST, STORE, VECTORS, current_generation, new_workdir, publish, writer_lock
 from .manifest import FORMAT_VERSION, Manifest
-from .store import FTS_SCHEMA, connect_writable, delete_fts, dequantize, insert_fts, quantize
+from .store import (
+    FTS_SCHEMA,
+    TERMS_SCHEMA,
+    connect_writable,
+    delete_fts,
+    dequantize,
+    insert_fts,
+    quantize,
+)
 from .vectors import VectorIndex
 
 __all__ = ["ChunkRecord", "DocumentRecord", "IndexWriter", "KnownDocument", "headline_prefix"]
@@ -178,9 +186,12 @@ class IndexWriter:
             self.changed = True
 
     def _reindex_keywords(self) -> None:
-        """Rebuild the keyword index from the stored texts: each chunk with its headline."""
+        """Format 2 -> 3: rebuild the keyword index from the stored texts, each chunk with
+        its headline; the terms table gains its postings column (filled at commit)."""
         self.db.execute("DROP TABLE chunks_fts")
         self.db.execute(FTS_SCHEMA)
+        self.db.execute("DROP TABLE IF EXISTS terms")
+        self.db.execute(TERMS_SCHEMA)
         rows = self.db.execute(
             'SELECT c.chunk_id, d.title, substr(d.text, c.start + 1, c."end" - c.start) '
             "FROM chunks c JOIN documents d USING (doc_id)"
@@ -367,22 +378,28 @@ class IndexWriter:
             self.db.execute(statement)
 
     def _update_terms(self) -> None:
-        """Chunk frequency of every indexed term (FTS5's vocabulary, read once per update).
+        """Chunk and row frequency of every indexed term (FTS5's vocabulary, read once per
+        update).
 
-        Readers use it for inverse document frequencies, spelling variants and the
-        keyword query's postings budget without walking FTS5 doclists per query.
+        Readers use them for inverse document frequencies, spelling variants and the
+        keyword query's postings budget without walking FTS5 doclists per query. The
+        chunk frequency counts the chunks' own text only: the headline column repeats a
+        release's headline in each of its chunks, which says nothing of how rare a word is.
         """
-        # (an index written before the table gains it from the schema when opened)
-        self.db.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, chunks_fts, 'col')"
-        )
         self.db.execute("DELETE FROM terms")
-        # chunks whose own text holds the term: the headline column repeats one release's
-        # headline in each of its chunks, which says nothing of how rare a word is
+        for kind in ("col", "row"):  # a row per (term, column) / per term
+            vocab = f"fts5vocab(main, chunks_fts, '{kind}')"
+            self.db.execute(f"CREATE VIRTUAL TABLE temp.vocab_{kind} USING {vocab}")
         self.db.execute(
-            "INSERT INTO terms (term, df) SELECT term, doc FROM temp.vocab WHERE col = 'text'"
+            "INSERT INTO terms (term, df, postings) "
+            "SELECT term, doc, 0 FROM temp.vocab_col WHERE col = 'text'"
         )
-        self.db.execute("DROP TABLE temp.vocab")
+        self.db.execute(
+            "INSERT INTO terms (term, df, postings) SELECT term, 0, doc FROM temp.vocab_row "
+            "WHERE true ON CONFLICT (term) DO UPDATE SET postings = excluded.postings"
+        )
+        for kind in ("col", "row"):
+            self.db.execute(f"DROP TABLE temp.vocab_{kind}")
 
     def commit(self) -> Manifest | None:
         """Publish the new generation; returns its manifest (None when nothing changed)."""

@@ -39,13 +39,20 @@ def test_common_terms_are_dropped_beyond_the_postings_budget(
     reader = _reader(tmp_path, corpus, fake_encoder)
     question = "glioblastoma imaging trial company patients"
     assert reader._within_budget(question.split()) == question.split()  # small index: all
+    # the cost of a term is its rows in either column: a headline word is in every
+    # chunk of its release, whether or not the chunk's own text has it
+    n = reader.postings([stem(t) for t in question.split()])
     df = reader.doc_freqs([stem(t) for t in question.split()])
-    by_rarity = sorted(question.split(), key=lambda t: (df[stem(t)], t))
-    budget = df[stem(by_rarity[0])] + df[stem(by_rarity[1])]
+    assert all(n[s] >= df[s] for s in n) and any(n[s] > df[s] for s in n)
+    for s in n:
+        rows = reader._rows("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", [s])
+        assert n[s] == rows[0][0]
+    by_rarity = sorted(question.split(), key=lambda t: (n[stem(t)], t))
+    budget = n[stem(by_rarity[0])] + n[stem(by_rarity[1])]
     monkeypatch.setattr(reader_mod, "POSTINGS_BUDGET", budget)
     assert set(reader._within_budget(question.split())) == set(by_rarity[:2])
     assert reader.keyword(question, 5)  # still answers, from the rare terms
-    monkeypatch.setattr(reader_mod, "POSTINGS_BUDGET", df[stem(by_rarity[0])] - 1)
+    monkeypatch.setattr(reader_mod, "POSTINGS_BUDGET", n[stem(by_rarity[0])] - 1)
     assert reader._within_budget(question.split()) == [] and reader.keyword(question, 5) == []
 
 
