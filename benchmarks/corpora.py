@@ -124,7 +124,7 @@ def safe_name(doc_id: str) -> str:
     return _UNSAFE.sub("_", doc_id).strip("._") or "doc"
 
 
-def _load_pr(data: Path, out: Path) -> Benchmark:
+def _load_pr(data: Path, out: Path, questions_dir: Path = QUESTIONS_DIR) -> Benchmark:
     corpus = out / "corpus_pr"
     files: dict[str, Path] = {p.name: p.resolve() for p in sorted(BUNDLED.iterdir()) if p.is_file()}
     jsonl = data / "press_releases_newsworthy" / "biopharma_press_releases.jsonl"
@@ -133,7 +133,7 @@ def _load_pr(data: Path, out: Path) -> Benchmark:
         _write_if_changed(path, f"# {rec['title']}\n\n{rec['text']}")
         files[rec["path"]] = path.resolve()
     questions = []
-    for rec in _read_jsonl(QUESTIONS_DIR / "pr_questions.jsonl"):
+    for rec in _read_jsonl(questions_dir / "pr_questions.jsonl"):
         if rec["doc"] not in files:
             raise DataMissingError(f"question {rec['id']}: release {rec['doc']} not in the corpus")
         questions.append(
@@ -146,7 +146,8 @@ def _load_pr(data: Path, out: Path) -> Benchmark:
                 kind=rec.get("kind"),
             )
         )
-    for rec in _read_jsonl(QUESTIONS_DIR / "pr_unanswerable.jsonl"):
+    unanswerable = questions_dir / "pr_unanswerable.jsonl"
+    for rec in _read_jsonl(unanswerable) if unanswerable.exists() else ():
         questions.append(Question(id=rec["id"], text=rec["question"], answerable=False))
     return Benchmark("pr", [BUNDLED, corpus], files, questions, judge="answer")
 
@@ -200,8 +201,13 @@ def _load_squad(data: Path, out: Path) -> Benchmark:
     return Benchmark("squad", [corpus], files, questions, judge="doc")
 
 
-def load_benchmark(name: str, data: Path, out: Path) -> Benchmark:
+def load_benchmark(
+    name: str, data: Path, out: Path, questions_dir: Path | None = None
+) -> Benchmark:
     """Write the corpus of ``name`` under ``out`` and return it with its questions.
+
+    ``questions_dir`` (``pr`` only) holds ``pr_questions.jsonl`` and, optionally,
+    ``pr_unanswerable.jsonl``; default ``benchmarks/data``.
 
     Raises:
         DataMissingError: the shared evaluation data is not under ``data``.
@@ -211,7 +217,9 @@ def load_benchmark(name: str, data: Path, out: Path) -> Benchmark:
             f"evaluation data folder {data} not found (pass it with --data, "
             "e.g. --data ../shared/eval/data)"
         )
-    loaders = {"pr": _load_pr, "scifact": _load_scifact, "squad": _load_squad}
+    if name == "pr":
+        return _load_pr(data, out, questions_dir or QUESTIONS_DIR)
+    loaders = {"scifact": _load_scifact, "squad": _load_squad}
     return loaders[name](data, out)
 
 

@@ -246,7 +246,7 @@ def evaluate_dataset(name: str, args: argparse.Namespace, encoder: CachedEncoder
     """Build, run and judge every system on one set; returns the JSON-ready results."""
     started = time.perf_counter()
     log(f"[{name}] writing the corpus under {OUT}")
-    bench = load_benchmark(name, args.data, OUT)
+    bench = load_benchmark(name, args.data, OUT, args.questions)
     limit = args.limit if args.limit is not None else DEFAULT_LIMIT.get(name)
     questions = sample_questions(bench.questions, limit, args.seed)
     answerable = [q for q in questions if q.answerable]
@@ -419,6 +419,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a qa.RankSettings field, e.g. --set dense_weight=0.5 --set per_doc=2",
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared evaluation data")
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="pr question files (default benchmarks/data; benchmarks/data/fresh: the second "
+        "set, written without sight of the system)",
+    )
     parser.add_argument(
         "--encoder",
         choices=["torch", "onnx"],

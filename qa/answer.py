@@ -92,9 +92,15 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def type_match(kind: str | None, sentence: str) -> bool:
-    """Whether the sentence holds something of the wanted answer type."""
-    return kind is not None and _has_shape(kind, sentence)
+def type_match(kind: str | None, sentence: str, question: str = "") -> bool:
+    """Whether the sentence holds something of the wanted answer type that ``question``
+    does not already say ("VentiV Scientific" answers no "Which VentiV Scientific board
+    member ...?", "2025" no "When ... at ASGCT 2025?")."""
+    return kind is not None and _has_new_shape(kind, sentence, _words(question))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_TOKEN.findall(text.lower()))
 
 
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+(?:\w+\s+)?(\w+)", re.I)
@@ -141,8 +147,13 @@ def stems(text: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=65_536)
-def _has_shape(kind: str, sentence: str) -> bool:
-    return _ANSWER_SHAPES[kind].search(sentence) is not None
+def _has_new_shape(kind: str, sentence: str, question_words: frozenset[str]) -> bool:
+    """Whether some span of the answer's shape has a word the question does not."""
+    for m in _ANSWER_SHAPES[kind].finditer(sentence):
+        words = _TOKEN.findall(m.group(0).lower())
+        if not words or not question_words.issuperset(words):
+            return True
+    return False
 
 
 def lexical_overlap(
@@ -201,6 +212,7 @@ class AnswerScorer:
     def __init__(self, question: str, lexical_weight: float = 0.35, type_weight: float = 0.1):
         kind = answer_type(question)
         self._kind = kind
+        self._question_words = _words(question)
         self._counted = _counted_stems(question) if kind == "number" else frozenset()
         self._terms = _question_stems(question)
         self._lexical_weight = lexical_weight
@@ -212,7 +224,10 @@ class AnswerScorer:
         hit = self._memo.get(sentence)
         if hit is None:
             bonus = self._type_weight * (
-                (self._kind is not None and _has_shape(self._kind, sentence))
+                (
+                    self._kind is not None
+                    and _has_new_shape(self._kind, sentence, self._question_words)
+                )
                 + (bool(self._counted) and _puts_number_before(self._counted, sentence))
             )
             hit = (self._terms & stems(sentence), bonus)

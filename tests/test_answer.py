@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from qa.answer import AnswerScorer, answer_type, counts_the_thing, pick_answer, type_match
+from qa.answer import (
+    AnswerScorer,
+    answer_type,
+    counts_the_thing,
+    pick_answer,
+    stems,
+    type_match,
+)
 
 
 def test_number_shape_skips_years_days_and_codes():
@@ -54,3 +61,23 @@ def test_scorer_prefers_overlap_and_type_and_agrees_with_pick_answer():
 )
 def test_which_phrase_is_typed_by_its_head_noun(question, kind):
     assert answer_type(question) == kind
+
+
+def test_answer_shape_must_say_something_the_question_does_not():
+    who = "Who at Acme Medical spoke about the Pulse Platform?"
+    restates = "Acme Medical announced that the Pulse Platform was cleared."
+    answers = "Board member Dan Ryan said the platform changes the procedure."
+    assert not type_match("name", restates, who) and type_match("name", answers, who)
+    assert type_match("name", restates)  # without the question, any name counts
+    when = "When is the oral presentation at ASGCT 2025?"
+    assert not type_match("date", "Data will be shown at ASGCT 2025.", when)
+    assert type_match("date", "The talk is on Thursday, May 15 at ASGCT 2025.", when)
+    # the scorer gives the type bonus only to the sentence with the new name
+    scorer = AnswerScorer(who)
+    scores = scorer.scores([restates, answers], np.array([0.5, 0.5]))
+    lexical_gap = (
+        0.35
+        * (len(scorer._terms & stems(restates)) - len(scorer._terms & stems(answers)))
+        / len(scorer._terms)
+    )
+    assert scores[1] - scores[0] == pytest.approx(0.1 - lexical_gap)
