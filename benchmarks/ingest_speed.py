@@ -61,18 +61,16 @@ class Recorder:
         return self._encoder.count_tokens(texts)
 
     def encode(self, texts, batch_size: int = 32):
-        self.texts.extend(texts)
-        started = time.perf_counter()
-        try:
-            return self._encoder.encode(texts, batch_size)
-        finally:
-            self.model_s += time.perf_counter() - started
+        return self._timed(self._encoder.encode, texts, batch_size)
 
     def encode_with_sentences(self, texts, spans):
+        return self._timed(self._encoder.encode_with_sentences, texts, spans)
+
+    def _timed(self, method, texts, *args):
         self.texts.extend(texts)
         started = time.perf_counter()
         try:
-            return self._encoder.encode_with_sentences(texts, spans)
+            return method(texts, *args)
         finally:
             self.model_s += time.perf_counter() - started
 

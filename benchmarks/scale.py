@@ -330,20 +330,16 @@ def cold_disk_start(index_dir: Path) -> float | None:
     """Launch to first answer with nothing of the index in the page cache."""
     if not drop_page_cache():
         return None
-    launched = time.time()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(index_dir), str(launched), "0"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])["cold_s"]
+    return _run_child(index_dir, 0)["cold_s"]
 
 
 def measure_in_child(index_dir: Path, n_queries: int) -> dict:
     warm_page_cache(index_dir)
+    return _run_child(index_dir, n_queries)
+
+
+def _run_child(index_dir: Path, n_queries: int) -> dict:
+    """:func:`measure` in a new process launched now; its JSON result."""
     launched = time.time()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run(

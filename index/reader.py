@@ -75,7 +75,7 @@ class IndexReader:
         self._documents: list[DocumentRow] | None = None
         self._n_chunks: int | None = None
         self._date_range: tuple[str | None, str | None] | None = None
-        self._df: dict[str, tuple[int, int]] = {}
+        self._term_cache: dict[str, tuple[int, int]] = {}
 
     def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:
@@ -109,13 +109,13 @@ class IndexReader:
         """``(df, postings)`` per stem, remembered per generation (it never changes): a
         query asks for its stems twice, for the keyword query's budget and for IDF."""
         wanted = sorted(set(stems))
-        missing = [s for s in wanted if s not in self._df]
+        missing = [s for s in wanted if s not in self._term_cache]
         if missing:
             marks = ",".join("?" * len(missing))
             sql = f"SELECT term, df, postings FROM terms WHERE term IN ({marks})"
             found = {t: (d, n) for t, d, n in self._rows(sql, missing)}
-            self._df.update({s: found.get(s, (0, 0)) for s in missing})
-        return {s: self._df[s] for s in wanted}
+            self._term_cache.update({s: found.get(s, (0, 0)) for s in missing})
+        return {s: self._term_cache[s] for s in wanted}
 
     def idf(self, stems: Sequence[str]) -> dict[str, float]:
         """BM25-style inverse chunk frequency of Porter stems (unknown stems get the maximum)."""
