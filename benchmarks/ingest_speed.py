@@ -134,7 +134,7 @@ def embedded_words(index_dir: Path, encoder) -> tuple[int, int]:
 
 def run_pressroom(folder: Path, encoder, torch_too: bool) -> dict:
     from benchmarks.scale import _status_mb
-    from ingest import sync
+    from index import sync
 
     rec = Recorder(encoder)  # notes the texts embedded (a list append per batch)
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
@@ -172,9 +172,9 @@ def run_pressroom(folder: Path, encoder, torch_too: bool) -> dict:
     if torch_too:
         from sentence_transformers import SentenceTransformer
 
-        from index.encoder import _default_model_path
+        from index.encoder import default_model_path
 
-        st = SentenceTransformer(_default_model_path(), device="cpu")
+        st = SentenceTransformer(default_model_path(), device="cpu")
         started = time.perf_counter()
         st.encode(texts, batch_size=32)
         out["torch_raw_encode_s"] = round(time.perf_counter() - started, 1)

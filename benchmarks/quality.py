@@ -20,7 +20,8 @@ brought up to date by the incremental ``sync``, rebuilt when its format is stale
 every embedding (``embeddings.sqlite``, keyed by model, backend and text), so a second
 run only pays for queries it has never seen.
 
-Ranking knobs are ``qa.RankSettings`` fields, overridden with ``--set key=value``.
+Every knob is a leaf of ``qa.Settings``, overridden with ``--set group.name=value``
+(``--set dense_weight=0.3`` means ``rank.dense_weight``).
 """
 
 from __future__ import annotations
@@ -88,35 +89,22 @@ def log(message: str) -> None:
 
 
 def parse_settings(items: Sequence[str]):
-    """``RankSettings`` with ``key=value`` overrides, each value cast to its field's type.
+    """``qa.Settings`` with ``path=value`` overrides (``rank.dense_weight=0.5``, or a rank
+    field's bare name), each value cast to its leaf's type.
 
     Raises:
-        ValueError: an unknown field or a value of the wrong type.
+        ValueError: an unknown setting or a value of the wrong type.
     """
-    from qa import RankSettings
+    from qa import Settings
+    from qa.settings import override
 
-    defaults = RankSettings()
-    names = {f.name for f in dataclasses.fields(RankSettings)}
-    changes: dict[str, object] = {}
+    settings = Settings()
     for item in items:
         key, sep, raw = item.partition("=")
-        key = key.strip()
-        if not sep or key not in names:
-            raise ValueError(
-                f"--set {item!r}: expected key=value with key one of {', '.join(sorted(names))}"
-            )
-        kind = type(getattr(defaults, key))
-        try:
-            if kind is bool:
-                if raw.lower() not in {"1", "0", "true", "false", "yes", "no"}:
-                    raise ValueError(raw)
-                value: object = raw.lower() in {"1", "true", "yes"}
-            else:
-                value = kind(raw)
-        except ValueError:
-            raise ValueError(f"--set {item!r}: {key} needs a {kind.__name__}") from None
-        changes[key] = value
-    return dataclasses.replace(defaults, **changes)
+        if not sep:
+            raise ValueError(f"--set {item!r}: expected key=value")
+        settings = override(settings, key, raw)
+    return settings
 
 
 def _latency(fn: Callable[[str], object], questions: Sequence[Question], n: int) -> list[float]:
@@ -148,8 +136,7 @@ def _latency_summary(ms: Sequence[float]) -> dict:
 # -- systems ------------------------------------------------------------------------------------
 def build_pressroom(bench: Benchmark, index_dir: Path, encoder: CachedEncoder) -> dict:
     """Bring the set's Pressroom index up to date (incremental) and time it."""
-    from index import IndexFormatError
-    from ingest import sync
+    from index import IndexFormatError, sync
 
     misses = encoder.misses
     last = [0.0]
@@ -198,7 +185,7 @@ def run_pressroom(
     """Pressroom's passages for every question, as hits with document keys."""
     from qa import retrieve
 
-    depth = k if bench.judge == "answer" else k * max(1, settings.per_doc)
+    depth = k if bench.judge == "answer" else k * max(1, settings.rank.per_doc)
     out = {}
     for i, q in enumerate(questions):
         passages = retrieve(
@@ -293,7 +280,7 @@ def evaluate_dataset(name: str, args: argparse.Namespace, encoder: CachedEncoder
             wall = time.perf_counter() - t0
             from qa import retrieve
 
-            depth = k if bench.judge == "answer" else k * max(1, settings.per_doc)
+            depth = k if bench.judge == "answer" else k * max(1, settings.rank.per_doc)
             lat = _latency(
                 lambda t, d=depth: retrieve(
                     t, k=d, index_dir=index_dir, encoder=raw, settings=settings
@@ -416,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a qa.RankSettings field, e.g. --set dense_weight=0.5 --set per_doc=2",
+        help="override a qa.Settings leaf, e.g. --set rank.dense_weight=0.5 --set per_doc=2",
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared evaluation data")
     parser.add_argument(

@@ -67,7 +67,7 @@ def prepared_archive(data: Path, encoder) -> list[tuple]:
     """(DocumentRecord, chunks) of every archive release (cached as a pickle)."""
     from ingest.chunking import ChunkSettings
     from ingest.loaders import load_file
-    from ingest.pipeline import prepare
+    from ingest.prepare import prepare
     from ingest.types import LoadError
 
     cache = OUT / "archive_prepared.pkl"
@@ -199,7 +199,7 @@ def build(size: int, prepared: list[tuple], encoder, index_dir: Path) -> dict:
     from index import IndexWriter
     from index.manifest import FORMAT_VERSION
     from ingest.chunking import ChunkSettings
-    from ingest.pipeline import EMBED_TEMPLATE
+    from ingest.prepare import EMBED_TEMPLATE
 
     stamp = index_dir.with_suffix(".build.json")
     if stamp.exists() and (index_dir / "CURRENT").exists():
@@ -372,7 +372,10 @@ def ivf_recall(index_dir: Path, queries: np.ndarray, k: int = 100) -> dict:
 
 def real_recall(pool: np.ndarray, queries: np.ndarray) -> list[dict]:
     """IVF recall on real MiniLM vectors (no jitter) for a few ``nprobe`` settings."""
-    from index.vectors import NPROBE_DIVISOR, VectorIndex, ivf_lists
+    from index.settings import VectorSettings
+    from index.vectors import VectorIndex, ivf_lists
+
+    NPROBE_DIVISOR = VectorSettings().nprobe_divisor
 
     ids = np.arange(len(pool), dtype=np.int64)
     nlist = ivf_lists(len(pool))

@@ -1,28 +1,42 @@
-"""The on-disk index: document/chunk store, keyword index, vectors, manifest, encoder."""
+"""The on-disk index: document store, keyword index, vectors, manifest, and the encoder.
 
-from .encoder import DEFAULT_MODEL, Encoder, SentenceTransformerEncoder, get_encoder
-from .layout import IndexLockedError, default_index_dir
-from .manifest import IndexFormatError, IndexUpgradeNeeded, Manifest, ModelMismatchError
-from .reader import ChunkRow, DocumentRow, IndexNotFoundError, IndexReader, open_reader
-from .writer import ChunkRecord, DocumentRecord, IndexWriter
+Readers: :func:`open_reader` (the current generation, reopened when a new one is
+published). Writers: :func:`sync` brings an index in line with folders of releases as one
+atomic update. The errors a caller may need to catch are exported here.
+"""
+
+from .encoder import DEFAULT_MODEL, Encoder, get_encoder
+from .layout import DEFAULT_CORPUS, IndexLockedError, default_index_dir
+from .manifest import (
+    BuildSettingsMismatch,
+    IndexFormatError,
+    IndexUpgradeNeeded,
+    Manifest,
+    ModelMismatchError,
+)
+from .reader import ChunkFilter, ChunkRow, DocumentRow, IndexNotFoundError, IndexReader, open_reader
+from .sync import FileError, Progress, SyncReport, sync
 
 __all__ = [
+    "DEFAULT_CORPUS",
     "DEFAULT_MODEL",
-    "ChunkRecord",
+    "BuildSettingsMismatch",
+    "ChunkFilter",
     "ChunkRow",
-    "DocumentRecord",
     "DocumentRow",
     "Encoder",
+    "FileError",
     "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
-    "IndexUpgradeNeeded",
     "IndexReader",
-    "IndexWriter",
+    "IndexUpgradeNeeded",
     "Manifest",
     "ModelMismatchError",
-    "SentenceTransformerEncoder",
+    "Progress",
+    "SyncReport",
     "default_index_dir",
     "get_encoder",
     "open_reader",
+    "sync",
 ]

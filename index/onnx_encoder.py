@@ -34,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from .pooling import encode_spans_separately, pool_spans
+
 __all__ = ["OnnxEncoder"]
 
 logger = logging.getLogger(__name__)
@@ -409,7 +411,6 @@ class OnnxEncoder:
         embeddings from the same run as the text's own vector, so spans cost no extra
         model time; other poolings encode each span on its own.
         """
-        from .encoder import encode_spans_separately, pool_spans
 
         if self._pooling != "mean":
             return encode_spans_separately(self, texts, spans, batch_size)

@@ -12,15 +12,66 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.analysis import ANALYZER, edit_distance, stem
+from ingest.prepare import EMBED_TEMPLATE
+
 from .layout import MANIFEST, STORE, VECTORS, current_generation
 from .manifest import IndexFormatError, Manifest
-from .store import connect_readonly, dequantize, edit_distance, query_terms, stem
+from .settings import KeywordSettings, VectorSettings
+from .store import CHUNK_TEXT_SQL, connect_readonly, dequantize
 from .vectors import VectorIndex
 
-POSTINGS_BUDGET = 4_000  # keyword query: postings scored (FTS5 takes ~1.5 us each)
-FILTER_IN_SQL_MAX = 2_000  # a filter allowing more chunks is applied to the ranked rows
+__all__ = [
+    "ChunkFilter",
+    "ChunkRow",
+    "DocumentRow",
+    "IndexNotFoundError",
+    "IndexReader",
+    "open_reader",
+]
 
-__all__ = ["ChunkRow", "DocumentRow", "IndexReader", "IndexNotFoundError", "open_reader"]
+
+DEFAULT_KEYWORD = KeywordSettings()
+DEFAULT_VECTORS = VectorSettings()
+
+
+@dataclass(frozen=True)
+class ChunkFilter:
+    """Which chunks a query may return (every field None or empty: no restriction).
+
+    Attributes:
+        date_from: earliest release date, ISO (inclusive).
+        date_to: latest release date, ISO (inclusive).
+        doc_ids: only chunks of these releases.
+        kinds: only chunks of these section kinds.
+        exclude_kinds: no chunks of these section kinds.
+    """
+
+    date_from: str | None = None
+    date_to: str | None = None
+    doc_ids: frozenset[int] | None = None
+    kinds: frozenset[str] = frozenset()
+    exclude_kinds: frozenset[str] = frozenset()
+
+    def is_empty(self) -> bool:
+        return self == ChunkFilter()
+
+    def sql(self) -> tuple[str, list]:
+        """The condition on chunks ``c`` joined with documents ``d``, and its parameters."""
+        where, params = ["1"], []
+        if self.date_from:
+            where.append("d.date >= ?")
+            params.append(self.date_from)
+        if self.date_to:
+            where.append("d.date <= ?")
+            params.append(self.date_to)
+        if self.doc_ids is not None:
+            where.append(f"d.doc_id IN ({','.join(str(int(i)) for i in sorted(self.doc_ids))})")
+        for op, kinds in (("IN", self.kinds), ("NOT IN", self.exclude_kinds)):
+            if kinds:
+                where.append(f"c.kind {op} ({','.join('?' * len(kinds))})")
+                params.extend(sorted(kinds))
+        return " AND ".join(where), params
 
 
 class IndexNotFoundError(IndexFormatError):
@@ -66,6 +117,8 @@ class IndexReader:
         self.generation = generation
         path = index_dir / generation
         self.manifest = Manifest.read(path / MANIFEST)
+        # the question is analysed as the index was, and chunks read as the encoder read them
+        self.manifest.check_build(index_dir, embed_template=EMBED_TEMPLATE, analyzer=ANALYZER)
         try:
             self.vectors = VectorIndex.read(path / VECTORS)
             self._db = connect_readonly(path / STORE)
@@ -86,9 +139,14 @@ class IndexReader:
 
     # -- search ------------------------------------------------------------------------------
     def dense(
-        self, query: np.ndarray, k: int, allowed: Sequence[int] | None = None
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed: Sequence[int] | None = None,
+        settings: VectorSettings = DEFAULT_VECTORS,
     ) -> list[tuple[int, float]]:
-        scores, ids = self.vectors.search(query, k, allowed)
+        """The ``k`` chunks nearest ``query`` (cosine), optionally among ``allowed`` only."""
+        scores, ids = self.vectors.search(query, k, allowed, settings)
         return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
 
     def n_chunks(self) -> int:
@@ -142,24 +200,23 @@ class IndexReader:
 
     def keyword(
         self,
-        question: str,
+        terms: Sequence[str],
         k: int,
         allowed: Sequence[int] | None = None,
-        extra_terms: Sequence[str] = (),
+        settings: KeywordSettings = DEFAULT_KEYWORD,
     ) -> list[tuple[int, float]]:
         """BM25 over each chunk's text and its release's headline (FTS5 columns of equal
-        weight); higher is better. ``extra_terms`` are OR-ed in.
+        weight) for any of ``terms`` (lower-cased words); higher is better.
 
         FTS5 scores every chunk that holds any query term, so in a large index the
         commonest terms are left out of the query once the rarer ones reach
-        :data:`POSTINGS_BUDGET` postings. They carry little BM25 weight, and the
-        sentence-level scoring still reads them. Measured against 8,000: press-release
-        hit@1 0.867 -> 0.873, SciFact nDCG@10 0.724 -> 0.721, SQuAD unchanged.
+        ``settings.postings_budget`` postings. They carry little BM25 weight, and the
+        sentence-level scoring still reads them.
         """
-        terms = list(dict.fromkeys([*query_terms(question), *extra_terms]))
+        terms = list(dict.fromkeys(terms))
         if not terms:
             return []
-        terms = self._within_budget(terms)
+        terms = self._within_budget(terms, settings.postings_budget)
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
@@ -169,7 +226,7 @@ class IndexReader:
         if allowed is not None:
             if not allowed:
                 return []
-            if len(allowed) <= FILTER_IN_SQL_MAX:  # FTS5 seeks each allowed row
+            if len(allowed) <= settings.filter_in_sql_max:  # FTS5 seeks each allowed row
                 sql += f" AND rowid IN ({','.join(str(int(a)) for a in allowed)})"
             else:  # a broad filter: read the ranking and skip what it excludes
                 stream_filter = set(map(int, allowed))
@@ -183,20 +240,20 @@ class IndexReader:
             return []
         return [(int(r[0]), float(r[1])) for r in rows]
 
-    def _within_budget(self, terms: list[str]) -> list[str]:
-        """The rarest terms whose postings add up to at most :data:`POSTINGS_BUDGET`.
+    def _within_budget(self, terms: list[str], budget: int) -> list[str]:
+        """The rarest terms whose postings add up to at most ``budget``.
 
         May be empty: when even the rarest term is in more chunks than the budget, the
         keyword search is skipped (its BM25 weight would be small anyway).
         """
         postings = self.postings([stem(t) for t in terms])
         freq = {t: postings[stem(t)] for t in terms}
-        if sum(freq.values()) <= POSTINGS_BUDGET:
+        if sum(freq.values()) <= budget:
             return terms
         kept: set[str] = set()
         total = 0
         for t in sorted(terms, key=lambda t: (freq[t], t)):
-            if total + freq[t] > POSTINGS_BUDGET:
+            if total + freq[t] > budget:
                 break
             kept.add(t)
             total += freq[t]
@@ -223,7 +280,7 @@ class IndexReader:
         marks = ",".join(str(int(c)) for c in chunk_ids)
         rows = self._rows(
             'SELECT c.chunk_id, c.doc_id, c.ordinal, c.start, c."end", c.kind, c.section, '
-            'c.repeat, substr(d.text, c.start + 1, c."end" - c.start), d.title, d.date, '
+            f"c.repeat, {CHUNK_TEXT_SQL}, d.title, d.date, "
             "d.company, d.tickers, d.path FROM chunks c JOIN documents d USING (doc_id) "
             f"WHERE c.chunk_id IN ({marks})"
         )
@@ -255,8 +312,13 @@ class IndexReader:
             for cid, rs in grouped.items()
         }
 
-    def allowed_chunks(self, where: str, params: Sequence) -> list[int]:
-        """Chunk ids whose chunk ``c`` / document ``d`` satisfy an SQL condition."""
+    def allowed_chunks(self, chunk_filter: ChunkFilter) -> list[int] | None:
+        """Chunk ids that pass ``chunk_filter``; None when it restricts nothing."""
+        if chunk_filter.is_empty():
+            return None
+        if chunk_filter.doc_ids is not None and not chunk_filter.doc_ids:
+            return []
+        where, params = chunk_filter.sql()
         sql = f"SELECT c.chunk_id FROM chunks c JOIN documents d USING (doc_id) WHERE {where}"
         return [r[0] for r in self._rows(sql, params)]
 

@@ -6,8 +6,6 @@ citation offsets and the text shown can never disagree.
 
 from __future__ import annotations
 
-import functools
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -18,12 +16,18 @@ __all__ = [
     "FTS_SCHEMA",
     "SCHEMA",
     "TERMS_SCHEMA",
-    "stem",
+    "CHUNK_TEXT_SQL",
     "connect_readonly",
     "connect_writable",
     "dequantize",
+    "delete_fts",
+    "insert_fts",
     "quantize",
 ]
+
+# A chunk's text, sliced out of its release (aliases ``c`` for chunks, ``d`` for documents):
+# chunk texts are never stored twice.
+CHUNK_TEXT_SQL = 'substr(d.text, c.start + 1, c."end" - c.start)'
 
 # Per stem of the keyword index: in how many chunks' own text it occurs (for IDF), and in
 # how many rows of either column (what a keyword query containing it has to score).
@@ -90,18 +94,6 @@ CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
     + TERMS_SCHEMA
 )
 
-_STOPWORDS = frozenset(
-    """
-    a an and are as at be been but by can could did do does for from had has have how i if in
-    into is it its of on or our so than that the their them then there these they this those to
-    was we were what when where which while who whom whose why will with would you your about
-    any all also after before did does doing just more most other over same some such only own
-    tell me much many give list show find
-    """.split()
-)
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-
-
 def quantize(vectors: np.ndarray) -> list[tuple[bytes, float]]:
     """Per-row int8 quantisation of unit vectors: (bytes, scale) with v ~ int8 * scale."""
     out = []
@@ -138,48 +130,6 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA mmap_size = 17179869184")  # up to 16 GiB
     conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
     return conn
-
-
-@functools.lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """The Porter stem of a lower-cased word: the form the FTS5 index holds."""
-    return _porter().stemWord(word.lower())
-
-
-def stem_words(words: Sequence[str]) -> list[str]:
-    """:func:`stem` of many lower-cased words at once (one call into the C stemmer)."""
-    return _porter().stemWords(words)
-
-
-@functools.lru_cache(maxsize=1)
-def _porter():  # noqa: ANN202 - snowballstemmer has no type hints
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("porter")
-
-
-def query_terms(text: str) -> list[str]:
-    """Content words of a question, lower-cased, in order, without repeats."""
-    seen: dict[str, None] = {}
-    for tok in _TOKEN.findall(text.lower()):
-        if tok not in _STOPWORDS and (len(tok) > 1 or tok.isdigit()):
-            seen.setdefault(tok, None)
-    return list(seen)
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of two words, or ``limit + 1`` once it is known to exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
 
 
 def insert_fts(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str]]) -> None:

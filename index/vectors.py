@@ -1,10 +1,10 @@
 """The vector index: FAISS inner product over unit vectors, keyed by chunk id.
 
-The index type follows the corpus size. Up to :data:`EXACT_MAX` vectors the search is
-exact (``IndexFlatIP`` behind an ``IndexIDMap2``); above it, an inverted-file index
-(``IndexIVFFlat``) with ``nlist`` about 4*sqrt(n) lists, searched with
-``nprobe = nlist / NPROBE_DIVISOR`` lists. ``benchmarks/scale.py`` measures its recall
-against exact search (at least 0.98 for the 100 candidates ``retrieve`` takes).
+The index type follows the corpus size. Up to ``VectorSettings.exact_max`` vectors the
+search is exact (``IndexFlatIP`` behind an ``IndexIDMap2``); above it, an inverted-file
+index (``IndexIVFFlat``) with ``nlist`` about 4*sqrt(n) lists, searched with
+``nprobe = nlist / VectorSettings.nprobe_divisor`` lists. ``benchmarks/scale.py``
+measures its recall against exact search (at least 0.98 for the 100 candidates ``retrieve`` takes).
 
 Both types keep stable int64 ids, can remove vectors and can give stored vectors back
 (the embedding cache reuses them instead of re-encoding); the IVF index does so through
@@ -28,12 +28,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-__all__ = ["EXACT_MAX", "VectorIndex", "ivf_lists"]
+from .settings import VectorSettings
 
-EXACT_MAX = 50_000  # exact search up to this many vectors
-NPROBE_DIVISOR = 8  # lists searched: nlist / 8 (recall@100 0.984 on real MiniLM vectors)
-FILTER_EXACT_MAX = 20_000  # a filter allowing at most this many ids is searched exactly
-TRAIN_PER_LIST = 40  # k-means sample: 40 vectors per list (FAISS warns below 39)
+__all__ = ["VectorIndex", "ivf_lists"]
+
+DEFAULT_VECTORS = VectorSettings()
 _SEED = 1234
 
 
@@ -179,25 +178,25 @@ class VectorIndex:
         return ids[order], vectors[order]
 
     # -- choosing the type ---------------------------------------------------------------------
-    def fitted(self) -> VectorIndex:
+    def fitted(self, settings: VectorSettings = DEFAULT_VECTORS) -> VectorIndex:
         """This index, or a rebuilt one of the type its size calls for.
 
-        Exact up to :data:`EXACT_MAX`; IVF above, retrained when the ideal number of
+        Exact up to ``settings.exact_max``; IVF above, retrained when the ideal number of
         lists has moved by a factor of two or more (the corpus grew or shrank fourfold).
         Going back to exact waits until the size is under half the threshold, so an
         index near the threshold is not rebuilt on every update.
         """
         n = len(self)
         if self._ivf is None:
-            if n <= EXACT_MAX:
+            if n <= settings.exact_max:
                 return self
         else:
-            if n < EXACT_MAX // 2:
+            if n < settings.exact_max // 2:
                 return self._rebuilt_flat()
             ratio = ivf_lists(n) / self._ivf.nlist
             if 0.5 < ratio < 2:
                 return self
-        return self._rebuilt_ivf()
+        return self._rebuilt_ivf(settings)
 
     def _rebuilt_flat(self) -> VectorIndex:
         ids, vectors = self.all()
@@ -205,33 +204,43 @@ class VectorIndex:
         out.add(ids, vectors)
         return out
 
-    def _rebuilt_ivf(self) -> VectorIndex:
+    def _rebuilt_ivf(self, settings: VectorSettings) -> VectorIndex:
         ids, vectors = self.all()
-        return VectorIndex.ivf(ids, vectors, ivf_lists(len(ids)))
+        return VectorIndex.ivf(ids, vectors, ivf_lists(len(ids)), settings)
 
     @classmethod
-    def ivf(cls, ids: np.ndarray, vectors: np.ndarray, nlist: int) -> VectorIndex:
+    def ivf(
+        cls,
+        ids: np.ndarray,
+        vectors: np.ndarray,
+        nlist: int,
+        settings: VectorSettings = DEFAULT_VECTORS,
+    ) -> VectorIndex:
         """An IVF index over ``vectors``, trained on a fixed-seed sample of them."""
         dim = vectors.shape[1]
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
         index.cp.seed = _SEED
         index.cp.niter = 10
         sample = vectors
-        if len(vectors) > TRAIN_PER_LIST * nlist:
+        if len(vectors) > settings.train_per_list * nlist:
             rng = np.random.default_rng(_SEED)
-            pick = rng.choice(len(vectors), TRAIN_PER_LIST * nlist, replace=False)
+            pick = rng.choice(len(vectors), settings.train_per_list * nlist, replace=False)
             sample = vectors[np.sort(pick)]
         faiss.omp_set_num_threads(os.cpu_count() or 1)  # k-means uses every core
         index.train(np.ascontiguousarray(sample, dtype=np.float32))
         index.set_direct_map_type(faiss.DirectMap.Hashtable)
-        index.nprobe = max(1, nlist // NPROBE_DIVISOR)
+        index.nprobe = max(1, nlist // settings.nprobe_divisor)
         out = cls(index)
         out.add(ids, vectors)
         return out
 
     # -- search --------------------------------------------------------------------------------
     def search(
-        self, query: np.ndarray, k: int, allowed: Sequence[int] | None = None
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed: Sequence[int] | None = None,
+        settings: VectorSettings = DEFAULT_VECTORS,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, ids) for one query vector, optionally among ``allowed`` ids only.
 
@@ -251,7 +260,7 @@ class VectorIndex:
         params = None
         if allowed is not None:
             allowed_ids = _ids(allowed)
-            if self._ivf is not None and len(allowed_ids) <= FILTER_EXACT_MAX:
+            if self._ivf is not None and len(allowed_ids) <= settings.filter_exact_max:
                 return self._exact_among(q[0], k, allowed_ids)
             selector = faiss.IDSelectorBatch(allowed_ids)
             if self._ivf is None:

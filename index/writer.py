@@ -20,12 +20,15 @@ from types import TracebackType
 
 import numpy as np
 
+from ingest.analysis import ANALYZER
+from ingest.prepare import ChunkRecord, DocumentRecord
+
 from .encoder import Encoder
 from .layout import MANIFEST, STORE, VECTORS, current_generation, new_workdir, publish, writer_lock
 from .manifest import FORMAT_VERSION, Manifest
+from .migrations import keyword_row, migrate
+from .settings import VectorSettings
 from .store import (
-    FTS_SCHEMA,
-    TERMS_SCHEMA,
     connect_writable,
     delete_fts,
     dequantize,
@@ -34,7 +37,7 @@ from .store import (
 )
 from .vectors import VectorIndex
 
-__all__ = ["ChunkRecord", "DocumentRecord", "IndexWriter", "KnownDocument", "headline_prefix"]
+__all__ = ["IndexWriter", "KnownDocument"]
 
 # Texts queued before the model runs. The encoder sorts them by length and batches them
 # by 32, so a bigger queue pads less: on the press-release corpus, padding costs 12.6% of
@@ -42,68 +45,8 @@ __all__ = ["ChunkRecord", "DocumentRecord", "IndexWriter", "KnownDocument", "hea
 EMBED_BATCH = 1024
 
 
-def headline_prefix(title: str | None, text: str) -> str:
-    """What the encoder and the keyword index read before a chunk's text.
-
-    The release's headline and a line break, unless the chunk already starts with it
-    (the opening chunk): every passage of a release is about what its headline names.
-    """
-    return "" if not title or text.startswith(title) else f"{title}\n"
-
-
-def _keyword_row(chunk_id: int, title: str | None, text: str) -> tuple[int, str, str]:
-    """A chunk's row of the keyword index: its text, and the headline the encoder reads."""
-    return chunk_id, text, headline_prefix(title, text).rstrip("\n")
-
-
 def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-
-
-@dataclass(frozen=True)
-class DocumentRecord:
-    """A parsed release, ready to store. ``text`` is the stored (normalised) text."""
-
-    path: str
-    content_hash: str
-    size: int
-    mtime_ns: int
-    format: str
-    text: str
-    title: str | None = None
-    date: str | None = None
-    company: str | None = None
-    tickers: tuple[str, ...] = ()
-    wire: str | None = None
-    dateline: str | None = None
-    meta: str = "{}"  # JSON of the full ReleaseMeta with spans
-
-
-@dataclass(frozen=True)
-class ChunkRecord:
-    """A chunk to store: its span in the document, and the text given to the encoder.
-
-    ``embed_text`` is a prefix (:func:`headline_prefix`) followed by the chunk's text,
-    which starts at ``embed_text[prefix_len:]``; the keyword index reads both too.
-    ``sentences`` are ``(start, end, hash)`` spans in the document's stored text; each
-    gets a vector pooled from the chunk's own encoding. ``hash`` identifies the
-    normalised sentence across releases (None for sentences too short to say anything
-    by repeating).
-    """
-
-    ordinal: int
-    start: int
-    end: int
-    kind: str
-    embed_text: str
-    section: str | None = None
-    sentences: tuple[tuple[int, int, int | None], ...] = ()
-    prefix_len: int = 0
-
-    def relative_spans(self) -> list[tuple[int, int]]:
-        """The sentences' spans inside ``embed_text``."""
-        shift = self.prefix_len - self.start
-        return [(s + shift, e + shift) for s, e, _ in self.sentences]
 
 
 @dataclass(frozen=True)
@@ -133,6 +76,7 @@ class IndexWriter:
         rebuild: bool = False,
         lock_timeout: float = 0,
         on_embedded: Callable[[int], None] | None = None,
+        vector_settings: VectorSettings | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.encoder = encoder
@@ -141,6 +85,7 @@ class IndexWriter:
         self._rebuild = rebuild
         self._lock_timeout = lock_timeout
         self._on_embedded = on_embedded
+        self._vector_settings = vector_settings  # None: the index's own, else the defaults
         # embed hash -> the chunk record to encode, and the chunk ids waiting for its vectors
         self._pending: dict[str, tuple[ChunkRecord, list[tuple[int, int]]]] = {}
         self._lock = None
@@ -166,10 +111,18 @@ class IndexWriter:
         upgrade = False
         if source is not None:
             manifest = Manifest.read(source / MANIFEST, upgradable=True)
+            if self._vector_settings is None and "vector_settings" in manifest.extra:
+                self._vector_settings = VectorSettings(**manifest.extra["vector_settings"])
             upgrade = manifest.format_version < FORMAT_VERSION
             lazy = not getattr(self.encoder, "loaded", True)  # the name says enough then
             dim = None if lazy else self.encoder.dim
             manifest.check_model(self.encoder.name, dim, self.index_dir)
+            manifest.check_build(
+                self.index_dir,
+                chunking=self._chunking,
+                embed_template=self._template,
+                analyzer=ANALYZER,
+            )
             src = sqlite3.connect(f"{(source / STORE).resolve().as_uri()}?mode=ro", uri=True)
             dst = sqlite3.connect(self._work / STORE)
             src.backup(dst)
@@ -181,22 +134,9 @@ class IndexWriter:
             self.changed = True  # a first or rebuilt index is published even when empty
         self.db = connect_writable(self._work / STORE)
         self.db.execute("BEGIN")
-        if upgrade:  # format 2 -> 3: the keyword index gains the headlines
-            self._reindex_keywords()
+        if upgrade:  # an older format, converted in place (index.migrations)
+            migrate(self.db, manifest.format_version)
             self.changed = True
-
-    def _reindex_keywords(self) -> None:
-        """Format 2 -> 3: rebuild the keyword index from the stored texts, each chunk with
-        its headline; the terms table gains its postings column (filled at commit)."""
-        self.db.execute("DROP TABLE chunks_fts")
-        self.db.execute(FTS_SCHEMA)
-        self.db.execute("DROP TABLE IF EXISTS terms")
-        self.db.execute(TERMS_SCHEMA)
-        rows = self.db.execute(
-            'SELECT c.chunk_id, d.title, substr(d.text, c.start + 1, c."end" - c.start) '
-            "FROM chunks c JOIN documents d USING (doc_id)"
-        )
-        insert_fts(self.db, (_keyword_row(cid, title, text) for cid, title, text in rows))
 
     def __exit__(
         self,
@@ -282,7 +222,7 @@ class IndexWriter:
                 (doc_id, chunk.ordinal, chunk.start, chunk.end, chunk.kind, chunk.section, h),
             )
             chunk_id = int(cur.lastrowid)
-            fts_rows.append(_keyword_row(chunk_id, doc.title, doc.text[chunk.start : chunk.end]))
+            fts_rows.append(keyword_row(chunk_id, doc.title, doc.text[chunk.start : chunk.end]))
             hit = cached.get(h)
             if hit is not None and len(hit[1]) == len(chunk.sentences):
                 ready_ids.append(chunk_id)
@@ -417,7 +357,9 @@ class IndexWriter:
         self.db.execute("PRAGMA optimize")
         self.db.close()
         assert self._work is not None
-        self.vectors = self.vectors.fitted()  # exact search while small, IVF above
+        if self._vector_settings is None:
+            self._vector_settings = VectorSettings()
+        self.vectors = self.vectors.fitted(self._vector_settings)  # exact while small, IVF above
         self.vectors.write(self._work / VECTORS)
         manifest = Manifest(
             model=self.encoder.name,
@@ -425,11 +367,15 @@ class IndexWriter:
             max_tokens=self.encoder.max_tokens,
             chunking=self._chunking,
             embed_template=self._template,
+            analyzer=ANALYZER,
             generation=self._number,
             created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             documents=int(n_docs),
             chunks=int(n_chunks),
-            extra={"vectors": self.vectors.describe()},
+            extra={
+                "vectors": self.vectors.describe(),
+                "vector_settings": asdict(self._vector_settings),
+            },
         )
         (self._work / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         publish(self.index_dir, self._number, self._work)

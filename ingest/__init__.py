@@ -1,25 +1,26 @@
-"""Press releases in, chunks out: loaders, normalisation, parsing, chunking, index sync."""
+"""Press releases in, records out: loaders at the edge, then normalise, parse, chunk (pure).
+
+``ingest.loaders`` reads files (the only module here that touches the file system; its
+HTML and PDF parsers load on first use). Everything else is pure: text in, frozen
+dataclasses out. Writing the records into an index is :func:`index.sync`'s job.
+"""
 
 from .chunking import ChunkSettings, chunk_release
-from .loaders import load_file
 from .normalize import normalize_text
-from .pipeline import FileError, Progress, SyncReport, prepare, sync
+from .prepare import ChunkRecord, DocumentRecord, prepare
 from .release import parse_release
 from .types import Chunk, LoadedText, LoadError, ReleaseMeta
 
 __all__ = [
     "Chunk",
+    "ChunkRecord",
     "ChunkSettings",
-    "FileError",
+    "DocumentRecord",
     "LoadError",
     "LoadedText",
-    "Progress",
     "ReleaseMeta",
-    "SyncReport",
     "chunk_release",
-    "load_file",
     "normalize_text",
     "parse_release",
     "prepare",
-    "sync",
 ]

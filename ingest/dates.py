@@ -15,17 +15,21 @@ Pure functions only.
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass
 
 __all__ = [
     "COMMON_FIRST_WORDS",
+    "MONTH_SPELLINGS",
+    "MONTH_WORDS",
     "DateMatch",
     "Dateline",
     "date_from_path",
     "iso_date",
     "match_date",
+    "parse_date_limit",
     "scan_dateline",
 ]
 
@@ -43,6 +47,18 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
+# month name, abbreviation and abbreviation with a period, lower-cased -> month number
+MONTH_WORDS = {
+    name.lower(): i
+    for i in range(1, 13)
+    for name in (calendar.month_name[i], calendar.month_abbr[i], calendar.month_abbr[i] + ".")
+}
+# the spellings that stand before a day number in English prose ("Sept. 3")
+MONTH_SPELLINGS = tuple(
+    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec Jan. Feb. Mar. Apr. Jun. Jul. Aug. "
+    "Sep. Sept. Oct. Nov. Dec. January February March April June July August September "
+    "October November December".split()
+)
 MONTH_NAME = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -331,3 +347,31 @@ def scan_dateline(text: str, start: int, end: int) -> Dateline | None:
     if city is not None and date is None and wire is None and body_start == end:
         return None  # a short line of capitalised words, not a dateline
     return Dateline(city, date, wire, body_start, end)
+
+
+def parse_date_limit(text: str | None, *, end: bool = False, label: str = "date") -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -> an ISO date (the last day when ``end``).
+
+    Raises:
+        ValueError: with a short message naming ``label``.
+
+    >>> parse_date_limit("2015"), parse_date_limit("2016-02", end=True), parse_date_limit("")
+    ('2015-01-01', '2016-02-29', None)
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    text = text.split(" ")[0].split("T")[0]
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return f"{text}-12-31" if end else f"{text}-01-01"
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            year, month = map(int, text.split("-"))
+            if not 1 <= month <= 12:
+                raise ValueError(text)
+            day = calendar.monthrange(year, month)[1] if end else 1
+            return f"{year:04d}-{month:02d}-{day:02d}"
+        return _dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"{label} {text!r} is not a date: use YYYY-MM-DD (or YYYY, YYYY-MM)")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ingest.companies import NAME_END
 from ingest.dates import (
     COMMON_FIRST_WORDS,
     IMMEDIATE_RELEASE,
@@ -70,10 +71,6 @@ _TICKER_SEP = re.compile(r"[:–-]\s*(?=[A-Z0-9])")
 _EXCHANGE_BEFORE = re.compile(r"(?<![\w.])(?:" + _EXCHANGE + r")\Z")
 _SYMBOLS = re.compile(_SYMBOL + r"(?:\s*(?:,|and|&)\s*" + _SYMBOL + r")*")
 _SYMBOL_RE = re.compile(_SYMBOL)
-_SUFFIX = (
-    r"(?:Inc|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|L\.P|LP|LLP|plc|PLC|Co|S\.A|N\.V|AG|SE"
-    r"|GmbH|S\.p\.A|Pty|Group|Holdings)\.?"
-)
 _NAME_TOKEN = r"(?:[A-Z0-9][\w.&'’@!+\-™®]*(?:\.[a-z]+)?|&)"
 _NAME = re.compile(
     r"(?:The\s+)?"
@@ -81,12 +78,12 @@ _NAME = re.compile(
     + r"(?:(?:\s+(?:of|and|for|de|du|the|&|y|von|van))*\s+"
     + _NAME_TOKEN
     + r"){0,7}(?:,?\s+"
-    + _SUFFIX
+    + NAME_END
     + r")?"
 )
 _NAME_BACK = re.compile(
     r"(?:(?:[A-Z0-9][\w.&'’\-]*|&)(?:\s+|\s+(?:of|and|for|de|the)\s+))*"
-    r"(?:[A-Z0-9][\w.&'’\-]*)(?:,?\s+" + _SUFFIX + r")?\s*$"
+    r"(?:[A-Z0-9][\w.&'’\-]*)(?:,?\s+" + NAME_END + r")?\s*$"
 )
 _APPOSITION = re.compile(r"\s*(?:\(|,\s+(?:a|an|the|which|who|one|Inc|LLC|Ltd)\b|’s\b|'s\b)")
 _ROLE = re.compile(
@@ -164,7 +161,7 @@ def _lead_name(text: str, start: int, end: int) -> tuple[Field, bool] | None:
         return None
     words = m[0].split()
     first = words[1] if words[0] == "The" and len(words) > 2 else words[0]
-    if first in COMMON_FIRST_WORDS or len(m[0]) > 80 or re.fullmatch(_SUFFIX, m[0]):
+    if first in COMMON_FIRST_WORDS or len(m[0]) > 80 or re.fullmatch(NAME_END, m[0]):
         return None
     if m[0].endswith(("’s", "'s")):
         return None  # "Puerto Rico's premier entertainment destination"
@@ -614,7 +611,7 @@ def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
                 continue
             if wire is None and re.fullmatch(r"\w*Wire|IBN|InvestorBrandNetwork", name.value):
                 wire = name
-            elif company is None and re.search(_SUFFIX + r"$", name.value):
+            elif company is None and re.search(NAME_END + r"$", name.value):
                 company = name
     return ReleaseMeta(
         headline=headline,

@@ -1,6 +1,33 @@
-"""Cited question answering over the index: ``retrieve(question) -> list[Passage]``."""
+"""Cited question answering over the index: ``retrieve(question) -> list[Passage]``.
+
+Example:
+    >>> from qa import retrieve
+    >>> hits = retrieve("Who manufactures CLR 131?", k=3)  # doctest: +SKIP
+    >>> hits[0].answer  # doctest: +SKIP
+"""
+
+from index import (
+    BuildSettingsMismatch,
+    IndexFormatError,
+    IndexNotFoundError,
+    IndexUpgradeNeeded,
+    ModelMismatchError,
+)
 
 from .passage import Filters, Passage
-from .retrieve import RankSettings, retrieve
+from .search import retrieve
+from .settings import AnswerSettings, RankSettings, Settings
 
-__all__ = ["Filters", "Passage", "RankSettings", "retrieve"]
+__all__ = [
+    "AnswerSettings",
+    "BuildSettingsMismatch",
+    "Filters",
+    "IndexFormatError",
+    "IndexNotFoundError",
+    "IndexUpgradeNeeded",
+    "ModelMismatchError",
+    "Passage",
+    "RankSettings",
+    "Settings",
+    "retrieve",
+]

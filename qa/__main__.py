@@ -1,73 +1,7 @@
-"""``python -m qa "question"``: print cited passages from the index."""
+"""``python -m qa``: the same as ``pressroom ask`` (see ``pressroom ask --help``)."""
 
-from __future__ import annotations
-
-import argparse
-import json
 import sys
-import textwrap
-from dataclasses import asdict
-from pathlib import Path
 
-from index import IndexFormatError
+from pressroom.cli import main
 
-from .passage import Filters
-from .retrieve import retrieve
-
-EXAMPLES = """examples:
-  python -m qa "Who manufactures CLR 131?"
-  python -m qa "Fast Track designation" --since 2024-01-01 -k 10 --json
-  python -m qa "Where is the company headquartered?" --company CLRB
-"""
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m qa",
-        description="Answer a question over the indexed press releases with cited passages.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("question", help="the question, in plain words")
-    p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
-    p.add_argument("--index", type=Path, default=None, help="index folder (default data/index)")
-    p.add_argument("--since", default=None, help="only releases dated on or after YYYY-MM-DD")
-    p.add_argument("--until", default=None, help="only releases dated on or before YYYY-MM-DD")
-    p.add_argument("--company", action="append", default=[], help="company name or ticker")
-    p.add_argument("--no-boilerplate", action="store_true", help="skip About/safe-harbor text")
-    p.add_argument("--json", action="store_true", help="one JSON object per passage")
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.k < 1:
-        print("error: -k must be at least 1", file=sys.stderr)
-        return 2
-    filters = Filters(
-        date_from=args.since,
-        date_to=args.until,
-        companies=tuple(args.company),
-        exclude_boilerplate=args.no_boilerplate,
-    )
-    try:
-        hits = retrieve(args.question, k=args.k, index_dir=args.index, filters=filters)
-    except IndexFormatError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        for hit in hits:
-            print(json.dumps(asdict(hit)))
-        return 0
-    if not hits or not hits[0].answerable:
-        print("No passage in the index answers this question." + (" Nearest:" if hits else ""))
-    for n, hit in enumerate(hits, 1):
-        print(f"\n[{n}] {hit.title}")
-        print(f"    {hit.date or 'undated'} | {hit.source} [{hit.start}:{hit.end}] | {hit.kind}")
-        print(f"    score {hit.score:.3f}, confidence {hit.confidence:.2f}")
-        print(textwrap.indent(textwrap.fill("Answer: " + hit.answer, 96), "    "))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+sys.exit(main(["ask", *sys.argv[1:]], prog="python -m qa"))

@@ -6,12 +6,17 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 import numpy as np
 
-from index.store import query_terms, stem, stem_words
+from ingest.analysis import TOKEN, query_terms, stem, stems
+from ingest.dates import MONTH_SPELLINGS
+
+from .settings import AnswerSettings
 
 __all__ = [
+    "AnswerQuery",
     "AnswerScorer",
     "answer_candidates",
     "answer_type",
@@ -21,7 +26,6 @@ __all__ = [
 ]
 
 _HEADING_WORDS = 8  # a "sentence" this short without final punctuation is a heading
-_TOKEN = re.compile(r"[^\W_]+")
 
 
 # What kind of answer a question wants, and what a sentence offering one looks like.
@@ -59,14 +63,7 @@ _QUESTION_TYPES = (
 )
 _MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 # fixed-width look-behinds, one per month spelling that precedes a day number
-_MONTH_ABBR = "".join(
-    f"(?<!{re.escape(m)} )"
-    for m in (
-        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec Jan. Feb. Mar. Apr. Jun. Jul. Aug. "
-        "Sep. Sept. Oct. Nov. Dec. January February March April June July August September "
-        "October November December"
-    ).split()
-)
+_MONTH_ABBR = "".join(f"(?<!{re.escape(m)} )" for m in MONTH_SPELLINGS)
 _ANSWER_SHAPES = {
     # a count or amount: not a year, not the day of a date ("March 4"), not part of a code
     "number": re.compile(
@@ -100,7 +97,7 @@ def type_match(kind: str | None, sentence: str, question: str = "") -> bool:
 
 
 def _words(text: str) -> frozenset[str]:
-    return frozenset(_TOKEN.findall(text.lower()))
+    return frozenset(TOKEN.findall(text.lower()))
 
 
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+(?:\w+\s+)?(\w+)", re.I)
@@ -137,20 +134,11 @@ def counts_the_thing(question: str, sentence: str) -> bool:
     return bool(wanted) and _puts_number_before(wanted, sentence)
 
 
-@functools.lru_cache(maxsize=32_768)
-def stems(text: str) -> frozenset[str]:
-    """Porter stems of the words of a text (as the keyword index holds them).
-
-    Cached: the passages that come up for related questions share their sentences.
-    """
-    return frozenset(stem_words(_TOKEN.findall(text.lower())))
-
-
 @functools.lru_cache(maxsize=65_536)
 def _has_new_shape(kind: str, sentence: str, question_words: frozenset[str]) -> bool:
     """Whether some span of the answer's shape has a word the question does not."""
     for m in _ANSWER_SHAPES[kind].finditer(sentence):
-        words = _TOKEN.findall(m.group(0).lower())
+        words = TOKEN.findall(m.group(0).lower())
         if not words or not question_words.issuperset(words):
             return True
     return False
@@ -199,6 +187,38 @@ def answer_candidates(
     return full or list(range(len(spans)))
 
 
+@dataclass(frozen=True)
+class AnswerQuery:
+    """What the answer scorer reads of a question, analysed once.
+
+    Attributes:
+        kind: the answer type asked for (:func:`answer_type`), or None.
+        words: every word of the question (a span repeating only these says nothing new).
+        counted: for "how many X", the stems of X.
+        terms: the stems of the question's content words.
+    """
+
+    kind: str | None
+    words: frozenset[str]
+    counted: frozenset[str]
+    terms: frozenset[str]
+
+    @classmethod
+    def of(cls, question: str) -> AnswerQuery:
+        """Analyse ``question``.
+
+        >>> AnswerQuery.of("How many patients?").kind
+        'number'
+        """
+        kind = answer_type(question)
+        return cls(
+            kind=kind,
+            words=_words(question),
+            counted=_counted_stems(question) if kind == "number" else frozenset(),
+            terms=_question_stems(question),
+        )
+
+
 class AnswerScorer:
     """Scores sentences as answers to one question.
 
@@ -209,28 +229,21 @@ class AnswerScorer:
     sibling passages share sentences.
     """
 
-    def __init__(self, question: str, lexical_weight: float = 0.35, type_weight: float = 0.1):
-        kind = answer_type(question)
-        self._kind = kind
-        self._question_words = _words(question)
-        self._counted = _counted_stems(question) if kind == "number" else frozenset()
-        self._terms = _question_stems(question)
-        self._lexical_weight = lexical_weight
-        self._type_weight = type_weight
+    def __init__(self, query: AnswerQuery, settings: AnswerSettings | None = None):
+        self.query = query
+        self.settings = settings or AnswerSettings()
         self._memo: dict[str, tuple[frozenset[str], float]] = {}
 
     def _features(self, sentence: str) -> tuple[frozenset[str], float]:
         """The question's stems the sentence holds, and its answer-type bonus."""
         hit = self._memo.get(sentence)
         if hit is None:
-            bonus = self._type_weight * (
-                (
-                    self._kind is not None
-                    and _has_new_shape(self._kind, sentence, self._question_words)
-                )
-                + (bool(self._counted) and _puts_number_before(self._counted, sentence))
+            q = self.query
+            bonus = self.settings.type_weight * (
+                (q.kind is not None and _has_new_shape(q.kind, sentence, q.words))
+                + (bool(q.counted) and _puts_number_before(q.counted, sentence))
             )
-            hit = (self._terms & stems(sentence), bonus)
+            hit = (q.terms & stems(sentence), bonus)
             self._memo[sentence] = hit
         return hit
 
@@ -241,11 +254,12 @@ class AnswerScorer:
         weights: Mapping[str, float] | None = None,
     ) -> list[float]:
         """The score of every sentence."""
-        term_weights = _term_weights(self._terms, weights)
+        term_weights = _term_weights(self.query.terms, weights)
+        lexical = self.settings.lexical_weight
         out = []
         for s, sim in zip(sentences, similarities, strict=True):
             found, bonus = self._features(s)
-            out.append(float(sim) + self._lexical_weight * _overlap(term_weights, found) + bonus)
+            out.append(float(sim) + lexical * _overlap(term_weights, found) + bonus)
         return out
 
     def pick(
@@ -266,8 +280,7 @@ def pick_answer(
     question: str,
     sentences: Sequence[str],
     similarities: np.ndarray,
-    lexical_weight: float = 0.35,
-    type_weight: float = 0.1,
+    settings: AnswerSettings | None = None,
     weights: Mapping[str, float] | None = None,
 ) -> tuple[int, float]:
     """Index and score of the best sentence (see :class:`AnswerScorer`).
@@ -277,5 +290,4 @@ def pick_answer(
         ...             np.array([0.1, 0.6]))[0]
         1
     """
-    scorer = AnswerScorer(question, lexical_weight, type_weight)
-    return scorer.pick(sentences, similarities, weights)
+    return AnswerScorer(AnswerQuery.of(question), settings).pick(sentences, similarities, weights)

@@ -15,14 +15,11 @@ import calendar
 import re
 from dataclasses import dataclass
 
+from ingest.dates import MONTH_WORDS
+
 __all__ = ["TimeQuery", "parse_time"]
 
-_MONTHS = {
-    name.lower(): i
-    for i in range(1, 13)
-    for name in (calendar.month_name[i], calendar.month_abbr[i], calendar.month_abbr[i] + ".")
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")"
+_MONTH = r"(?P<month>" + "|".join(sorted(map(re.escape, MONTH_WORDS), key=len, reverse=True)) + r")"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _WHEN = rf"(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?{_YEAR}"
 _QUARTER = r"(?P<quarter>Q[1-4]|(?:first|second|third|fourth) quarter(?: of)?)\s+" + _YEAR
@@ -92,7 +89,7 @@ def _bounds(match: re.Match[str]) -> tuple[str, str]:
         last_day = calendar.monthrange(year, first + 2)[1]
         return f"{year}-{first:02d}-01", f"{year}-{first + 2:02d}-{last_day:02d}"
     if groups.get("month"):
-        month = _MONTHS[groups["month"].lower()]
+        month = MONTH_WORDS[groups["month"].lower()]
         last_day = calendar.monthrange(year, month)[1]
         return f"{year}-{month:02d}-01", f"{year}-{month:02d}-{last_day:02d}"
     return f"{year}-01-01", f"{year}-12-31"

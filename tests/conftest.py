@@ -170,7 +170,7 @@ def real_encoder():
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Path:
     """The real model's index over the bundled releases (built once per test session)."""
-    from ingest import sync
+    from index import sync
 
     index_dir = tmp_path_factory.mktemp("index") / "idx"
     report = sync([RELEASES], index_dir, encoder=real_encoder)

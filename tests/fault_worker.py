@@ -4,7 +4,7 @@ about atomicity, not ranking). ``python -m tests.fault_worker INDEX PATH...``"""
 import sys
 import time
 
-from ingest import sync
+from index import sync
 
 from .conftest import FakeEncoder
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from qa.answer import (
+    AnswerQuery,
     AnswerScorer,
     answer_type,
     counts_the_thing,
@@ -38,7 +39,7 @@ def test_scorer_prefers_overlap_and_type_and_agrees_with_pick_answer():
         "Patients in the imaging trial receive a dose.",
     ]
     sims = np.array([0.50, 0.45, 0.47])
-    scorer = AnswerScorer(q)
+    scorer = AnswerScorer(AnswerQuery.of(q))
     best, score = scorer.pick(sentences, sims)
     assert best == 1 and score > 0.45 + 0.1  # overlap and the number bonus lifted it
     assert (best, score) == pick_answer(q, sentences, sims)
@@ -73,11 +74,11 @@ def test_answer_shape_must_say_something_the_question_does_not():
     assert not type_match("date", "Data will be shown at ASGCT 2025.", when)
     assert type_match("date", "The talk is on Thursday, May 15 at ASGCT 2025.", when)
     # the scorer gives the type bonus only to the sentence with the new name
-    scorer = AnswerScorer(who)
+    scorer = AnswerScorer(AnswerQuery.of(who))
     scores = scorer.scores([restates, answers], np.array([0.5, 0.5]))
     lexical_gap = (
         0.35
-        * (len(scorer._terms & stems(restates)) - len(scorer._terms & stems(answers)))
-        / len(scorer._terms)
+        * (len(scorer.query.terms & stems(restates)) - len(scorer.query.terms & stems(answers)))
+        / len(scorer.query.terms)
     )
     assert scores[1] - scores[0] == pytest.approx(0.1 - lexical_gap)

@@ -5,11 +5,14 @@ import subprocess
 import sys
 import urllib.request
 
+import gradio as gr
 import pytest
 
-import app
-from ingest import uploads
+from ingest import dates
+from ingest.formats import MAX_UPLOAD_BYTES
+from pressroom import cli
 from qa import filters as qa_filters
+from ui import serve, uploads
 
 from .conftest import ROOT, free_port, serve_app
 
@@ -99,11 +102,11 @@ def test_help_documents_host_port_index_corpus_and_auth():
 def launched(monkeypatch, real_index):
     """Run ``app.main`` up to Gradio's launch and capture launch's arguments."""
     calls: list[dict] = []
-    monkeypatch.setattr(app.gr.Blocks, "launch", lambda self, **kw: calls.append(kw))
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: calls.append(kw))
     monkeypatch.delenv("PRESSROOM_AUTH", raising=False)
 
     def run(*argv: str) -> dict:
-        assert app.main([*argv, "--index", str(real_index)]) == 0
+        assert cli.main(["serve", *argv, "--index", str(real_index)]) == 0
         return calls[-1]
 
     return run
@@ -112,7 +115,7 @@ def launched(monkeypatch, real_index):
 def test_auth_is_passed_to_gradio_and_nothing_is_shared(launched):
     kw = launched("--host", "0.0.0.0", "--auth", "desk:s3cret:x")
     assert kw["auth"] == ("desk", "s3cret:x") and kw["share"] is False
-    assert kw["server_name"] == "0.0.0.0" and kw["max_file_size"] == app.MAX_UPLOAD_BYTES
+    assert kw["server_name"] == "0.0.0.0" and kw["max_file_size"] == MAX_UPLOAD_BYTES
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
 
 
@@ -126,13 +129,13 @@ def test_auth_from_environment_and_explicit_no_auth(launched, monkeypatch):
 @pytest.mark.parametrize("bad", ["nocolon", ":pw", "user:"])
 def test_malformed_auth_exits_2(bad, capsys):
     with pytest.raises(SystemExit) as info:
-        app.main(["--auth", bad])
+        cli.main(["serve", "--auth", bad])
     assert info.value.code == 2 and "USER:PASSWORD" in capsys.readouterr().err
 
 
 def test_is_loopback():
-    assert all(map(app.is_loopback, ["127.0.0.1", "127.0.1.1", "::1", "[::1]", "localhost"]))
-    assert not any(map(app.is_loopback, ["0.0.0.0", "192.168.1.5", "::", "example.org"]))
+    assert all(map(serve.is_loopback, ["127.0.0.1", "127.0.1.1", "::1", "[::1]", "localhost"]))
+    assert not any(map(serve.is_loopback, ["0.0.0.0", "192.168.1.5", "::", "example.org"]))
 
 
 # -- upload safety ---------------------------------------------------------------------------
@@ -198,12 +201,12 @@ def test_split_companies_keeps_legal_suffixes():
 
 
 def test_parse_date_and_filters():
-    assert qa_filters.parse_date("2016") == "2016-01-01"
-    assert qa_filters.parse_date("2016", end=True) == "2016-12-31"
-    assert qa_filters.parse_date("2015-02", end=True) == "2015-02-28"
-    assert qa_filters.parse_date("2016-11-28 00:00:00") == "2016-11-28"
+    assert dates.parse_date_limit("2016") == "2016-01-01"
+    assert dates.parse_date_limit("2016", end=True) == "2016-12-31"
+    assert dates.parse_date_limit("2015-02", end=True) == "2015-02-28"
+    assert dates.parse_date_limit("2016-11-28 00:00:00") == "2016-11-28"
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
-        qa_filters.parse_date("28/11/2016", label="From")
+        dates.parse_date_limit("28/11/2016", label="From")
     with pytest.raises(ValueError, match="after"):
         qa_filters.make_filters("2017", "2016", [], True)
     f = qa_filters.make_filters("", "2016", ["Acme"], False)
@@ -234,7 +237,7 @@ def test_starting_on_a_format_2_index_upgrades_it_in_place(real_index, tmp_path,
     ids = list(range(1, before.n_chunks() + 1))
     vectors = before.chunk_vectors(ids)
 
-    app.ensure_index(index_dir, RELEASES)
+    serve.ensure_index(index_dir, RELEASES)
     assert "upgrading" in capsys.readouterr().err
     after = open_reader(index_dir)
     assert current_generation(index_dir) != generation

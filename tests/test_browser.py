@@ -77,7 +77,7 @@ def chromium() -> Path:
 @pytest.fixture(scope="module")
 def server(chromium, tmp_path_factory, real_encoder):
     """The app over a fresh copy of the bundled releases: (url, corpus folder)."""
-    from ingest import sync
+    from index import sync
 
     base = tmp_path_factory.mktemp("browser")
     corpus, index_dir = base / "releases", base / "index"

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from index import open_reader
+from index import open_reader, sync
 from index.layout import current_generation
-from ingest import sync
 from qa import retrieve
 
 from .conftest import ROOT, FakeEncoder

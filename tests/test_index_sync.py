@@ -7,9 +7,8 @@ import sqlite3
 import numpy as np
 import pytest
 
-from index import IndexLockedError, ModelMismatchError, open_reader
+from index import IndexLockedError, ModelMismatchError, open_reader, sync
 from index.layout import current_generation, writer_lock
-from ingest import sync
 
 from .conftest import FakeEncoder
 
@@ -152,10 +151,10 @@ def test_large_index_switches_to_ivf_and_stays_consistent(
     tmp_path, corpus, fake_encoder, monkeypatch
 ):
     """The writer picks IVF above the size threshold (lowered here to 10 chunks)."""
-    import index.vectors as vectors_mod
+    from index.settings import VectorSettings
 
-    monkeypatch.setattr(vectors_mod, "EXACT_MAX", 10)
-    report = sync([corpus], tmp_path / "idx", encoder=fake_encoder)
+    small = VectorSettings(exact_max=10)
+    report = sync([corpus], tmp_path / "idx", encoder=fake_encoder, vector_settings=small)
     reader, docs, ids = _state(tmp_path / "idx")
     manifest = json.loads(
         (tmp_path / "idx" / current_generation(tmp_path / "idx") / "manifest.json").read_text()

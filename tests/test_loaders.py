@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfWriter
 
-from ingest import loaders
+import ingest.pdf
 from ingest.loaders import (
     MAX_FILE_BYTES,
     SUPPORTED_SUFFIXES,
@@ -466,7 +466,7 @@ def test_pdf_without_text(tmp_path: Path) -> None:
 def test_pdf_page_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_page_pdf: bytes
 ) -> None:
-    monkeypatch.setattr(loaders, "MAX_PDF_PAGES", 1)
+    monkeypatch.setattr(ingest.pdf, "MAX_PDF_PAGES", 1)
     path = write(tmp_path / "long.pdf", two_page_pdf)
     assert load_error(path).reason == "PDF has too many pages (2; the limit is 1)"
 

@@ -6,12 +6,11 @@ import sqlite3
 import numpy as np
 import pytest
 
-import index.reader as reader_mod
-from index import IndexUpgradeNeeded, open_reader
+from index import IndexUpgradeNeeded, open_reader, sync
 from index.layout import STORE, current_generation
 from index.manifest import FORMAT_VERSION
-from index.store import stem
-from ingest import sync
+from index.settings import KeywordSettings
+from ingest.analysis import stem
 
 from .conftest import FakeEncoder, as_format_2
 
@@ -38,7 +37,7 @@ def test_common_terms_are_dropped_beyond_the_postings_budget(
 ):
     reader = _reader(tmp_path, corpus, fake_encoder)
     question = "glioblastoma imaging trial company patients"
-    assert reader._within_budget(question.split()) == question.split()  # small index: all
+    assert reader._within_budget(question.split(), 4000) == question.split()  # small: all
     # the cost of a term is its rows in either column: a headline word is in every
     # chunk of its release, whether or not the chunk's own text has it
     n = reader.postings([stem(t) for t in question.split()])
@@ -49,20 +48,21 @@ def test_common_terms_are_dropped_beyond_the_postings_budget(
         assert n[s] == rows[0][0]
     by_rarity = sorted(question.split(), key=lambda t: (n[stem(t)], t))
     budget = n[stem(by_rarity[0])] + n[stem(by_rarity[1])]
-    monkeypatch.setattr(reader_mod, "POSTINGS_BUDGET", budget)
-    assert set(reader._within_budget(question.split())) == set(by_rarity[:2])
-    assert reader.keyword(question, 5)  # still answers, from the rare terms
-    monkeypatch.setattr(reader_mod, "POSTINGS_BUDGET", n[stem(by_rarity[0])] - 1)
-    assert reader._within_budget(question.split()) == [] and reader.keyword(question, 5) == []
+    assert set(reader._within_budget(question.split(), budget)) == set(by_rarity[:2])
+    settings = KeywordSettings(postings_budget=budget)
+    assert reader.keyword(question.split(), 5, settings=settings)  # from the rare terms
+    too_small = KeywordSettings(postings_budget=n[stem(by_rarity[0])] - 1)
+    assert reader._within_budget(question.split(), too_small.postings_budget) == []
+    assert reader.keyword(question.split(), 5, settings=too_small) == []
 
 
 def test_broad_filter_is_applied_to_the_ranking(tmp_path, corpus, fake_encoder, monkeypatch):
     reader = _reader(tmp_path, corpus, fake_encoder)
     every = [r[0] for r in reader._rows("SELECT chunk_id FROM chunks ORDER BY chunk_id")]
     allowed = every[::2]
-    in_sql = reader.keyword("glioblastoma imaging trial", 5, allowed)
-    monkeypatch.setattr(reader_mod, "FILTER_IN_SQL_MAX", 1)  # force the streamed path
-    streamed = reader.keyword("glioblastoma imaging trial", 5, allowed)
+    terms = ["glioblastoma", "imaging", "trial"]
+    in_sql = reader.keyword(terms, 5, allowed)
+    streamed = reader.keyword(terms, 5, allowed, KeywordSettings(filter_in_sql_max=1))
     assert streamed == in_sql and streamed and {i for i, _ in streamed} <= set(allowed)
 
 
@@ -88,7 +88,9 @@ def test_every_chunk_is_keyword_indexed_with_its_release_headline(tmp_path, corp
         for w in re.findall(r"[A-Za-z]{6,}", glio.title)
         if stem(w) not in {stem(x) for x in re.findall(r"\w+", later.text)}
     )
-    assert later.ordinal > 0 and later.chunk_id in {i for i, _ in reader.keyword(word, 1000)}
+    assert later.ordinal > 0 and later.chunk_id in {
+        i for i, _ in reader.keyword([word.lower()], 1000)
+    }
     texts = _keyword_texts(tmp_path / "idx")
     for row in reader.chunks(list(range(1, reader.n_chunks() + 1))).values():
         doc = next(d for d in reader.documents() if d.doc_id == row.doc_id)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qa import Filters, Passage
-from qa.render import (
+from ui.render import (
     citation,
     describe_filters,
     example_questions,

@@ -60,7 +60,7 @@ def test_every_hit_is_cited_exactly(real_index):
 
 
 def test_releases_share_the_list_up_to_three_passages_each(real_index):
-    from qa import RankSettings
+    from qa import RankSettings, Settings
 
     # two bundled releases and k=5: by default a release may give up to three passages,
     # its later ones ranked with a penalty, so both releases appear
@@ -68,13 +68,16 @@ def test_releases_share_the_list_up_to_three_passages_each(real_index):
     per_release = Counter(h.doc_id for h in hits)
     assert len(per_release) == 2 and max(per_release.values()) <= 3 and len(hits) == 5
     one = retrieve(
-        "Cellectar clinical trial", k=5, index_dir=real_index, settings=RankSettings(per_doc=1)
+        "Cellectar clinical trial",
+        k=5,
+        index_dir=real_index,
+        settings=Settings(rank=RankSettings(per_doc=1)),
     )
     assert len({h.doc_id for h in one}) == len(one) == 2
 
 
 def test_a_question_asking_for_releases_gets_one_passage_each(real_index):
-    from qa import RankSettings
+    from qa import RankSettings, Settings
 
     hits = retrieve("Which releases mention CLR 131?", k=5, index_dir=real_index)
     assert len({h.doc_id for h in hits}) == len(hits) == 2
@@ -83,26 +86,26 @@ def test_a_question_asking_for_releases_gets_one_passage_each(real_index):
         "Which releases mention CLR 131?",
         k=5,
         index_dir=real_index,
-        settings=RankSettings(list_question_per_doc=3),
+        settings=Settings(rank=RankSettings(list_question_per_doc=3)),
     )
     assert len({h.doc_id for h in more}) == 2 and len(more) == 5
 
 
 def test_a_releases_later_passages_pay_the_repeat_penalty(real_index):
-    from qa import RankSettings
+    from qa import RankSettings, Settings
 
     question = "Who manufactures CLR 131?"
     free = retrieve(
         question,
         k=6,
         index_dir=real_index,
-        settings=RankSettings(per_doc=3, release_repeat_penalty=0.0),
+        settings=Settings(rank=RankSettings(per_doc=3, release_repeat_penalty=0.0)),
     )
     strict = retrieve(
         question,
         k=6,
         index_dir=real_index,
-        settings=RankSettings(per_doc=3, release_repeat_penalty=100.0),
+        settings=Settings(rank=RankSettings(per_doc=3, release_repeat_penalty=100.0)),
     )
     # with a prohibitive penalty each release's first passage comes before any second one
     firsts = {}
@@ -125,6 +128,7 @@ def test_filters_apply_before_ranking(real_index):
         index_dir=real_index,
         filters=Filters(exclude_boilerplate=True),
     )
+    assert hits, "the news text still answers once boilerplate is excluded"
     assert all(h.kind not in ("about", "safe_harbor", "contacts", "links") for h in hits)
 
 
@@ -217,14 +221,15 @@ def test_before_an_event_is_dated_by_its_release(real_index):
     assert "over 60 animal models" in hits[0].text
 
 
-def test_latest_value_comes_newest_first(real_index):
-    hits = retrieve(
-        "What is the latest number of tumor models the platform was tested in?",
-        k=5,
-        index_dir=real_index,
-    )
-    answering = [h for h in hits if h.answerable]
-    assert [h.date for h in answering] == sorted((h.date for h in answering), reverse=True)
+def test_latest_value_comes_newest_first():
+    from qa.search import newest_first
+
+    def hit(n: int, date: str | None, answerable: bool) -> Passage:
+        return Passage("t", 1.0, n, n, "h", date, "s", 0, 1, "t", 0, 1, answerable=answerable)
+
+    hits = [hit(1, "2014-03-04", True), hit(2, None, False), hit(3, "2016-11-28", True)]
+    assert [h.doc_id for h in newest_first(hits)] == [3, 1, 2]
+    assert newest_first([hit(1, "2014-01-01", False), hit(2, "2016-01-01", False)])[0].doc_id == 1
 
 
 def test_boilerplate_is_still_found_when_asked_about(real_index):
@@ -255,13 +260,13 @@ def test_dates_read_from_the_question_never_leave_nothing(real_index):
 
 
 def test_two_passages_of_one_release_do_not_overlap(real_index):
-    from qa import RankSettings
+    from qa import RankSettings, Settings
 
     hits = retrieve(
         "What doses of I-124-CLR1404 are evaluated in the glioblastoma imaging trial?",
         k=4,
         index_dir=real_index,
-        settings=RankSettings(per_doc=2),
+        settings=Settings(rank=RankSettings(per_doc=2)),
     )
     by_doc: dict[int, list[Passage]] = {}
     for h in hits:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import index.vectors as vectors_mod
+from index.settings import VectorSettings
 from index.vectors import VectorIndex, ivf_lists
 
 
@@ -24,9 +25,9 @@ def _exact(x: np.ndarray, ids: np.ndarray, q: np.ndarray, k: int) -> set[int]:
 
 
 @pytest.fixture
-def small_threshold(monkeypatch):
-    monkeypatch.setattr(vectors_mod, "EXACT_MAX", 1000)
-    monkeypatch.setattr(vectors_mod, "FILTER_EXACT_MAX", 50)
+def small_threshold() -> VectorSettings:
+    """Vector settings whose thresholds are small enough for a test of a few thousand."""
+    return VectorSettings(exact_max=1000, filter_exact_max=50)
 
 
 def test_ivf_lists_grows_with_sqrt_n():
@@ -35,11 +36,11 @@ def test_ivf_lists_grows_with_sqrt_n():
     assert ivf_lists(1) == 4
 
 
-def test_small_index_stays_exact():
+def test_small_index_stays_exact(small_threshold):
     x = _clustered(500)
     index = VectorIndex.empty(32)
     index.add(np.arange(500) * 2 + 1, x)
-    assert index.fitted() is index and index.kind == "flat"
+    assert index.fitted(small_threshold) is index and index.kind == "flat"
 
 
 def test_conversion_to_ivf_keeps_every_vector_and_finds_neighbours(small_threshold, tmp_path):
@@ -48,7 +49,7 @@ def test_conversion_to_ivf_keeps_every_vector_and_finds_neighbours(small_thresho
     ids = np.arange(n, dtype=np.int64) * 3 + 7  # sparse ids, as after removals
     flat = VectorIndex.empty(32)
     flat.add(ids, x)
-    ivf = flat.fitted()
+    ivf = flat.fitted(small_threshold)
     assert ivf.kind == "ivf" and ivf.nlist == ivf_lists(n) and len(ivf) == n
     got_ids, got = ivf.all()
     assert np.array_equal(got_ids, ids) and np.allclose(got, x)
@@ -78,13 +79,13 @@ def test_filtered_ivf_search_is_exact_when_narrow_and_complete_when_broad(small_
     ids = np.arange(n, dtype=np.int64)
     index = VectorIndex.empty(32)
     index.add(ids, x)
-    index = index.fitted()
+    index = index.fitted(small_threshold)
     q = x[17]
     narrow = ids[::100]  # 40 ids: below FILTER_EXACT_MAX, searched exactly
-    _, found = index.search(q, 10, narrow)
+    _, found = index.search(q, 10, narrow, small_threshold)
     assert set(found.tolist()) == _exact(x[narrow], narrow, q, 10)
     broad = ids[ids % 2 == 0]  # half the index: more lists are probed, k results still come
-    scores, found = index.search(q, 30, broad)
+    scores, found = index.search(q, 30, broad, small_threshold)
     assert len(found) == 30 and set(found.tolist()) <= set(broad.tolist())
     assert np.all(np.diff(scores) <= 1e-6)
 
@@ -94,10 +95,10 @@ def test_shrinking_ivf_goes_back_to_exact(small_threshold):
     ids = np.arange(3000, dtype=np.int64)
     index = VectorIndex.empty(32)
     index.add(ids, x)
-    index = index.fitted()
+    index = index.fitted(small_threshold)
     assert index.kind == "ivf"
     index.remove(ids[400:])
-    flat = index.fitted()
+    flat = index.fitted(small_threshold)
     assert flat.kind == "flat" and len(flat) == 400
     assert np.allclose(flat.get(ids[:400]), x[:400])
 
@@ -111,7 +112,7 @@ def test_mapped_ivf_prefetches_its_lists_then_stops_checking(
     ids = np.arange(n, dtype=np.int64)
     flat = VectorIndex.empty(32)
     flat.add(ids, x)
-    ivf = flat.fitted()
+    ivf = flat.fitted(small_threshold)
     ivf.write(tmp_path / "v.faiss")
     mapped = VectorIndex.read(tmp_path / "v.faiss")
     assert VectorIndex.read(tmp_path / "v.faiss", writable=True)._prefetch_left == 0

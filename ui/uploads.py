@@ -13,10 +13,15 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-__all__ = ["ALLOWED_SUFFIXES", "MAX_UPLOAD_BYTES", "UploadRefused", "safe_filename", "save_upload"]
+from ingest.formats import MAX_UPLOAD_BYTES, SUPPORTED_SUFFIXES
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "UploadRefused",
+    "safe_filename",
+    "save_upload",
+]
 
 
 class UploadRefused(ValueError):
@@ -27,7 +32,7 @@ def safe_filename(name: str) -> str:
     """A safe name for an uploaded file: basename only, ``[A-Za-z0-9._-]``, no hidden name.
 
     Raises:
-        UploadRefused: the type is not one of ``ALLOWED_SUFFIXES``.
+        UploadRefused: the type is not one of ``SUPPORTED_SUFFIXES``.
 
     Example:
         >>> safe_filename("../../etc/Q3 results (final).PDF")
@@ -36,8 +41,8 @@ def safe_filename(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
     stem, dot, ext = base.rpartition(".")
-    if not dot or "." + ext.lower() not in ALLOWED_SUFFIXES:
-        allowed = ", ".join(ALLOWED_SUFFIXES)
+    if not dot or "." + ext.lower() not in SUPPORTED_SUFFIXES:
+        allowed = ", ".join(SUPPORTED_SUFFIXES)
         raise UploadRefused(f"not a supported file type (use {allowed})")
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem)
     stem = re.sub(r"\.{2,}", ".", stem)

@@ -1,37 +1,30 @@
-"""Bring an index in line with files and folders of releases (the I/O edge of ingest).
+"""Bring an index in line with files and folders of releases.
 
-``prepare`` is pure: loaded text in, a document record and its chunks out.
-``sync`` walks the files, skips the unchanged ones without reading them, re-indexes
-the changed ones, removes the vanished ones, and publishes everything as one atomic
-index update. A file that cannot be read is reported and skipped; what was indexed
-before stays.
+:func:`sync` walks the files, skips the unchanged ones without reading them, re-indexes
+the changed ones (loaded by :mod:`ingest.loaders`, prepared by :mod:`ingest.prepare`),
+removes the vanished ones, and publishes everything as one atomic index update. A file
+that cannot be read is reported and skipped; what was indexed before stays.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from index import ChunkRecord, DocumentRecord, Encoder, IndexWriter, default_index_dir, get_encoder
-from index.writer import headline_prefix
+from ingest.chunking import ChunkSettings
+from ingest.loaders import iter_corpus, load_file
+from ingest.prepare import EMBED_TEMPLATE, prepare
+from ingest.types import LoadError
 
-from .chunking import ChunkSettings, chunk_release
-from .loaders import iter_corpus, load_file
-from .normalize import normalize_text
-from .release import parse_release
-from .sentences import split_sentences
-from .types import LoadedText, LoadError, ReleaseMeta
+from .encoder import Encoder, get_encoder
+from .layout import default_index_dir
+from .settings import VectorSettings
+from .writer import IndexWriter
 
-__all__ = ["EMBED_TEMPLATE", "FileError", "Progress", "SyncReport", "prepare", "sync"]
-
-EMBED_TEMPLATE = "headline\\ntext/v1"  # what the encoder reads: the headline, then the chunk
-_SENTENCE_WORDS = re.compile(r"[^\W_]+")
+__all__ = ["FileError", "Progress", "SyncReport", "sync"]
 
 
 @dataclass(frozen=True)
@@ -72,76 +65,6 @@ class SyncReport:
     published: bool
 
 
-def _sentence_hash(text: str) -> int | None:
-    words = _SENTENCE_WORDS.findall(text.lower())
-    if len(words) < 6:
-        return None
-    digest = hashlib.blake2b(" ".join(words).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1  # fits SQLite's signed 64-bit integer
-
-
-def _field(meta: ReleaseMeta, name: str) -> str | None:
-    value = getattr(meta, name)
-    return value.value if value is not None else None
-
-
-def prepare(
-    loaded: LoadedText,
-    *,
-    count_tokens: Callable[[Sequence[str]], list[int]],
-    max_tokens: int,
-    settings: ChunkSettings,
-    size: int = 0,
-    mtime_ns: int = 0,
-) -> tuple[DocumentRecord, list[ChunkRecord]]:
-    """Normalise, parse and chunk one loaded release (pure).
-
-    Args:
-        loaded: the text a loader extracted.
-        count_tokens: the encoder's word-piece counter.
-        max_tokens: the encoder's window; the headline is read with every chunk, so
-            chunks get what the headline leaves of it.
-        settings: chunk size and overlap.
-    """
-    text = normalize_text(loaded.text)
-    if not text:
-        raise LoadError(loaded.path, "no text after normalisation")
-    meta = parse_release(text, path=loaded.path)
-    title = _field(meta, "headline") or Path(loaded.path).stem.replace("-", " ").replace("_", " ")
-    room = max_tokens - 3 - count_tokens([title])[0]
-    budget = min(settings.max_tokens, max(room, max_tokens // 2))
-    chunks = chunk_release(text, meta.sections, settings, count_tokens, max_tokens=budget)
-    section_at = [(s.start, s.end, s.title) for s in meta.sections if s.title]
-    records = []
-    for c in chunks:
-        section = next((t for s, e, t in section_at if s <= c.start < e), None)
-        sentences = tuple(
-            (s, e, _sentence_hash(text[s:e])) for s, e in split_sentences(text, c.start, c.end)
-        )
-        prefix = headline_prefix(title, c.text)
-        records.append(
-            ChunkRecord(
-                c.ordinal, c.start, c.end, c.kind, prefix + c.text, section, sentences, len(prefix)
-            )
-        )
-    doc = DocumentRecord(
-        path=loaded.path,
-        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        size=size,
-        mtime_ns=mtime_ns,
-        format=loaded.format,
-        text=text,
-        title=title,
-        date=_field(meta, "date"),
-        company=_field(meta, "company"),
-        tickers=tuple(t.value for t in meta.tickers),
-        wire=_field(meta, "wire"),
-        dateline=_field(meta, "dateline"),
-        meta=json.dumps(asdict(meta)),
-    )
-    return doc, records
-
-
 def sync(
     paths: Iterable[str | os.PathLike[str]],
     index_dir: str | os.PathLike[str] | None = None,
@@ -152,6 +75,7 @@ def sync(
     settings: ChunkSettings | None = None,
     progress: Callable[[Progress], None] | None = None,
     lock_timeout: float = 0,
+    vector_settings: VectorSettings | None = None,
 ) -> SyncReport:
     """Add, update and remove releases so the index matches ``paths``.
 
@@ -164,6 +88,7 @@ def sync(
         settings: chunking settings.
         progress: called after each file and each embedding batch.
         lock_timeout: seconds to wait for another writer before giving up.
+        vector_settings: the vector index's size thresholds (default ``VectorSettings()``).
 
     Returns:
         A :class:`SyncReport`. Unreadable files are in ``failed``; nothing raises for them.
@@ -198,6 +123,7 @@ def sync(
         rebuild=rebuild,
         lock_timeout=lock_timeout,
         on_embedded=on_embedded,
+        vector_settings=vector_settings,
     ) as writer:
         known = writer.known()
         seen = {os.path.abspath(e.path) for e in entries}

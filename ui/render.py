@@ -2,11 +2,11 @@
 
 Pure functions: passages and plain values in, HTML strings out. Every piece of text
 from a release is escaped; markup is only ever added around escaped text. The CSS
-classes (all prefixed ``pr-``) are styled by ``CSS`` below, which the app passes to
-Gradio.
+classes (all prefixed ``pr-``) are styled by ``style.css`` beside this module (``CSS``),
+which the app passes to Gradio.
 
 Example:
-    >>> from qa.passage import Passage
+    >>> from qa import Passage
     >>> hit = Passage(text="It enrolls 36 patients.", score=1.0, doc_id=1, chunk_id=1,
     ...               title="Trial", date="2014-03-04", source="a.txt", start=0, end=23,
     ...               answer="It enrolls 36 patients.", answer_start=0, answer_end=23,
@@ -23,7 +23,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .passage import Filters, Passage
+from ingest.companies import strip_legal_form
+from ingest.types import BOILERPLATE_KINDS
+from qa import Filters, Passage
 
 __all__ = [
     "CSS",
@@ -48,7 +50,7 @@ KIND_LABELS = {
     "contacts": "contacts",
     "links": "links",
 }
-BOILERPLATE = frozenset({"about", "safe_harbor", "contacts", "links"})
+BOILERPLATE = BOILERPLATE_KINDS
 
 
 def _e(text: object) -> str:
@@ -378,21 +380,6 @@ def render_status(
     )
 
 
-_LEGAL_SUFFIX = re.compile(
-    r",?\s+(inc|corp|corporation|co|company|ltd|limited|llc|plc|ag|se|sa|s\.a|nv|n\.v|"
-    r"gmbh|lp|llp|holdings)\.?$",
-    re.IGNORECASE,
-)
-
-
-def _short_company(name: str) -> str:
-    """The name without its legal form: "Acme Holdings, Inc." -> "Acme"."""
-    short = name.strip()
-    while (cut := _LEGAL_SUFFIX.sub("", short)) != short and cut:
-        short = cut
-    return short
-
-
 def example_questions(
     releases: Iterable[tuple[str | None, str | None, str | None]], n: int = 4
 ) -> list[str]:
@@ -426,7 +413,7 @@ def example_questions(
                 when = f" in {day:%B} {day.year}"
             except ValueError:
                 pass
-            out.append(f"What did {_short_company(company)} announce{when}?")
+            out.append(f"What did {strip_legal_form(company)} announce{when}?")
         else:
             short = title.strip() if len(title.strip()) <= 70 else title[:67].rstrip() + "..."
             out.append(f'What does "{short}" report?')
@@ -435,89 +422,4 @@ def example_questions(
     return out
 
 
-CSS = """
-.gradio-container {max-width: 1280px !important; margin: 0 auto !important;}
-#library {--font-mono: var(--font);}
-#library .cell-wrap {font-family: var(--font); font-size: 0.9rem;}
-.pr-header h1 {margin: 0; font-size: 1.7rem; letter-spacing: -0.01em;}
-.pr-header p {margin: 2px 0 0 0; color: var(--body-text-color-subdued);}
-.pr-results {display: flex; flex-direction: column; gap: 12px;}
-.pr-kicker {text-transform: uppercase; letter-spacing: 0.08em; font-size: 0.75rem;
-  font-weight: 700; color: #8a5a00; margin-bottom: 6px;}
-.pr-answer-card {border: 1px solid #f0c24b; border-left: 6px solid #e0a100;
-  border-radius: 10px; padding: 16px 20px; background: #fffaeb;}
-.pr-answer {font-size: 1.25rem; line-height: 1.5; margin: 0 0 10px 0; color: #1f1a10;
-  font-family: Georgia, 'Times New Roman', serif;}
-.pr-cite {font-size: 0.9rem; color: #4a4232;}
-.pr-ref {color: #8a5a00; font-weight: 700; margin-left: 2px;}
-.pr-noanswer-card {border: 1px solid #c9ced6; border-left: 6px solid #7b8594;
-  border-radius: 10px; padding: 14px 20px; background: #f4f6f8; color: #2b313a;}
-.pr-noanswer-card .pr-kicker {color: #4d5562;}
-.pr-noanswer-card p {margin: 4px 0;}
-.pr-sub {color: #5b6370; font-size: 0.92rem;}
-.pr-sources-h {margin: 10px 0 0 0; font-size: 1.05rem;}
-.pr-sources-h span {font-weight: 400; color: var(--body-text-color-subdued); font-size: 0.9rem;
-  margin-left: 6px;}
-.pr-hit {border: 1px solid var(--border-color-primary); border-radius: 10px;
-  padding: 12px 16px; background: var(--background-fill-primary);}
-.pr-hit-weak {background: var(--background-fill-secondary); border-style: dashed;}
-.pr-hit-head {display: flex; align-items: baseline; gap: 10px;}
-.pr-num {flex: none; display: inline-flex; align-items: center; justify-content: center;
-  min-width: 1.6em; height: 1.6em; border-radius: 50%; background: #2f3a4a; color: #fff;
-  font-size: 0.8rem; font-weight: 700;}
-.pr-title {margin: 0; font-size: 1.02rem; line-height: 1.35;}
-.pr-not-answer {flex: none; font-size: 0.75rem; border: 1px solid #9aa3af; color: #4d5562;
-  border-radius: 10px; padding: 0 8px;}
-.pr-same {flex: none; font-size: 0.75rem; border: 1px solid #b9c3d3; color: #4d5562;
-  border-radius: 10px; padding: 0 8px;}
-.pr-meta {display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.85rem;
-  color: var(--body-text-color-subdued); margin: 4px 0 8px 2.4em;}
-.pr-company {font-weight: 600; color: var(--body-text-color);}
-.pr-kind {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 0 8px;}
-.pr-kind-boiler {border-style: dashed;}
-.pr-passage {white-space: pre-wrap; line-height: 1.6; margin-left: 2.4em;}
-mark.pr-hl {background: #ffe07a; color: #111; padding: 1px 2px; border-radius: 3px;}
-mark.pr-hl-weak {background: #e9edf2; color: inherit; border-bottom: 2px dotted #9aa3af;
-  border-radius: 0;}
-.pr-legend {font-size: 0.8rem; color: var(--body-text-color-subdued); margin: 0 0 6px 0;}
-.pr-legend .pr-in-passage {padding: 0 3px;}
-.pr-foot {margin: 8px 0 0 2.4em; font-size: 0.85rem;}
-.pr-file {color: var(--body-text-color-subdued); font-size: 0.8rem;}
-.pr-release summary {cursor: pointer; display: inline-block; font-weight: 600;
-  color: #1d4ed8; padding: 2px 0; margin-right: 12px; list-style: none;}
-.pr-release summary::-webkit-details-marker {display: none;}
-.pr-release summary::before {content: '▸ ';}
-.pr-release[open] summary::before {content: '▾ ';}
-.pr-release .pr-close, .pr-release[open] .pr-open {display: none;}
-.pr-release[open] .pr-close {display: inline;}
-.pr-release[open] summary {margin-bottom: 6px;}
-.pr-gap {display: block; height: 0.45em;}
-.pr-release-text {position: relative; white-space: pre-wrap; line-height: 1.6;
-  max-height: 26rem; overflow-y: auto; padding: 12px 16px; border-radius: 8px;
-  border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary);
-  font-size: 0.92rem;}
-.pr-in-passage {background: rgba(255, 224, 122, 0.28); box-shadow: -3px 0 0 #e0a100;}
-.pr-msg {padding: 10px 14px; border-radius: 8px; border: 1px solid var(--border-color-primary);
-  white-space: pre-line;}
-.pr-msg-error {border-color: #e3a1a1; background: #fdf1f1; color: #8a1f1f;}
-.pr-msg-ok {border-color: #9fd3b0; background: #eff9f2; color: #1d5c33;}
-.pr-msg-info, .pr-msg-mixed {background: var(--background-fill-secondary);}
-.pr-line {padding: 1px 0;}
-.pr-line-ok .pr-icon {color: #1d7a3e; font-weight: 700;}
-.pr-line-error {color: #8a1f1f;}
-.pr-line-error .pr-icon {font-weight: 700;}
-.pr-line-info {color: var(--body-text-color-subdued);}
-.pr-msg-error .pr-line-info, .pr-msg-ok .pr-line-info {color: inherit;}
-.pr-status {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 16px;}
-.pr-stats {display: flex; flex-wrap: wrap; gap: 8px 36px;}
-.pr-stat-v {font-size: 1.35rem; font-weight: 700;}
-.pr-stat-k {font-size: 0.8rem; color: var(--body-text-color-subdued); text-transform: uppercase;
-  letter-spacing: 0.06em;}
-.pr-status-details {margin-top: 8px; font-size: 0.85rem; color: var(--body-text-color-subdued);
-  overflow-wrap: anywhere;}
-.pr-examples {align-items: center; gap: 6px !important;}
-.pr-examples button {flex: 0 1 auto !important; min-width: 0 !important;
-  font-weight: 400 !important;}
-.pr-filters-h {font-weight: 700; font-size: 0.95rem; margin: 2px 0 -4px 2px;}
-.pr-try {color: var(--body-text-color-subdued); font-size: 0.9rem;}
-"""
+CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")

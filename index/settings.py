@@ -1,0 +1,45 @@
+"""Search and vector-index knobs of the index layer, as frozen dataclasses.
+
+They are part of :class:`qa.Settings` (the one settings tree a query runs with, printed
+by the quality benchmark); the vector settings an index was built with are recorded in
+its manifest (``extra.vectors``). Why each default is what it is: the README's Speed
+section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["KeywordSettings", "VectorSettings"]
+
+
+@dataclass(frozen=True)
+class KeywordSettings:
+    """The keyword (FTS5) query.
+
+    Attributes:
+        postings_budget: postings a query may score (FTS5 takes ~1.5 us each); the
+            commonest terms are left out past it.
+        filter_in_sql_max: a filter allowing at most this many chunks goes into the SQL;
+            a broader one is applied to the ranked rows.
+    """
+
+    postings_budget: int = 4_000
+    filter_in_sql_max: int = 2_000
+
+
+@dataclass(frozen=True)
+class VectorSettings:
+    """The FAISS index: its type by size, and how a filtered search runs.
+
+    Attributes:
+        exact_max: exact search up to this many vectors, IVF above.
+        nprobe_divisor: an IVF index probes ``nlist / nprobe_divisor`` lists.
+        filter_exact_max: a filter allowing at most this many ids is searched exactly.
+        train_per_list: k-means sample size per IVF list (FAISS warns below 39).
+    """
+
+    exact_max: int = 50_000
+    nprobe_divisor: int = 8
+    filter_exact_max: int = 20_000
+    train_per_list: int = 40

@@ -1,0 +1,82 @@
+"""The ``pressroom`` command: ``ingest``, ``ask`` and ``serve``, mirroring the Python API.
+
+``pressroom ingest`` is :func:`index.sync`, ``pressroom ask`` is :func:`qa.retrieve`,
+``pressroom serve`` is :func:`ui.serve.serve`. ``python -m ingest``, ``python -m qa`` and
+``python app.py`` run the same subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import ask_cmd, ingest_cmd, serve_cmd
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+COMMANDS = {"ingest": ingest_cmd, "ask": ask_cmd, "serve": serve_cmd}
+_SUMMARY = {
+    "ingest": "add, update and remove releases so the index matches folders of files",
+    "ask": "answer a question with cited passages",
+    "serve": "serve the browser UI",
+}
+EXAMPLES = """examples:
+  pressroom ingest ~/releases --index ~/pressroom-index
+  pressroom ask "Who manufactures CLR 131?" --index ~/pressroom-index
+  pressroom serve --index ~/pressroom-index --corpus ~/releases
+"""
+
+
+def _subparser(
+    sub: argparse._SubParsersAction, name: str, prog: str | None
+) -> argparse.ArgumentParser:
+    module = COMMANDS[name]
+    p = sub.add_parser(
+        name,
+        help=_SUMMARY[name],
+        description=module.DESCRIPTION,
+        epilog=module.EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **({"prog": prog} if prog else {}),
+    )
+    module.add_arguments(p)
+    p.set_defaults(command=name, subparser=p)
+    return p
+
+
+def build_parser(prog: str = "pressroom") -> argparse.ArgumentParser:
+    """The root parser with one subparser per command."""
+    root = argparse.ArgumentParser(
+        prog=prog,
+        description="Local-first semantic search and cited question answering over press releases.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        _subparser(sub, name, None)
+    return root
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
+    """Run ``pressroom`` with ``argv``; ``prog`` names a single-command entry point
+    (``python -m ingest`` is ``main(["ingest", ...], prog="python -m ingest")``)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if prog is not None and argv and argv[0] in COMMANDS:
+        root = argparse.ArgumentParser(prog=prog)
+        sub = root.add_subparsers(dest="command", required=True)
+        parser = _subparser(sub, argv[0], prog)
+        args = parser.parse_args(argv[1:])
+        args.command = argv[0]
+    else:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        parser = next(
+            a
+            for a in parser._subparsers._group_actions
+            if isinstance(a, argparse._SubParsersAction)
+        ).choices[args.command]
+    if args.command == "serve":
+        return serve_cmd.run(args, parser)
+    return COMMANDS[args.command].run(args)

@@ -1,0 +1,122 @@
+"""``pressroom ingest``: bring an index in line with folders of releases (``index.sync``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from index import (
+    DEFAULT_CORPUS,
+    IndexFormatError,
+    IndexLockedError,
+    Progress,
+    default_index_dir,
+    get_encoder,
+    sync,
+)
+
+__all__ = ["DESCRIPTION", "EXAMPLES", "add_arguments", "run"]
+
+DESCRIPTION = (
+    "Add new, re-index changed and remove deleted press releases (.txt, .md, .html, "
+    ".pdf) so the index matches the given files and folders. Unchanged files cost "
+    "nothing; the index is updated atomically. Exit codes: 0 done, 1 some files could "
+    "not be read (each is named; the rest was indexed), 2 usage or index error."
+)
+EXAMPLES = """examples:
+  pressroom ingest                          # index data/releases into data/index
+  pressroom ingest ~/releases --index /tmp/idx
+  pressroom ingest new.pdf other.html       # add or update single files
+  pressroom ingest ~/releases --rebuild     # start over (e.g. after changing the model)
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths", nargs="*", type=Path, help=f"files or folders (default {DEFAULT_CORPUS})"
+    )
+    p.add_argument("--index", type=Path, default=None, help="index folder (default data/index)")
+    p.add_argument(
+        "--keep-missing",
+        action="store_true",
+        help="keep releases whose file is gone from a given folder (default: remove them)",
+    )
+    p.add_argument(
+        "--rebuild", action="store_true", help="build from scratch, ignoring the old index"
+    )
+    p.add_argument("--model", default=None, help="sentence-transformers model name or folder")
+    p.add_argument("--encoder", choices=("torch", "onnx"), default=None, help="encoder backend")
+    p.add_argument("--wait", type=float, default=0, help="seconds to wait for another writer")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+
+
+class _ProgressPrinter:
+    """Progress with rate and ETA on stderr, at most twice a second."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def __call__(self, p: Progress) -> None:
+        now = time.perf_counter()
+        if now - self.last < 0.5 and p.files_done < p.files_total:
+            return
+        self.last = now
+        elapsed = now - self.start
+        rate = p.files_done / elapsed if elapsed > 0 else 0.0
+        eta = (p.files_total - p.files_done) / rate if rate > 0 else 0.0
+        chunk_rate = p.chunks_embedded / elapsed if elapsed > 0 else 0.0
+        print(
+            f"\r{p.files_done}/{p.files_total} files, {p.chunks_embedded} chunks embedded, "
+            f"{rate:.1f} files/s, {chunk_rate:.1f} chunks/s, ETA {eta:.0f}s   ",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = args.paths or [DEFAULT_CORPUS]
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        print(f"error: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    printer = None if (args.quiet or args.json) else _ProgressPrinter()
+    try:
+        encoder = get_encoder(args.model, args.encoder)
+        report = sync(
+            paths,
+            args.index,
+            encoder=encoder,
+            remove_missing=not args.keep_missing,
+            rebuild=args.rebuild,
+            progress=printer,
+            lock_timeout=args.wait,
+        )
+    except (IndexLockedError, IndexFormatError, ValueError) as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 2
+    if printer is not None:
+        print(file=sys.stderr)
+    index_dir = args.index or default_index_dir()
+    if args.json:
+        data = asdict(report)
+        data["failed"] = [asdict(f) for f in report.failed]
+        data["index"] = str(index_dir)
+        print(json.dumps(data))
+    else:
+        for f in report.failed:
+            print(f"error: {f}", file=sys.stderr)
+        print(
+            f"added {len(report.added)}, updated {len(report.updated)}, removed "
+            f"{len(report.removed)}, unchanged {report.unchanged}, failed {len(report.failed)}; "
+            f"{report.chunks_embedded} chunks embedded, {report.chunks_reused} reused, "
+            f"in {report.seconds:.1f}s"
+        )
+        print(f"index {index_dir}: {report.documents} releases, {report.chunks} chunks")
+    return 1 if report.failed else 0

@@ -1,0 +1,89 @@
+"""A question analysed once: what every ranking stage reads of it.
+
+:func:`analyse` takes the text to search (the question without its date-filter phrase)
+and the index it will be searched in: content words for the keyword query, the indexed
+spelling variants of its names, the inverse chunk frequency of each stem for word
+overlap, and the answer type for the answer scorer. Nothing downstream tokenises the
+question again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from index import IndexReader
+from ingest.analysis import query_terms, stem
+
+from .answer import AnswerQuery
+
+__all__ = ["Query", "analyse", "is_list_question"]
+
+# a capitalised name not at a sentence start, or a code mixing digits and letters
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]{4,}|\b\w*\d\w*[A-Za-z]\w*\b")
+# a question asking for releases or companies as such, not a fact inside one
+_LIST_QUESTION = re.compile(
+    r"\b(which|what|list(?: all)?(?: the)?|find(?: all)?(?: the)?)\s+(?:press\s+)?"
+    r"(releases|announcements|companies|firms|sponsors|issuers)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """The searched text of a question and what the stages read of it.
+
+    Attributes:
+        text: what is searched.
+        terms: its content words, lower-cased, in order (the keyword query).
+        variants: indexed spelling variants of its names ("Cellectar" ~ "Cellecstar").
+        weights: inverse chunk frequency of each stem of ``terms``, from the index.
+        answer: what the answer scorer reads (answer type, words, counted thing).
+        prefer: a period whose releases are preferred (ISO first and last day), or None.
+    """
+
+    text: str
+    terms: tuple[str, ...]
+    variants: tuple[str, ...]
+    weights: Mapping[str, float]
+    answer: AnswerQuery
+    prefer: tuple[str, str] | None = None
+
+    @property
+    def keyword_terms(self) -> list[str]:
+        """The words the keyword query ORs: the terms, then the spelling variants."""
+        return list(dict.fromkeys([*self.terms, *self.variants]))
+
+
+def name_variants(reader: IndexReader, text: str) -> list[str]:
+    """Indexed spelling variants of the names in ``text`` (one edit, names of 6+ letters)."""
+    out: list[str] = []
+    for name in dict.fromkeys(m.group(0) for m in _NAME.finditer(text)):
+        if len(name) >= 6:
+            out.extend(reader.similar_terms(name, 1))
+    return out
+
+
+def analyse(reader: IndexReader, text: str, prefer: tuple[str, str] | None = None) -> Query:
+    """Analyse ``text`` for a search of ``reader``'s index."""
+    terms = tuple(query_terms(text))
+    return Query(
+        text=text,
+        terms=terms,
+        variants=tuple(name_variants(reader, text)),
+        weights=reader.idf([stem(t) for t in terms]),
+        answer=AnswerQuery.of(text),
+        prefer=prefer,
+    )
+
+
+def is_list_question(question: str) -> bool:
+    """Whether the question asks for releases or companies ("Which companies ...").
+
+    >>> is_list_question("Which companies announced acquisitions?")
+    True
+    >>> is_list_question("Which company makes CLR 131?")
+    False
+    """
+    return _LIST_QUESTION.search(question) is not None

@@ -1,0 +1,284 @@
+"""``retrieve``: hybrid search over the index, passages chosen per release, answer sentences.
+
+The stages are in :mod:`qa.ranking`; this module does the I/O between them (the index's
+dense and keyword search, the chunks and sentences they name) and reads time out of the
+question (:mod:`qa.timeq`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from index import Encoder, IndexReader, default_index_dir, get_encoder, open_reader
+
+from .answer import AnswerScorer
+from .filters import chunk_filter
+from .passage import Filters, Passage
+from .query import Query, analyse, is_list_question
+from .ranking import Fusion, Ranked, diversify, place_passages, score_chunks
+from .settings import Settings
+from .timeq import TimeQuery, parse_time
+
+__all__ = ["newest_first", "rank", "retrieve"]
+
+DEFAULT_SETTINGS = Settings()
+
+
+def retrieve(
+    question: str,
+    k: int = 5,
+    index_dir: str | os.PathLike[str] | None = None,
+    *,
+    filters: Filters | None = None,
+    encoder: Encoder | None = None,
+    settings: Settings | None = None,
+    interpret_time: bool = True,
+) -> list[Passage]:
+    """Return up to ``k`` cited passages for ``question``, best first.
+
+    Args:
+        question: a natural-language question or keywords.
+        k: how many passages: by default up to three per release, a release's later
+            passages ranked below comparable other releases; one per release when the
+            question asks for releases or companies ("Which releases mention ...").
+        index_dir: the index (default ``PRESSROOM_INDEX`` or ``data/index``).
+        filters: date range, companies/tickers, section kinds, applied before ranking.
+        encoder: the embedding model; must be the one that built the index.
+        settings: every knob (:class:`qa.Settings`).
+        interpret_time: read "since March 2024", "before 2020", "before the
+            partnership" as release-date filters, "in 2016" as a preference for that
+            period, and "latest"/"current" as newest-first among the answering hits.
+            Explicit ``filters`` dates take precedence.
+
+    Raises:
+        IndexNotFoundError: no index was built at ``index_dir``.
+        ModelMismatchError: the index was built with another model.
+        IndexFormatError: the index cannot be read by this version (the message says why).
+
+    Example:
+        >>> for hit in retrieve("Who manufactures CLR 131?", k=3):  # doctest: +SKIP
+        ...     print(hit.title, hit.date, hit.answer)
+    """
+    question = question.strip()
+    if not question or k <= 0:
+        return []
+    settings = settings or DEFAULT_SETTINGS
+    if is_list_question(question):
+        per_doc = min(settings.rank.per_doc, settings.rank.list_question_per_doc)
+        settings = replace(settings, rank=replace(settings.rank, per_doc=per_doc))
+    filters = filters or Filters()
+    reader = open_reader(Path(index_dir) if index_dir is not None else default_index_dir())
+    encoder = encoder or get_encoder(reader.manifest.model)
+    reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
+    when = parse_time(question) if interpret_time else TimeQuery(question)
+    if (when.date_from or when.date_to) and _excludes_nothing(reader, when):
+        # "to reach $44.6 billion by 2034": a limit that no release date falls outside
+        # of speaks of the fact asked about, so its words stay in the searched text
+        when = replace(when, text=question, date_from=None, date_to=None)
+    timed = _with_time(reader, encoder, when, filters, settings)
+    text = when.text or question
+    prefer = (when.prefer_from, when.prefer_to) if when.prefer_from and when.prefer_to else None
+    ranked = rank(reader, text, _embedder(encoder, text), k, timed, settings, prefer)
+    if not ranked and timed != filters:  # the question's own dates excluded everything
+        ranked = rank(reader, question, _embedder(encoder, question), k, filters, settings, prefer)
+    hits = _passages(reader, ranked, settings)
+    return newest_first(hits) if when.recent else hits
+
+
+def newest_first(hits: Sequence[Passage]) -> list[Passage]:
+    """For "latest"/"current" questions: the answering passages newest first, then the rest
+    in their order (a passage that does not answer never moves ahead of one that does)."""
+    answering = sorted((h for h in hits if h.answerable), key=lambda h: h.date or "", reverse=True)
+    return answering + [h for h in hits if not h.answerable]
+
+
+def rank(
+    reader: IndexReader,
+    text: str,
+    embed: Callable[[], np.ndarray],
+    k: int,
+    filters: Filters,
+    settings: Settings,
+    prefer: tuple[str, str] | None = None,
+) -> list[Ranked]:
+    """The best chunks for ``text`` with their passages, at most ``per_doc`` per release.
+
+    ``embed`` gives the question's vector. The question's analysis and keyword search run
+    in a worker thread meanwhile: SQLite and onnxruntime both release the GIL, so on two
+    cores the two take the time of the longer one.
+    """
+    r = settings.rank
+    allowed = reader.allowed_chunks(chunk_filter(reader, filters))
+    if allowed is not None and not allowed:
+        return []
+    n = max(r.candidates, r.candidates_per_k * k)
+
+    def analyse_and_search() -> tuple[Query, dict[int, float]]:
+        query = analyse(reader, text, prefer)
+        return query, dict(reader.keyword(query.keyword_terms, n, allowed, settings.keyword))
+
+    pending = _worker().submit(analyse_and_search)
+    try:
+        qvec = embed()
+        dense = dict(reader.dense(qvec, n, allowed, settings.vectors))
+    finally:
+        query, keyword = pending.result()
+    ids = sorted(set(dense) | set(keyword))
+    if not ids:
+        return []
+    _add_dense(reader, dense, [i for i in ids if i not in dense], qvec)  # keyword-only hits
+    fuse = Fusion.of(dense, keyword, ids, r.dense_weight)
+    fused = {i: fuse(i) for i in ids}
+    top = sorted(ids, key=lambda i: (-fused[i], i))[: max(r.rerank_depth, 3 * k)]
+    # The passage of a release is chosen among all its chunks by sentence-level evidence:
+    # the chunk that matched the question best as a whole is often the lead, while the
+    # sentence that answers sits a few paragraphs further down.
+    rows = reader.chunks(top)
+    siblings = _siblings(reader, [rows[i].doc_id for i in top], fused, allowed, r.expand_docs)
+    if siblings:
+        _add_dense(reader, dense, siblings, qvec)
+        fused.update({i: fuse(i) for i in siblings})
+        rows.update(reader.chunks(siblings))
+        top = top + siblings
+    sentences = reader.sentences(top)
+    scorer = AnswerScorer(query.answer, settings.answer)
+    scored, choice = score_chunks(top, rows, sentences, fused, query, qvec, scorer, r)
+    kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
+    doc_spans: dict[int, list[tuple[int, int]]] = {}
+    for i in top:
+        doc_spans.setdefault(rows[i].doc_id, []).extend(sentences.get(i, ([], None))[0])
+    return place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+
+
+def _add_dense(
+    reader: IndexReader, dense: dict[int, float], ids: Sequence[int], qvec: np.ndarray
+) -> None:
+    """Exact cosine of ``ids`` added to ``dense``."""
+    if ids:
+        sims = reader.chunk_vectors(ids) @ qvec
+        dense.update(zip(ids, map(float, sims), strict=True))
+
+
+def _siblings(
+    reader: IndexReader,
+    doc_order: Sequence[int],
+    fused: dict[int, float],
+    allowed: Sequence[int] | None,
+    expand_docs: int,
+) -> list[int]:
+    """The chunks of the first ``expand_docs`` releases not scored yet (and allowed)."""
+    docs = list(dict.fromkeys(doc_order))[:expand_docs]
+    siblings = [i for i in reader.chunks_of(docs) if i not in fused]
+    if allowed is not None:
+        allowed_set = set(allowed)
+        siblings = [i for i in siblings if i in allowed_set]
+    return siblings
+
+
+def _embedder(encoder: Encoder, text: str) -> Callable[[], np.ndarray]:
+    return lambda: encoder.encode([text])[0]
+
+
+def _with_time(
+    reader: IndexReader,
+    encoder: Encoder,
+    when: TimeQuery,
+    filters: Filters,
+    settings: Settings,
+) -> Filters:
+    """Add the question's own date limits to ``filters`` (explicit ones win)."""
+    date_from, date_to = when.date_from, when.date_to
+    if when.event:  # date the event by the release that best matches it
+        event_text = f"{when.event} {when.text}"
+        found = rank(reader, event_text, _embedder(encoder, event_text), 1, filters, settings)
+        if found and found[0].row.date:
+            pivot = found[0].row.date
+            if when.event_relation == "before":
+                date_to = _shift(pivot, -1)
+            else:
+                date_from = _shift(pivot, 1)
+    return replace(
+        filters,
+        date_from=filters.date_from or date_from,
+        date_to=filters.date_to or date_to,
+    )
+
+
+def _excludes_nothing(reader: IndexReader, when: TimeQuery) -> bool:
+    """Whether the question's release-date limits leave every dated release in."""
+    first, last = reader.date_range()
+    if first is None or last is None:
+        return False
+    return (when.date_from is None or when.date_from <= first) and (
+        when.date_to is None or when.date_to >= last
+    )
+
+
+_WORKER: ThreadPoolExecutor | None = None
+_WORKER_LOCK = threading.Lock()
+
+
+def _worker() -> ThreadPoolExecutor:
+    """The threads that run keyword searches beside the question's encoding."""
+    global _WORKER
+    with _WORKER_LOCK:
+        if _WORKER is None:
+            _WORKER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pressroom-keyword")
+        return _WORKER
+
+
+def _shift(iso: str, days: int) -> str:
+    return (date.fromisoformat(iso) + timedelta(days=days)).isoformat()
+
+
+def confidence(answer_score: float, center: float, scale: float) -> float:
+    """The logistic of an answer score: the estimated chance that the sentence answers.
+
+    >>> confidence(0.84, 0.84, 12.0)
+    0.5
+    """
+    z = scale * (answer_score - center)
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def _passages(reader: IndexReader, ranked: Sequence[Ranked], settings: Settings) -> list[Passage]:
+    a_settings = settings.answer
+    out = []
+    for r in ranked:
+        row = r.row
+        conf = confidence(r.answer_score, a_settings.confidence_center, a_settings.confidence_scale)
+        a, b = r.answer
+        start, end = r.passage
+        text = reader.document_text(row.doc_id) if (start, end) != (row.start, row.end) else None
+        out.append(
+            Passage(
+                text=text[start:end] if text is not None else row.text,
+                score=round(float(r.score), 6),
+                doc_id=row.doc_id,
+                chunk_id=row.chunk_id,
+                title=row.title or Path(row.path).stem,
+                date=row.date,
+                source=row.path,
+                start=start,
+                end=end,
+                answer=(text[a:b] if text is not None else row.text[a - row.start : b - row.start]),
+                answer_start=a,
+                answer_end=b,
+                company=row.company,
+                tickers=row.tickers,
+                kind=row.kind,
+                section=row.section,
+                confidence=round(conf, 4),
+                answerable=conf >= a_settings.answerable_at,
+            )
+        )
+    return out

@@ -1,0 +1,273 @@
+"""The Gradio layout: two tabs wired to :class:`ui.desk.Desk`.
+
+**Ask**: a question, the cited answer first, then the ranked sources, each of which opens
+the whole release with the passage highlighted in place; filters by date, company,
+boilerplate and number of results. **Library**: index status, upload of new releases
+(saved into the releases folder and indexed incrementally), the table of indexed
+releases, and removal of a release. ``ask`` is also a named API (``/ask``) returning
+structured hits, for ``gradio_client``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from index import DEFAULT_CORPUS, IndexFormatError, default_index_dir  # noqa: E402
+from ingest.formats import MAX_UPLOAD_BYTES, SUPPORTED_SUFFIXES, format_size  # noqa: E402
+
+from .desk import LIBRARY_HEADERS, MAX_RESULTS, Desk  # noqa: E402
+from .render import example_questions, render_message  # noqa: E402
+
+__all__ = ["BUNDLED_RELEASES", "DEFAULT_CORPUS", "EXAMPLE_QUESTIONS", "build_app"]
+
+# The curated questions apply when the bundled Cellectar releases are indexed.
+BUNDLED_RELEASES = frozenset(
+    {
+        "2014-03-04-cellectar-phase-2-imaging-trial-glioblastoma.txt",
+        "2016-11-28-cellectar-cpdc-manufacturing-partnership.txt",
+    }
+)
+EXAMPLE_QUESTIONS = [
+    "How many patients will the glioblastoma imaging trial enroll?",
+    "Who manufactures CLR 131?",
+    "Which radioisotope is the payload of CLR 131?",
+    "What doses does the imaging trial test?",
+]
+# Scrolls an opened release to its highlighted passage (inside the release's own box).
+SCROLL_JS = """
+element.addEventListener('toggle', (event) => {
+  const box = event.target;
+  if (!box.matches || !box.matches('details.pr-release') || !box.open) return;
+  const text = box.querySelector('.pr-release-text');
+  const mark = box.querySelector('.pr-anchor') || box.querySelector('.pr-in-passage');
+  if (text && mark) text.scrollTop = Math.max(0, mark.offsetTop - text.clientHeight / 3);
+}, true);
+"""
+_PRIVATE = {"api_visibility": "private"}
+_WRITER = {"concurrency_id": "index-writer", "concurrency_limit": 1}
+
+
+def _progress(progress: gr.Progress):
+    return lambda share, desc: progress(share, desc=desc)
+
+
+def _ask_tab(desk: Desk, docs: list, examples: list[str]) -> SimpleNamespace:
+    ui = SimpleNamespace(examples=[])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4, min_width=480):
+            with gr.Row(equal_height=True):
+                ui.question = gr.Textbox(
+                    label="Question",
+                    show_label=False,
+                    placeholder="Ask the releases, e.g. " + (examples or ["…"])[0],
+                    scale=6,
+                    autofocus=True,
+                    elem_id="question",
+                )
+                ui.ask = gr.Button("Ask", variant="primary", scale=0, min_width=100, elem_id="ask")
+            if examples:
+                with gr.Row(elem_classes="pr-examples"):
+                    gr.HTML("<span class='pr-try'>Try:</span>", js_on_load=None)
+                    for text in examples:
+                        button = gr.Button(text, size="sm", variant="secondary")
+                        ui.examples.append((button, text))
+            ui.results = gr.HTML(
+                render_message(
+                    f"Ask about the {len(docs)} indexed releases in plain words and "
+                    "press Enter. The answering sentence comes first, cited with its "
+                    "release's headline, date and company; the ranked sources follow.",
+                    "info",
+                ),
+                elem_id="results",
+                js_on_load=SCROLL_JS,
+            )
+        with gr.Column(scale=1, min_width=250, elem_classes="pr-filters"):
+            gr.HTML("<div class='pr-filters-h'>Filters</div>", js_on_load=None)
+            ui.date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="date-from")
+            ui.date_to = gr.Textbox(label="To", placeholder="YYYY-MM-DD", elem_id="date-to")
+            ui.companies = gr.Dropdown(
+                choices=desk.company_choices(docs),
+                value=[],
+                multiselect=True,
+                allow_custom_value=True,
+                label="Company or ticker",
+                elem_id="company",
+            )
+            ui.boilerplate = gr.Checkbox(
+                value=True,
+                label="Include boilerplate (About, safe harbor, contacts)",
+                elem_id="boilerplate",
+            )
+            ui.k = gr.Slider(1, MAX_RESULTS, value=5, step=1, label="Results", elem_id="k")
+            ui.clear = gr.Button("Clear filters", size="sm", variant="secondary")
+    return ui
+
+
+def _library_tab(desk: Desk, docs: list) -> SimpleNamespace:
+    ui = SimpleNamespace()
+    ui.status = gr.HTML(desk.status_html(), elem_id="status", js_on_load=None)
+    types = ", ".join(SUPPORTED_SUFFIXES)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            ui.uploads = gr.File(
+                label=f"Add releases ({types}; up to {format_size(MAX_UPLOAD_BYTES)} each)",
+                file_count="multiple",
+                file_types=list(SUPPORTED_SUFFIXES),
+                height=140,
+                elem_id="upload",
+            )
+        with gr.Column(scale=2):
+            ui.upload_report = gr.HTML(
+                render_message(
+                    f"New files are saved into {desk.corpus_dir} and indexed at once; "
+                    "they can be asked about as soon as the update finishes.",
+                    "info",
+                ),
+                elem_id="upload-report",
+                js_on_load=None,
+            )
+    ui.library = gr.Dataframe(
+        value=desk.library_rows(docs),
+        headers=LIBRARY_HEADERS,
+        datatype=["str", "str", "str", "str", "number", "str"],
+        interactive=False,
+        wrap=True,
+        show_search="search",
+        column_widths=["37%", "10%", "17%", "11%", "7%", "18%"],
+        max_height=520,
+        label="Indexed releases (click a row to select it for removal)",
+        elem_id="library",
+    )
+    with gr.Row(equal_height=True):
+        ui.to_remove = gr.Dropdown(
+            choices=desk.removable_choices(docs),
+            value=None,
+            label="Remove a release (deletes its file from the releases folder)",
+            scale=5,
+            elem_id="remove-choice",
+        )
+        ui.remove = gr.Button("Remove", variant="stop", scale=0, min_width=140, elem_id="remove")
+    ui.remove_report = gr.HTML(
+        render_message(
+            "Removing deletes the release's file from the releases folder and takes "
+            "it out of the index. Releases outside that folder are never deleted.",
+            "info",
+        ),
+        elem_id="remove-report",
+        js_on_load=None,
+    )
+    return ui
+
+
+def _wire_ask(desk: Desk, ask: SimpleNamespace) -> None:
+    inputs = [ask.question, ask.k, ask.date_from, ask.date_to, ask.companies, ask.boilerplate]
+    triggers = [ask.question.submit, ask.ask.click, ask.date_from.submit, ask.date_to.submit]
+    triggers += [ask.companies.input, ask.boilerplate.input, ask.k.release]
+    gr.on(triggers, desk.search, inputs, ask.results, **_PRIVATE)
+    for button, text in ask.examples:
+        button.click(lambda t=text: t, None, ask.question, **_PRIVATE).then(
+            desk.search, inputs, ask.results, **_PRIVATE
+        )
+    filters = [ask.date_from, ask.date_to, ask.companies, ask.boilerplate, ask.k]
+    ask.clear.click(lambda: ("", "", [], True, 5), None, filters, **_PRIVATE).then(
+        desk.search, inputs, ask.results, **_PRIVATE
+    )
+
+
+def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> list:
+    def refresh():
+        docs = desk.documents()
+        return (
+            desk.library_rows(docs),
+            gr.update(choices=desk.removable_choices(docs), value=None),
+            gr.update(choices=desk.company_choices(docs)),
+            desk.status_html(),
+        )
+
+    def upload(files, progress=gr.Progress()):  # noqa: B008 (Gradio's injection idiom)
+        paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files or []]
+        return (None, desk.add_files(paths, _progress(progress)), *refresh())
+
+    def remove(source, progress=gr.Progress()):  # noqa: B008
+        return (desk.remove(source, _progress(progress)), *refresh())
+
+    def select_row(evt: gr.SelectData):
+        path = desk.row_path(evt.row_value or [])
+        return gr.update() if path is None else path
+
+    refreshed = [lib.library, lib.to_remove, companies, lib.status]
+    lib.uploads.upload(
+        upload,
+        lib.uploads,
+        [lib.uploads, lib.upload_report, *refreshed],
+        show_progress_on=lib.upload_report,
+        **_PRIVATE,
+        **_WRITER,
+    )
+    lib.remove.click(
+        remove,
+        lib.to_remove,
+        [lib.remove_report, *refreshed],
+        show_progress_on=lib.remove_report,
+        **_PRIVATE,
+        **_WRITER,
+    )
+    lib.library.select(select_row, None, lib.to_remove, **_PRIVATE)
+    return [refresh, refreshed]
+
+
+def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> gr.Blocks:
+    """The Gradio UI over the index at ``index_dir`` and the releases folder ``corpus_dir``.
+
+    Args:
+        index_dir: the index (default ``PRESSROOM_INDEX`` or ``data/index``).
+        corpus_dir: where uploads are saved and removals delete from (default
+            ``data/releases``).
+    """
+    desk = Desk(Path(index_dir or default_index_dir()), Path(corpus_dir or DEFAULT_CORPUS))
+    docs = desk.documents()
+    if BUNDLED_RELEASES <= {Path(d.path).name for d in docs}:
+        examples = EXAMPLE_QUESTIONS
+    else:
+        examples = example_questions([(d.title, d.date, d.company) for d in docs])
+
+    def ask(
+        question: str,
+        k: int = 5,
+        date_from: str = "",
+        date_to: str = "",
+        company: str = "",
+        include_boilerplate: bool = True,
+    ) -> list[dict]:
+        """Cited passages for a question, best first, as dictionaries (see qa.Passage).
+
+        ``company`` is a comma-separated list of company names or tickers (a legal suffix
+        such as ", Inc." stays with its name); dates are ISO (YYYY, YYYY-MM or YYYY-MM-DD).
+        """
+        try:
+            return desk.ask(question, k, date_from, date_to, company, include_boilerplate)
+        except (ValueError, IndexFormatError) as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    with gr.Blocks(title="Pressroom", fill_width=True) as demo:
+        gr.HTML(
+            "<div class='pr-header'><h1>Pressroom</h1><p>Search the press releases and get "
+            "answers you can cite: every answer names its release, date and company.</p></div>",
+            js_on_load=None,
+        )
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                ask_ui = _ask_tab(desk, docs, examples)
+            with gr.Tab("Library", id="library"):
+                lib_ui = _library_tab(desk, docs)
+        _wire_ask(desk, ask_ui)
+        refresh, refreshed = _wire_library(desk, lib_ui, ask_ui.companies)
+        demo.load(refresh, None, refreshed, **_PRIVATE)
+        gr.api(ask, api_name="ask")
+    return demo

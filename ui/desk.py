@@ -1,0 +1,296 @@
+"""What the UI does, without Gradio: questions, the library, uploads and removals.
+
+:class:`Desk` holds the index and releases folders and answers every UI action with
+plain values or HTML, so each handler runs and is tested alone; ``ui.app`` only lays
+out the widgets and wires them to these methods.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from index import (
+    DocumentRow,
+    IndexFormatError,
+    IndexLockedError,
+    SyncReport,
+    open_reader,
+    sync,
+)
+from qa import retrieve
+from qa.filters import make_filters, split_companies
+
+from .render import render_message, render_report, render_results, render_status
+from .uploads import UploadRefused, save_upload
+
+__all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Desk", "ProgressFn"]
+
+logger = logging.getLogger(__name__)
+
+MAX_RESULTS = 20
+LIBRARY_HEADERS = ["Headline", "Date", "Company", "Tickers", "Chunks", "File"]
+ProgressFn = Callable[[float, str], None]  # share done (0..1), what is happening
+Lines = list[tuple[str, str]]  # (kind: ok / info / error, text) lines of a report
+
+
+def _within(path: str, folder: Path) -> bool:
+    p = Path(os.path.abspath(path))
+    return p.is_relative_to(Path(os.path.abspath(folder))) or p.resolve().is_relative_to(
+        folder.resolve()
+    )
+
+
+def _outcome(kind: str, verb: str, names: list[str], most: int = 5) -> Lines:
+    """Report lines for files with one outcome: one line each, or one summary line."""
+    if len(names) <= most:
+        return [(kind, f"{verb} {n}") for n in names]
+    shown = ", ".join(names[:3])
+    return [(kind, f"{verb} {len(names)} files: {shown} and {len(names) - 3} more")]
+
+
+def _holds(report: SyncReport) -> str:
+    return f"The index now holds {report.documents} releases, {report.chunks} chunks."
+
+
+def _generation_size(index_dir: Path, generation: str) -> int:
+    folder = Path(index_dir) / generation
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def _sync_progress(progress: ProgressFn | None) -> Callable | None:
+    if progress is None:
+        return None
+
+    def report(p) -> None:
+        total = max(p.files_total, 1)
+        progress(
+            p.files_done / total,
+            f"{p.files_done}/{p.files_total} files parsed · {p.chunks_embedded} chunks embedded",
+        )
+
+    return report
+
+
+class Desk:
+    """The UI's actions over the index at ``index_dir`` and the releases in ``corpus_dir``."""
+
+    def __init__(self, index_dir: Path, corpus_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self.corpus_dir = Path(os.path.abspath(corpus_dir))
+
+    # -- reading ---------------------------------------------------------------------------
+    def documents(self) -> list[DocumentRow]:
+        try:
+            return open_reader(self.index_dir).documents()
+        except IndexFormatError:
+            return []
+
+    def display_path(self, path: str) -> str:
+        return os.path.relpath(path, self.corpus_dir) if _within(path, self.corpus_dir) else path
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        date_from: str = "",
+        date_to: str = "",
+        company: str = "",
+        include_boilerplate: bool = True,
+    ) -> list[dict]:
+        """Cited passages as dictionaries (see :class:`qa.Passage`), best first.
+
+        Raises:
+            ValueError: bad filters. IndexFormatError: no usable index.
+        """
+        filters = make_filters(
+            date_from, date_to, split_companies(company), bool(include_boilerplate)
+        )
+        k = max(1, min(int(k), MAX_RESULTS))
+        hits = retrieve(question or "", k=k, index_dir=self.index_dir, filters=filters)
+        return [asdict(h) for h in hits]
+
+    def search(
+        self,
+        question: str,
+        k: int,
+        date_from: str,
+        date_to: str,
+        companies: Sequence[str] | None,
+        include_boilerplate: bool,
+    ) -> str:
+        """The results page for a question (a message, never a traceback, on failure)."""
+        question = (question or "").strip()
+        if not question:
+            return render_results("", [])
+        try:
+            filters = make_filters(date_from, date_to, companies or [], include_boilerplate)
+            k = max(1, min(int(k or 5), MAX_RESULTS))
+            hits = retrieve(question, k=k, index_dir=self.index_dir, filters=filters)
+            reader = open_reader(self.index_dir)
+            texts = {}
+            for h in hits:
+                try:
+                    texts[h.doc_id] = reader.document_text(h.doc_id)
+                except KeyError:  # removed since the query
+                    pass
+        except ValueError as exc:
+            return render_message(f"Check the filters: {exc}.")
+        except IndexFormatError as exc:
+            return render_message(str(exc))
+        except Exception as exc:  # never a traceback in the page
+            logger.exception("search failed")
+            return render_message(f"Search failed ({type(exc).__name__}). See the server log.")
+        return render_results(question, hits, texts, filters=filters)
+
+    # -- the library -------------------------------------------------------------------------
+    def library_rows(self, docs: Sequence[DocumentRow]) -> list[list]:
+        return [
+            [
+                d.title or Path(d.path).stem,
+                d.date or "",
+                d.company or "",
+                ", ".join(d.tickers),
+                d.n_chunks,
+                self.display_path(d.path),
+            ]
+            for d in docs
+        ]
+
+    @staticmethod
+    def company_choices(docs: Sequence[DocumentRow]) -> list[tuple[str, str]]:
+        tickers: dict[str, set[str]] = {}
+        for d in docs:
+            name = (d.company or "").strip() or (d.tickers[0] if d.tickers else "")
+            if name:
+                tickers.setdefault(name, set()).update(d.tickers)
+        return [
+            (f"{name} ({', '.join(sorted(t - {name}))})" if t - {name} else name, name)
+            for name, t in sorted(tickers.items(), key=lambda kv: kv[0].lower())
+        ]
+
+    def removable_choices(self, docs: Sequence[DocumentRow]) -> list[tuple[str, str]]:
+        return [
+            (f"{self.display_path(d.path)} · {(d.title or '')[:70]}", d.path)
+            for d in sorted(docs, key=lambda d: self.display_path(d.path).lower())
+        ]
+
+    def status_html(self) -> str:
+        try:
+            reader = open_reader(self.index_dir)
+        except IndexFormatError as exc:
+            return render_message(str(exc), "info")
+        m = reader.manifest
+        return render_status(
+            documents=m.documents,
+            chunks=m.chunks,
+            model=m.model,
+            size_bytes=_generation_size(reader.index_dir, reader.generation),
+            updated=m.created or None,
+            index_dir=str(reader.index_dir),
+            corpus_dir=str(self.corpus_dir),
+        )
+
+    def row_path(self, row: Sequence) -> str | None:
+        """The release file a clicked library row names (None for a partial row)."""
+        if len(row) < len(LIBRARY_HEADERS):
+            return None
+        shown = str(row[-1])
+        return os.path.abspath(shown if os.path.isabs(shown) else self.corpus_dir / shown)
+
+    # -- changes ---------------------------------------------------------------------------
+    def add_files(self, files: Sequence[Path], progress: ProgressFn | None = None) -> str:
+        """Save uploads into the releases folder and index them; the report as HTML."""
+        if not files:
+            return render_message("Choose one or more files to add.", "info")
+        lines: Lines = []
+        saved, created = [], set()
+        for path in files:
+            try:
+                target, new = save_upload(path, self.corpus_dir)
+                saved.append(target)
+                if new:
+                    created.add(target)
+            except UploadRefused as exc:
+                lines.append(("error", f"{path.name}: {exc}"))
+            except OSError as exc:
+                lines.append(("error", f"{path.name}: could not save ({exc.strerror or exc})"))
+        if saved:
+            if progress is not None:
+                progress(0, f"0/{len(saved)} files parsed")
+            lines += self._index_uploads(saved, created, progress)
+        return render_report(lines)
+
+    def _index_uploads(
+        self, saved: list[Path], created: set[Path], progress: ProgressFn | None
+    ) -> Lines:
+        try:
+            report = sync(saved, self.index_dir, progress=_sync_progress(progress), lock_timeout=60)
+        except IndexLockedError:
+            return [("error", "Another update of the index is running; try again.")]
+        except (IndexFormatError, OSError, RuntimeError) as exc:
+            logger.exception("upload sync failed")
+            return [("error", f"The index could not be updated: {exc}")]
+        added, updated = set(report.added), set(report.updated)
+        failed = {f.path: f.reason for f in report.failed}
+        done: dict[str, list[str]] = {"Added": [], "Updated": [], "Unchanged": []}
+        lines: Lines = []
+        for p in saved:
+            key, name = os.path.abspath(p), p.name
+            if key in failed:
+                lines.append(("error", f"{name}: {failed.pop(key)} (not kept)"))
+                if p in created:  # an unreadable upload is not left in the folder
+                    p.unlink(missing_ok=True)
+            else:
+                verb = "Added" if key in added else "Updated" if key in updated else None
+                done[verb or "Unchanged"].append(name)
+        lines += _outcome("ok", "Added", done["Added"])
+        lines += _outcome("ok", "Updated", done["Updated"])
+        lines += _outcome("info", "Already indexed, unchanged:", done["Unchanged"])
+        lines.extend(("error", f"{Path(k).name}: {r}") for k, r in failed.items())
+        lines.append(("info", _holds(report)))
+        return lines
+
+    def remove(self, source: str | None, progress: ProgressFn | None = None) -> str:
+        """Delete a release's file from the releases folder and the index; the report."""
+        if not source:
+            return render_report([("info", "Choose a release to remove.")])
+        doc = {d.path: d for d in self.documents()}.get(source)
+        if doc is None:
+            return render_report([("info", "That release is not in the index (any more).")])
+        if not _within(source, self.corpus_dir):
+            return render_report(
+                [
+                    (
+                        "error",
+                        f"{source} is outside the releases folder {self.corpus_dir}; Pressroom "
+                        "only deletes files it manages. Delete the file yourself and run "
+                        "`python -m ingest` on its folder.",
+                    )
+                ]
+            )
+        if progress is not None:
+            progress(0, "Removing")
+        try:
+            Path(source).unlink(missing_ok=True)
+            report = sync([self.corpus_dir], self.index_dir, progress=_sync_progress(progress))
+        except IndexLockedError:
+            return render_report([("error", "Another update of the index is running; try again.")])
+        except (OSError, IndexFormatError, RuntimeError) as exc:
+            logger.exception("remove failed")
+            return render_report([("error", f"Could not remove {Path(source).name}: {exc}")])
+        lines = [("ok", f"Removed {self.display_path(source)} ({doc.title or 'untitled'})")]
+        # syncing the folder also picks up whatever else changed in it meanwhile
+        lines += [("ok", f"Also added {self.display_path(p)}") for p in report.added]
+        lines += [("ok", f"Also updated {self.display_path(p)}") for p in report.updated]
+        lines += [
+            ("ok", f"Also removed {self.display_path(p)} (its file is gone)")
+            for p in report.removed
+            if p != os.path.abspath(source)
+        ]
+        lines += [("error", f"{self.display_path(f.path)}: {f.reason}") for f in report.failed]
+        lines.append(("info", _holds(report)))
+        return render_report(lines)

@@ -1,0 +1,91 @@
+"""Starting the app: build or upgrade the index first, then serve on loopback by default."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from index import (  # noqa: E402
+    IndexNotFoundError,
+    IndexUpgradeNeeded,
+    get_encoder,
+    open_reader,
+    sync,
+)
+from ingest.formats import MAX_UPLOAD_BYTES  # noqa: E402
+
+from .app import build_app  # noqa: E402
+from .render import CSS  # noqa: E402
+
+__all__ = ["ensure_index", "is_loopback", "serve"]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the app on this machine.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def ensure_index(index_dir: Path, corpus: Path) -> None:
+    """Build the index over ``corpus`` when ``index_dir`` has none yet; upgrade an older
+    format in place (nothing is embedded again, no release is added or removed).
+
+    Raises:
+        IndexFormatError: an index is there but cannot be used (format, model).
+    """
+    try:
+        open_reader(index_dir)
+        return
+    except IndexUpgradeNeeded as exc:
+        print(f"{exc}: upgrading ...", file=sys.stderr)
+        sync([], index_dir, encoder=get_encoder(exc.model))
+        return
+    except IndexNotFoundError:
+        pass
+    print(f"building the index over {corpus} into {index_dir} ...", file=sys.stderr)
+    report = sync([corpus], index_dir)
+    for failure in report.failed:
+        print(f"error: {failure}", file=sys.stderr)
+    print(f"indexed {report.documents} releases, {report.chunks} chunks", file=sys.stderr)
+
+
+def serve(
+    index_dir: Path,
+    corpus: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: tuple[str, str] | None = None,
+) -> None:
+    """Build the index if needed, load the model, and serve the UI (blocks until stopped)."""
+    ensure_index(index_dir, corpus)
+    # load the model now, so that the first question is answered at full speed
+    get_encoder(open_reader(index_dir).manifest.model)
+    demo = build_app(index_dir, corpus)
+    demo.queue(default_concurrency_limit=2)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        auth=auth,
+        max_file_size=MAX_UPLOAD_BYTES,
+        css=CSS,
+        theme=gr.themes.Default(
+            primary_hue="amber", neutral_hue="slate", font=["system-ui", "sans-serif"]
+        ),
+        footer_links=["api"],
+    )
