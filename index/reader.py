@@ -216,7 +216,7 @@ class IndexReader:
         terms = list(dict.fromkeys(terms))
         if not terms:
             return []
-        terms = self._within_budget(terms, settings.postings_budget)
+        terms = self.within_budget(terms, settings.postings_budget)
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
@@ -240,7 +240,7 @@ class IndexReader:
             return []
         return [(int(r[0]), float(r[1])) for r in rows]
 
-    def _within_budget(self, terms: list[str], budget: int) -> list[str]:
+    def within_budget(self, terms: list[str], budget: int) -> list[str]:
         """The rarest terms whose postings add up to at most ``budget``.
 
         May be empty: when even the rarest term is in more chunks than the budget, the

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ingest.chunking import ChunkSettings
@@ -22,7 +22,7 @@ from ingest.types import LoadError
 from .encoder import Encoder, get_encoder
 from .layout import default_index_dir
 from .settings import VectorSettings
-from .writer import IndexWriter
+from .writer import IndexWriter, KnownDocument
 
 __all__ = ["FileError", "Progress", "SyncReport", "sync"]
 
@@ -104,17 +104,15 @@ def sync(
     paths = [Path(p) for p in paths]
     entries = list(iter_corpus(paths))
     files = [Path(os.path.abspath(e.path)) for e in entries if e.error is None]
-    failed = [FileError(os.path.abspath(e.path), e.error) for e in entries if e.error is not None]
-    added, updated, removed, unchanged = [], [], [], 0
-    embedded = 0
+    tally = _Tally(
+        failed=[FileError(os.path.abspath(e.path), e.error) for e in entries if e.error is not None]
+    )
 
     def on_embedded(n: int) -> None:
-        nonlocal embedded
-        embedded += n
+        tally.embedded += n
         if progress is not None:
-            progress(Progress(done, len(files), embedded))
+            progress(Progress(tally.done, len(files), tally.embedded))
 
-    done = 0
     with IndexWriter(
         index_dir,
         encoder,
@@ -126,56 +124,87 @@ def sync(
         vector_settings=vector_settings,
     ) as writer:
         known = writer.known()
-        seen = {os.path.abspath(e.path) for e in entries}
         for path in files:
-            key = str(path)
-            old = known.get(key)
-            try:
-                st = path.stat()
-                if old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns):
-                    unchanged += 1
-                else:
-                    loaded = load_file(path)
-                    doc, chunks = prepare(
-                        loaded,
-                        count_tokens=encoder.count_tokens,
-                        max_tokens=encoder.max_tokens,
-                        settings=settings,
-                        size=st.st_size,
-                        mtime_ns=st.st_mtime_ns,
-                    )
-                    if old is not None and old.content_hash == doc.content_hash:
-                        writer.touch(key, st.st_size, st.st_mtime_ns)
-                        unchanged += 1
-                    else:
-                        writer.add(doc, chunks)
-                        (updated if old is not None else added).append(key)
-            except LoadError as exc:
-                failed.append(FileError(key, exc.reason))
-            except OSError as exc:
-                failed.append(FileError(key, exc.strerror or str(exc)))
-            done += 1
+            _sync_file(writer, encoder, settings, path, known.get(str(path)), tally)
+            tally.done += 1
             if progress is not None:
-                progress(Progress(done, len(files), embedded, key))
+                progress(Progress(tally.done, len(files), tally.embedded, str(path)))
         if remove_missing:
-            roots = [os.path.abspath(p) + os.sep for p in paths if p.is_dir()]
-            for key in sorted(known):
-                if key not in seen and any(key.startswith(r) for r in roots):
-                    writer.remove(key)
-                    removed.append(key)
+            tally.removed = _remove_vanished(writer, known, entries, paths)
         manifest = writer.commit()
-        reused = writer.reused
         n_docs, n_chunks = (manifest.documents, manifest.chunks) if manifest else writer.counts()
-    return SyncReport(
-        added=tuple(added),
-        updated=tuple(updated),
-        removed=tuple(removed),
-        unchanged=unchanged,
-        failed=tuple(failed),
-        chunks_embedded=embedded,
-        chunks_reused=reused,
-        documents=n_docs,
-        chunks=n_chunks,
-        seconds=time.perf_counter() - started,
-        published=manifest is not None,
-    )
+        return SyncReport(
+            added=tuple(tally.added),
+            updated=tuple(tally.updated),
+            removed=tuple(tally.removed),
+            unchanged=tally.unchanged,
+            failed=tuple(tally.failed),
+            chunks_embedded=tally.embedded,
+            chunks_reused=writer.reused,
+            documents=n_docs,
+            chunks=n_chunks,
+            seconds=time.perf_counter() - started,
+            published=manifest is not None,
+        )
+
+
+def _remove_vanished(
+    writer: IndexWriter, known: dict[str, KnownDocument], entries: list, paths: list[Path]
+) -> list[str]:
+    """Remove the indexed releases under a given folder whose file is gone; their paths."""
+    seen = {os.path.abspath(e.path) for e in entries}
+    roots = [os.path.abspath(p) + os.sep for p in paths if p.is_dir()]
+    removed = []
+    for key in sorted(known):
+        if key not in seen and any(key.startswith(r) for r in roots):
+            writer.remove(key)
+            removed.append(key)
+    return removed
+
+
+@dataclass
+class _Tally:
+    """What a sync has done so far (mutable: filled in file by file)."""
+
+    failed: list[FileError]
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    embedded: int = 0
+    done: int = 0
+
+
+def _sync_file(
+    writer: IndexWriter,
+    encoder: Encoder,
+    settings: ChunkSettings,
+    path: Path,
+    old: KnownDocument | None,
+    tally: _Tally,
+) -> None:
+    """Skip, touch, add or re-index one file; a file that cannot be read goes to ``failed``."""
+    key = str(path)
+    try:
+        st = path.stat()
+        if old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns):
+            tally.unchanged += 1
+            return
+        doc, chunks = prepare(
+            load_file(path),
+            count_tokens=encoder.count_tokens,
+            max_tokens=encoder.max_tokens,
+            settings=settings,
+            size=st.st_size,
+            mtime_ns=st.st_mtime_ns,
+        )
+        if old is not None and old.content_hash == doc.content_hash:
+            writer.touch(key, st.st_size, st.st_mtime_ns)
+            tally.unchanged += 1
+        else:
+            writer.add(doc, chunks)
+            (tally.updated if old is not None else tally.added).append(key)
+    except LoadError as exc:
+        tally.failed.append(FileError(key, exc.reason))
+    except OSError as exc:
+        tally.failed.append(FileError(key, exc.strerror or str(exc)))

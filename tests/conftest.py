@@ -76,6 +76,26 @@ class FakeEncoder:
         return out
 
 
+def store_rows(reader, sql: str, params: Sequence = ()) -> list[tuple]:
+    """Rows of an SQL query on the store file of ``reader``'s generation, opened read-only
+    on its own (tests inspect the files as they are on disk, not the reader's internals)."""
+    import sqlite3
+
+    path = reader.index_dir / reader.generation / "store.sqlite"
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that load the real embedding model form the ``model`` tier."""
+    for item in items:
+        if {"real_encoder", "real_index"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:

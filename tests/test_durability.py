@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -75,36 +74,49 @@ def check_integrity(index_dir: Path) -> set[str]:
     return paths
 
 
-def _run_worker(index_dir: Path, corpus: Path, kill_after: float | None) -> int:
+def _run_worker(index_dir: Path, corpus: Path, kill_at: int | None) -> int:
+    """Run a sync in a worker process; kill it right after its ``kill_at``-th line ("ready",
+    then one per file and embedding batch). Returns how many lines a full run printed."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.fault_worker", str(index_dir), str(corpus)],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        text=True,
     )
-    if kill_after is None:
-        _, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err.decode()
-        return 0
-    time.sleep(kill_after)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    return proc.returncode
+    events = 0
+    for line in proc.stdout:
+        if line.startswith("done"):
+            break
+        events += 1
+        if events == kill_at:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.stdout.read()
+    err = proc.stderr.read()
+    proc.wait(timeout=300)
+    if kill_at is None:
+        assert proc.returncode == 0, err
+    return events
 
 
 def _kill_test(tmp_path: Path, kills: int) -> None:
     corpus, index_dir = tmp_path / "corpus", tmp_path / "idx"
     states = {"A": _set_state(corpus, "A")}
-    started = time.perf_counter()
     _run_worker(index_dir, corpus, None)
-    duration = time.perf_counter() - started
     assert check_integrity(index_dir) == states["A"]
     states["B"] = _set_state(corpus, "B")
     published, target = "A", "B"
     rng = random.Random(7)
     seen = {"interrupted": 0, "completed": 0}
+    events = _run_worker(index_dir, corpus, None)  # a full update of the same size: A -> B
+    _set_state(corpus, "A")
+    _run_worker(index_dir, corpus, None)
+    states["B"] = _set_state(corpus, "B")
     for _ in range(kills):
-        _run_worker(index_dir, corpus, rng.uniform(0.05, duration * 1.5))
+        # after the n-th report: from "ready" (nothing written yet) to the last file (the
+        # embedding, the commit and the publishing still to come)
+        _run_worker(index_dir, corpus, rng.randint(1, events))
         paths = check_integrity(index_dir)
         assert paths in (states["A"], states["B"]), "a mix of two index states was published"
         hits = retrieve(
@@ -134,6 +146,7 @@ def test_readers_keep_answering_while_a_writer_updates(tmp_path):
     sync([corpus], index_dir, encoder=encoder)
     errors: list[BaseException] = []
     answered = [0]
+    progress = threading.Condition()
     stop = threading.Event()
 
     def reader_loop() -> None:
@@ -143,9 +156,13 @@ def test_readers_keep_answering_while_a_writer_updates(tmp_path):
                 assert hits
                 for hit in hits:
                     assert len(hit.text) == hit.end - hit.start and hit.answer in hit.text
-                answered[0] += 1
+                with progress:
+                    answered[0] += 1
+                    progress.notify_all()
             except BaseException as exc:  # noqa: BLE001 - collected and asserted below
-                errors.append(exc)
+                with progress:
+                    errors.append(exc)
+                    progress.notify_all()
 
     threads = [threading.Thread(target=reader_loop) for _ in range(4)]
     for t in threads:
@@ -155,12 +172,11 @@ def test_readers_keep_answering_while_a_writer_updates(tmp_path):
         _make_corpus(corpus, 4, seed=10 + round_)
         for p in sorted(corpus.iterdir())[:2]:
             p.unlink()
-        before = answered[0]
         sync([corpus], index_dir, encoder=FakeEncoder())
         generations.add(current_generation(index_dir))
-        deadline = time.time() + 30
-        while answered[0] < before + 4 and time.time() < deadline and not errors:
-            time.sleep(0.05)  # let the readers run against this generation too
+        before = answered[0]  # answers from here on may only come from the new generation
+        with progress:  # let the readers answer from this generation too
+            assert progress.wait_for(lambda b=before: answered[0] >= b + 4 or errors, 30)
     stop.set()
     for t in threads:
         t.join()
@@ -174,22 +190,31 @@ def test_another_process_reads_through_updates_and_sees_new_generations(tmp_path
     _make_corpus(corpus, 10, seed=4)
     sync([corpus], index_dir, encoder=FakeEncoder())
     reader = subprocess.Popen(
-        [sys.executable, "-m", "tests.reader_worker", str(index_dir), "12"],
+        [sys.executable, "-m", "tests.reader_worker", str(index_dir), "6", "120"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3)  # let it import and start querying
+
+    def wait_for(line: str) -> None:
+        for got in reader.stdout:
+            if got.strip() == line:
+                return
+            assert not got.startswith("answered"), f"the reader stopped early: {got}"
+        raise AssertionError(f"the reader ended before printing {line!r}")
+
+    wait_for("ready")  # it answers from the first generation
     for round_ in range(5):
         _make_corpus(corpus, 3, seed=20 + round_)
         sync([corpus], index_dir, encoder=FakeEncoder())
-        time.sleep(0.5)
-    out, err = reader.communicate(timeout=120)
-    assert reader.returncode == 0, err
+        wait_for(f"generation {current_generation(index_dir)}")  # it picked up the new one
+    out = reader.stdout.read()  # the summary (what wait_for read is in the wrapper's buffer)
+    err = reader.stderr.read()
+    assert reader.wait(timeout=120) == 0, err
     answered, errors, generations = (int(x) for x in out.split()[1:6:2])
     assert errors == 0, out
-    assert answered > 10 and generations >= 3, out
+    assert generations == 6 and answered >= 6, out
 
 
 def test_second_writer_on_the_command_line_gets_a_clear_message(tmp_path, corpus):

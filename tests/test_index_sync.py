@@ -10,13 +10,13 @@ import pytest
 from index import IndexLockedError, ModelMismatchError, open_reader, sync
 from index.layout import current_generation, writer_lock
 
-from .conftest import FakeEncoder
+from .conftest import FakeEncoder, store_rows
 
 
 def _state(index_dir):
     reader = open_reader(index_dir)
     docs = {d.path: d for d in reader.documents()}
-    ids = [r[0] for r in reader._rows("SELECT chunk_id FROM chunks ORDER BY chunk_id")]
+    ids = [r[0] for r in store_rows(reader, "SELECT chunk_id FROM chunks ORDER BY chunk_id")]
     return reader, docs, ids
 
 
@@ -67,7 +67,7 @@ def test_changed_file_is_reindexed_with_new_ids_and_cache_reuse(tmp_path, corpus
     reader, _, new_ids = _state(tmp_path / "idx")
     fresh = set(new_ids) - set(old_ids)
     assert fresh and min(fresh) > max(old_ids)  # chunk ids are never reused
-    text = "\n".join(r[0] for r in reader._rows("SELECT text FROM documents"))
+    text = "\n".join(r[0] for r in store_rows(reader, "SELECT text FROM documents"))
     assert "Toronto-based" in text and "Hamilton, Ontario-based" not in text
 
 
@@ -82,7 +82,9 @@ def test_deleted_file_is_removed_unless_kept(tmp_path, corpus, fake_encoder):
     reader, docs, ids = _state(tmp_path / "idx")
     assert list(docs) == [str(next(corpus.glob("2016*")))]
     assert len(ids) == len(reader.vectors)
-    fts = reader._rows("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'glioblastoma'")
+    fts = store_rows(
+        reader, "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'glioblastoma'"
+    )
     assert fts[0][0] == 0
 
 

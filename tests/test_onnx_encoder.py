@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("onnxruntime")
 
-from index.onnx_encoder import INFO_FILE, OnnxEncoder, _read_pipeline  # noqa: E402
+from index.onnx_encoder import INFO_FILE, OnnxEncoder, read_pipeline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -237,7 +237,7 @@ def test_pipeline_is_read_from_modules_json(tmp_path: Path, pooling: dict, expec
     (tmp_path / "modules.json").write_text(json.dumps(modules))
     (tmp_path / "1_Pooling").mkdir()
     (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
-    assert _read_pipeline(tmp_path) == (tmp_path / "0_Transformer", *expected)
+    assert read_pipeline(tmp_path) == (tmp_path / "0_Transformer", *expected)
 
 
 def test_combined_pooling_is_refused(tmp_path: Path) -> None:
@@ -247,4 +247,4 @@ def test_combined_pooling_is_refused(tmp_path: Path) -> None:
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "config.json").write_text(json.dumps({"pooling_mode": ["mean", "max"]}))
     with pytest.raises(ValueError, match="pooling"):
-        _read_pipeline(tmp_path)
+        read_pipeline(tmp_path)

@@ -12,7 +12,7 @@ from index.manifest import FORMAT_VERSION
 from index.settings import KeywordSettings
 from ingest.analysis import stem
 
-from .conftest import FakeEncoder, as_format_2
+from .conftest import FakeEncoder, as_format_2, store_rows
 
 
 def _reader(tmp_path, corpus, fake_encoder):
@@ -22,13 +22,13 @@ def _reader(tmp_path, corpus, fake_encoder):
 
 def test_terms_table_matches_fts_vocabulary(tmp_path, corpus, fake_encoder):
     reader = _reader(tmp_path, corpus, fake_encoder)
-    rows = reader._rows("SELECT term, df FROM terms")
+    rows = store_rows(reader, "SELECT term, df FROM terms")
     assert len(rows) > 500
-    text = " ".join(r[0] for r in reader._rows("SELECT text FROM chunks_fts"))
+    text = " ".join(r[0] for r in store_rows(reader, "SELECT text FROM chunks_fts"))
     df = reader.doc_freqs(["glioblastoma", "cellectar", "zzzunknown"])
     assert df["zzzunknown"] == 0 and 0 < df["glioblastoma"] <= reader.n_chunks()
     assert "glioblastoma" in text.lower()
-    holding = reader._rows("SELECT count(*) FROM chunks_fts WHERE text MATCH 'glioblastoma'")
+    holding = store_rows(reader, "SELECT count(*) FROM chunks_fts WHERE text MATCH 'glioblastoma'")
     assert df["glioblastoma"] == holding[0][0]
 
 
@@ -37,28 +37,28 @@ def test_common_terms_are_dropped_beyond_the_postings_budget(
 ):
     reader = _reader(tmp_path, corpus, fake_encoder)
     question = "glioblastoma imaging trial company patients"
-    assert reader._within_budget(question.split(), 4000) == question.split()  # small: all
+    assert reader.within_budget(question.split(), 4000) == question.split()  # small: all
     # the cost of a term is its rows in either column: a headline word is in every
     # chunk of its release, whether or not the chunk's own text has it
     n = reader.postings([stem(t) for t in question.split()])
     df = reader.doc_freqs([stem(t) for t in question.split()])
     assert all(n[s] >= df[s] for s in n) and any(n[s] > df[s] for s in n)
     for s in n:
-        rows = reader._rows("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", [s])
+        rows = store_rows(reader, "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", [s])
         assert n[s] == rows[0][0]
     by_rarity = sorted(question.split(), key=lambda t: (n[stem(t)], t))
     budget = n[stem(by_rarity[0])] + n[stem(by_rarity[1])]
-    assert set(reader._within_budget(question.split(), budget)) == set(by_rarity[:2])
+    assert set(reader.within_budget(question.split(), budget)) == set(by_rarity[:2])
     settings = KeywordSettings(postings_budget=budget)
     assert reader.keyword(question.split(), 5, settings=settings)  # from the rare terms
     too_small = KeywordSettings(postings_budget=n[stem(by_rarity[0])] - 1)
-    assert reader._within_budget(question.split(), too_small.postings_budget) == []
+    assert reader.within_budget(question.split(), too_small.postings_budget) == []
     assert reader.keyword(question.split(), 5, settings=too_small) == []
 
 
 def test_broad_filter_is_applied_to_the_ranking(tmp_path, corpus, fake_encoder, monkeypatch):
     reader = _reader(tmp_path, corpus, fake_encoder)
-    every = [r[0] for r in reader._rows("SELECT chunk_id FROM chunks ORDER BY chunk_id")]
+    every = [r[0] for r in store_rows(reader, "SELECT chunk_id FROM chunks ORDER BY chunk_id")]
     allowed = every[::2]
     terms = ["glioblastoma", "imaging", "trial"]
     in_sql = reader.keyword(terms, 5, allowed)
@@ -98,7 +98,7 @@ def test_every_chunk_is_keyword_indexed_with_its_release_headline(tmp_path, corp
         assert texts[(doc.path, row.ordinal)] == (row.text, headline)
     # how rare a word is comes from the chunks' own text: the headline, read with every
     # chunk of its release, does not make its words look common
-    holding = reader._rows("SELECT count(*) FROM chunks_fts WHERE text MATCH ?", [stem(word)])
+    holding = store_rows(reader, "SELECT count(*) FROM chunks_fts WHERE text MATCH ?", [stem(word)])
     assert reader.doc_freqs([stem(word)])[stem(word)] == holding[0][0] < len(rows)
 
 
@@ -122,6 +122,6 @@ def test_a_format_2_index_is_upgraded_in_place_without_embedding(tmp_path, corpu
     assert _keyword_texts(old_dir) == _keyword_texts(fresh_dir)
     ids = list(range(1, reader.n_chunks() + 1))
     assert np.array_equal(reader.chunk_vectors(ids), open_reader(fresh_dir).chunk_vectors(ids))
-    assert reader._rows("SELECT * FROM terms") == open_reader(fresh_dir)._rows(
+    assert store_rows(reader, "SELECT * FROM terms") == open_reader(fresh_dir)._rows(
         "SELECT * FROM terms"
     )

@@ -257,6 +257,35 @@ def _source_card(
     )
 
 
+def _answer_head(best: Passage, hits: Sequence[Passage], shown: str) -> str:
+    """The answer card with its citation [1], and the sources' heading."""
+    issuer = _issuer(best.company, best.tickers) if best.company or best.tickers else ""
+    return (
+        "<section class='pr-answer-card'>"
+        "<div class='pr-kicker'>Answer</div>"
+        f"<p class='pr-answer'><mark class='pr-hl'>{_e(best.answer)}</mark>"
+        "<sup class='pr-ref'>[1]</sup></p>"
+        f"<div class='pr-cite'><span class='pr-ref'>[1]</span> "
+        f"<b>{_e(best.title)}</b> · {_e(format_date(best.date))}"
+        + (f" · {_e(issuer)}" if issuer else "")
+        + f" · confidence {best.confidence:.0%}</div></section>"
+        f"<h3 class='pr-sources-h'>Sources <span>{_count_sources(hits)}, "
+        f"best first{shown}</span></h3>"
+    )
+
+
+def _no_answer_head(shown: str) -> str:
+    """The honest "no answer found" card, and the nearest passages' heading."""
+    return (
+        "<section class='pr-noanswer-card'>"
+        "<div class='pr-kicker'>No answer found</div>"
+        "<p>No passage in the index answers this question with confidence.</p>"
+        "<p class='pr-sub'>The nearest passages are listed below. They are "
+        "<b>not answers</b>: read them before relying on them.</p></section>"
+        f"<h3 class='pr-sources-h'>Nearest passages <span>not answers{shown}</span></h3>"
+    )
+
+
 def render_results(
     question: str,
     hits: Sequence[Passage],
@@ -285,32 +314,7 @@ def render_results(
     shown = f" · filtered: {_e(note)}" if note else ""
     releases = releases or {}
     best = hits[0]
-    if best.answerable:
-        head = (
-            "<section class='pr-answer-card'>"
-            "<div class='pr-kicker'>Answer</div>"
-            f"<p class='pr-answer'><mark class='pr-hl'>{_e(best.answer)}</mark>"
-            "<sup class='pr-ref'>[1]</sup></p>"
-            f"<div class='pr-cite'><span class='pr-ref'>[1]</span> "
-            f"<b>{_e(best.title)}</b> · {_e(format_date(best.date))}"
-            + (
-                f" · {_e(_issuer(best.company, best.tickers))}"
-                if best.company or best.tickers
-                else ""
-            )
-            + f" · confidence {best.confidence:.0%}</div></section>"
-            f"<h3 class='pr-sources-h'>Sources <span>{_count_sources(hits)}, "
-            f"best first{shown}</span></h3>"
-        )
-    else:
-        head = (
-            "<section class='pr-noanswer-card'>"
-            "<div class='pr-kicker'>No answer found</div>"
-            "<p>No passage in the index answers this question with confidence.</p>"
-            "<p class='pr-sub'>The nearest passages are listed below. They are "
-            "<b>not answers</b>: read them before relying on them.</p></section>"
-            f"<h3 class='pr-sources-h'>Nearest passages <span>not answers{shown}</span></h3>"
-        )
+    head = _answer_head(best, hits, shown) if best.answerable else _no_answer_head(shown)
     first_of: dict[int, int] = {}
     cards = []
     for n, hit in enumerate(hits, 1):
