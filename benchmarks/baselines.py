@@ -115,6 +115,7 @@ class BM25Baseline:
         self.build_seconds = time.perf_counter() - started
 
     def _tokenize(self, texts: list[str]) -> list[list[str]]:
+        """Lower-cased words without English stopwords, as the index and queries use them."""
         return self._bm25s.tokenize(
             texts, lower=True, stopwords="en", return_ids=False, show_progress=False
         )

@@ -93,6 +93,7 @@ class Benchmark:
 
 
 def _need(path: Path) -> Path:
+    """``path`` itself; raises :class:`DataMissingError` when it does not exist."""
     if not path.exists():
         raise DataMissingError(
             f"{path} not found: the shared evaluation data is missing "
@@ -102,6 +103,7 @@ def _need(path: Path) -> Path:
 
 
 def _read_jsonl(path: Path) -> Iterator[dict]:
+    """The records of a JSONL file of the shared data, blank lines skipped."""
     with _need(path).open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
@@ -109,6 +111,7 @@ def _read_jsonl(path: Path) -> Iterator[dict]:
 
 
 def _write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` unless the file already holds exactly it."""
     data = text.encode("utf-8")
     try:
         if path.read_bytes() == data:
@@ -125,6 +128,7 @@ def safe_name(doc_id: str) -> str:
 
 
 def _load_pr(data: Path, out: Path, questions_dir: Path = QUESTIONS_DIR) -> Benchmark:
+    """The bundled and 990 biopharma releases, with the hand-written questions."""
     corpus = out / "corpus_pr"
     files: dict[str, Path] = {p.name: p.resolve() for p in sorted(BUNDLED.iterdir()) if p.is_file()}
     jsonl = data / "press_releases_newsworthy" / "biopharma_press_releases.jsonl"
@@ -153,6 +157,7 @@ def _load_pr(data: Path, out: Path, questions_dir: Path = QUESTIONS_DIR) -> Benc
 
 
 def _load_scifact(data: Path, out: Path) -> Benchmark:
+    """BEIR SciFact: abstracts as files, test claims graded by the qrels."""
     root = data / "scifact"
     corpus = out / "corpus_scifact"
     files: dict[str, Path] = {}
@@ -173,6 +178,7 @@ def _load_scifact(data: Path, out: Path) -> Benchmark:
 
 
 def _load_squad(data: Path, out: Path) -> Benchmark:
+    """SQuAD 2.0 dev: paragraphs as files; unanswerable questions have no relevant one."""
     root = data / "squad_v2_dev"
     corpus = out / "corpus_squad"
     files: dict[str, Path] = {}

@@ -19,8 +19,9 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from index import Encoder
 __all__ = ["CachedEncoder"]
 
 _LOOKUP_BATCH = 500
+_Item = TypeVar("_Item")  # what the model needs to compute one cached block
 
 
 class CachedEncoder:
@@ -61,6 +63,7 @@ class CachedEncoder:
         self._lock = threading.Lock()
 
     def _key(self, text: str, spans: Sequence[tuple[int, int]] | None = None) -> str:
+        """The cache key of a text (and its sentence spans) under this model and variant."""
         model = self.name if self.variant is None else f"{self.name}#{self.variant}"
         payload = f"{model}\x00{text}"
         if spans is not None:  # a text encoded together with its sentence spans
@@ -68,11 +71,13 @@ class CachedEncoder:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def _store(self, rows: list[tuple[str, bytes]]) -> None:
+        """Write (key, vector bytes) rows in one transaction."""
         self._db.execute("BEGIN")
         self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
         self._db.execute("COMMIT")
 
     def _lookup(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored (flat) arrays of those keys that are in the file."""
         found: dict[str, np.ndarray] = {}
         unique = sorted(set(keys))
         for i in range(0, len(unique), _LOOKUP_BATCH):
@@ -84,27 +89,42 @@ class CachedEncoder:
                 found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
+    def _cached(
+        self,
+        keys: Sequence[str],
+        items: Sequence[_Item],
+        compute: Callable[[list[_Item]], Iterable[np.ndarray]],
+    ) -> dict[str, np.ndarray]:
+        """The cached block of every key, computing (and storing) only the missing ones.
+
+        ``compute`` gets the items of the missing keys (the first item of each key, in
+        order) and returns one array per item. Blocks read back from the file are flat.
+        """
+        with self._lock:
+            found = self._lookup(keys)
+            todo: dict[str, _Item] = {}
+            for key, item in zip(keys, items, strict=True):
+                if key not in found:
+                    todo.setdefault(key, item)
+            if todo:
+                rows = []
+                for key, block in zip(todo, compute(list(todo.values())), strict=True):
+                    block = np.ascontiguousarray(block, dtype=np.float32)
+                    found[key] = block
+                    rows.append((key, block.tobytes()))
+                self._store(rows)
+            self.misses += len(todo)
+            self.hits += len(keys) - len(todo)
+        return found
+
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Return ``(len(texts), dim)`` unit vectors, computing only the uncached ones."""
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         keys = [self._key(t) for t in texts]
-        with self._lock:
-            found = self._lookup(keys)
-            todo: dict[str, str] = {}
-            for key, text in zip(keys, texts, strict=True):
-                if key not in found:
-                    todo.setdefault(key, text)
-            if todo:
-                vectors = self.base.encode(list(todo.values()), batch_size=batch_size)
-                rows = []
-                for key, vec in zip(todo, vectors, strict=True):
-                    vec = np.ascontiguousarray(vec, dtype=np.float32)
-                    found[key] = vec
-                    rows.append((key, vec.tobytes()))
-                self._store(rows)
-            self.misses += len(todo)
-            self.hits += len(texts) - len(todo)
+        found = self._cached(
+            keys, texts, lambda todo: self.base.encode(todo, batch_size=batch_size)
+        )
         return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
 
     def encode_with_sentences(
@@ -118,27 +138,20 @@ class CachedEncoder:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32), []
         keys = [self._key(t, sp) for t, sp in zip(texts, spans, strict=True)]
-        with self._lock:
-            found = {k: v.reshape(-1, self.dim) for k, v in self._lookup(keys).items()}
-            todo: dict[str, tuple[str, Sequence[tuple[int, int]]]] = {}
-            for key, text, sp in zip(keys, texts, spans, strict=True):
-                if key not in found:
-                    todo.setdefault(key, (text, sp))
-            if todo:
-                vectors, pooled = self.base.encode_with_sentences(
-                    [t for t, _ in todo.values()], [sp for _, sp in todo.values()]
-                )
-                rows = []
-                for key, vec, svecs in zip(todo, vectors, pooled, strict=True):
-                    block = np.vstack([vec[None, :], np.asarray(svecs).reshape(-1, self.dim)])
-                    block = np.ascontiguousarray(block, dtype=np.float32)
-                    found[key] = block
-                    rows.append((key, block.tobytes()))
-                self._store(rows)
-            self.misses += len(todo)
-            self.hits += len(texts) - len(todo)
-        vectors = np.stack([found[k][0] for k in keys]).astype(np.float32, copy=False)
-        return vectors, [found[k][1:].copy() for k in keys]
+        found = self._cached(keys, list(zip(texts, spans, strict=True)), self._blocks)
+        blocks = [found[k].reshape(-1, self.dim) for k in keys]
+        vectors = np.stack([b[0] for b in blocks]).astype(np.float32, copy=False)
+        return vectors, [b[1:].copy() for b in blocks]
+
+    def _blocks(self, items: list[tuple[str, Sequence[tuple[int, int]]]]) -> list[np.ndarray]:
+        """The real encoder's text vector stacked on its span vectors, per (text, spans)."""
+        vectors, pooled = self.base.encode_with_sentences(
+            [t for t, _ in items], [sp for _, sp in items]
+        )
+        return [
+            np.vstack([vec[None, :], np.asarray(svecs).reshape(-1, self.dim)])
+            for vec, svecs in zip(vectors, pooled, strict=True)
+        ]
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-pieces of each text (delegated to the real encoder)."""

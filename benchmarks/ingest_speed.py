@@ -37,7 +37,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from index import Encoder
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -46,27 +53,46 @@ OUT = REPO / "benchmarks" / "out"
 DATA = REPO.parent / "shared" / "eval" / "data"
 PEER_PYTHON = OUT / "peer-venv" / "bin" / "python"
 QUESTIONS = REPO / "benchmarks" / "data" / "pr_questions.jsonl"
+T = TypeVar("T")
+
+__all__ = [
+    "Recorder",
+    "archive_slice",
+    "embedded_words",
+    "main",
+    "print_peer_table",
+    "print_tables",
+    "query_latency",
+    "run_peer",
+    "run_pressroom",
+]
 
 
 class Recorder:
     """The real encoder, noting the texts it is given and the time it spends on them."""
 
-    def __init__(self, encoder) -> None:
+    def __init__(self, encoder: Encoder) -> None:
         self._encoder = encoder
         self.texts: list[str] = []
         self.model_s = 0.0  # inside the model's encode calls, during the sync itself
         self.name, self.dim, self.max_tokens = encoder.name, encoder.dim, encoder.max_tokens
 
-    def count_tokens(self, texts):
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word-pieces of each text (the real encoder's, untimed)."""
         return self._encoder.count_tokens(texts)
 
-    def encode(self, texts, batch_size: int = 32):
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """The real encoder's vectors, noted and timed."""
         return self._timed(self._encoder.encode, texts, batch_size)
 
-    def encode_with_sentences(self, texts, spans):
+    def encode_with_sentences(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The real encoder's text and span vectors, noted and timed."""
         return self._timed(self._encoder.encode_with_sentences, texts, spans)
 
-    def _timed(self, method, texts, *args):
+    def _timed(self, method: Callable[..., T], texts: Sequence[str], *args: object) -> T:
+        """``method(texts, *args)``, its texts noted and its time added to ``model_s``."""
         self.texts.extend(texts)
         started = time.perf_counter()
         try:
@@ -77,9 +103,9 @@ class Recorder:
 
 def archive_slice(data: Path, n: int) -> Path:
     """The first ``n`` archive releases (sorted by path) as a folder of links."""
-    from benchmarks.scale import _extract
+    from benchmarks.scale_build import extract_archive
 
-    root = _extract(data)
+    root = extract_archive(data)
     target = OUT / f"archive_slice_{n}"
     if (target / ".complete").exists():
         return target
@@ -93,7 +119,7 @@ def archive_slice(data: Path, n: int) -> Path:
     return target
 
 
-def embedded_words(index_dir: Path, encoder) -> tuple[int, int]:
+def embedded_words(index_dir: Path, encoder: Encoder) -> tuple[int, int]:
     """(words of the stored releases, words of them that the encoder read).
 
     A word counts as read when it lies in a chunk whose embedded text fits the model's
@@ -132,8 +158,9 @@ def embedded_words(index_dir: Path, encoder) -> tuple[int, int]:
     return total, read
 
 
-def run_pressroom(folder: Path, encoder, torch_too: bool) -> dict:
-    from benchmarks.scale import _status_mb
+def run_pressroom(folder: Path, encoder: Encoder, torch_too: bool) -> dict:
+    """Sync ``folder`` into a new index, then encode the same texts raw: times and sizes."""
+    from benchmarks.scale_measure import status_mb
     from index import sync
 
     rec = Recorder(encoder)  # notes the texts embedded (a list append per batch)
@@ -167,7 +194,7 @@ def run_pressroom(folder: Path, encoder, torch_too: bool) -> dict:
         "words_embedded": read,
         "query": latency,
         "index_mb": round(size / 1e6, 1),
-        "peak_rss_mb": _status_mb("VmHWM"),  # this process so far: model, store, FAISS
+        "peak_rss_mb": status_mb("VmHWM"),  # this process so far: model, store, FAISS
     }
     if torch_too:
         from sentence_transformers import SentenceTransformer
@@ -181,10 +208,12 @@ def run_pressroom(folder: Path, encoder, torch_too: bool) -> dict:
     return out
 
 
-def query_latency(index_dir: Path, encoder, n: int = 100) -> dict:
+def query_latency(index_dir: Path, encoder: Encoder, n: int = 100) -> dict:
+    """Median and 95th-percentile ``retrieve`` ms over the first ``n`` questions (warm)."""
+    from benchmarks.scale_measure import question_texts
     from qa import retrieve
 
-    questions = [json.loads(line)["question"] for line in QUESTIONS.open()]
+    questions = question_texts(QUESTIONS)
     for q in questions[:5]:
         retrieve(q, index_dir=index_dir, encoder=encoder)
     times = []
@@ -197,6 +226,7 @@ def query_latency(index_dir: Path, encoder, n: int = 100) -> dict:
 
 
 def run_peer(folder: Path, queries: int) -> dict | None:
+    """``peer_llamaindex.py`` on ``folder`` in the peer venv; its JSON (None without the venv)."""
     if not PEER_PYTHON.exists():
         print("  peer: no virtualenv; run `bash benchmarks/peer_env.sh` first")
         return None
@@ -222,6 +252,7 @@ def run_peer(folder: Path, queries: int) -> dict | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure each corpus, print the tables, save ``ingest_speed_<time>.json``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--archive", type=int, default=2000, help="archive releases (0: none)")
@@ -264,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_tables(results: list[dict]) -> None:
+    """The throughput table and, with ``--peer``, the words-embedded comparison."""
     print()
     print(
         "| corpus | releases | chunks | raw encode s | end to end s | ratio | "
@@ -282,8 +314,12 @@ def print_tables(results: list[dict]) -> None:
             f"{p['query']['p50_ms']} / {p['query']['p95_ms']} |"
         )
     peers = [r for r in results if r.get("peer")]
-    if not peers:
-        return
+    if peers:
+        print_peer_table(peers)
+
+
+def print_peer_table(peers: list[dict]) -> None:
+    """Pressroom and LlamaIndex on the same corpora: words embedded, and the ratios."""
     print()
     print(
         "| corpus | system | chunks | ingest s | words embedded | share of text | "

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 
 from benchmarks.evaluate import metric_names
 
-__all__ = ["fmt", "md_table", "no_answer_tables", "render_dataset", "short"]
+__all__ = [
+    "RULES",
+    "TIMING_HEADERS",
+    "fmt",
+    "md_table",
+    "no_answer_tables",
+    "render_dataset",
+    "short",
+]
 
 
 def fmt(value: object, digits: int = 3) -> str:
@@ -43,6 +51,7 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def _qs(values: Sequence[float]) -> str:
+    """Quantiles as ``a / b / c`` with two decimals (a dash when there are none)."""
     return " / ".join(f"{v:.2f}" for v in values) if values else "-"
 
 
@@ -89,28 +98,56 @@ def no_answer_tables(report: dict, threshold: float) -> str:
     )
 
 
+RULES = {
+    "pr": "hit = a returned passage/chunk holds an accepted answer string",
+    "scifact": "documents ranked by their best passage/chunk, graded by the test qrels",
+    "squad": "documents ranked by their best passage/chunk; relevant = the gold paragraph",
+}
+TIMING_HEADERS = [
+    "system",
+    "index build/update s (this run)",
+    "index",
+    "eval s (all questions)",
+    "latency mean ms",
+    "p50 ms",
+    "p95 ms",
+]
+
+
 def render_dataset(res: dict, show_failures: int = 10) -> str:
-    """All tables of one set's results (as ``benchmarks/quality.py`` stores them) as markdown."""
-    parts: list[str] = []
+    """All tables of one set's results (as ``benchmarks/quality.py`` stores them) as markdown.
 
-    def emit(text: str = "") -> None:
-        parts.append(text)
-
+    Args:
+        res: the results of ``benchmarks.experiment.evaluate_dataset`` (or their JSON).
+        show_failures: how many of Pressroom's ``pr`` misses to list one by one.
+    """
     name, k = res["dataset"], res["k"]
     cols = metric_names(k)
-    nq = res["questions"]
-    emit(
-        f"\n## {name}: {res['documents']} documents, {nq['answerable']} answerable + "
+    parts = [_heading(res), f"### Retrieval ({RULES[name]})\n", _retrieval_table(res, cols)]
+    if name == "pr":
+        parts += _answer_rule_tables(res, cols)
+    parts += ["\n### Timing\n", _timing_table(res), _latency_note(res)]
+    if "no_answer" in res:
+        parts.append("\n### No-answer detection (Pressroom, first hit)\n")
+        parts.append(no_answer_tables(res["no_answer"], res.get("answerable_at", 0.5)))
+    if "failures" in res:
+        parts += _failure_parts(res["failures"], show_failures)
+    return "\n".join(parts)
+
+
+def _heading(res: dict) -> str:
+    """The set's title line and the settings that differ from the defaults."""
+    nq, k = res["questions"], res["k"]
+    return (
+        f"\n## {res['dataset']}: {res['documents']} documents, {nq['answerable']} answerable + "
         f"{nq['unanswerable']} unanswerable questions (k={k}, limit={res['limit']}, "
         f"seed={res['seed']}, encoder={res.get('encoder', 'torch')})\n"
+        f"\nRankSettings overrides: {res['settings_changed'] or 'none (defaults)'}\n"
     )
-    emit(f"RankSettings overrides: {res['settings_changed'] or 'none (defaults)'}\n")
-    rule = {
-        "pr": "hit = a returned passage/chunk holds an accepted answer string",
-        "scifact": "documents ranked by their best passage/chunk, graded by the test qrels",
-        "squad": "documents ranked by their best passage/chunk; relevant = the gold paragraph",
-    }[name]
-    emit(f"### Retrieval ({rule})\n")
+
+
+def _retrieval_table(res: dict, cols: Sequence[str]) -> str:
+    """Every system's metrics, then the published figures and the target."""
     rows = [
         [s["label"], s["metrics"]["n"], *(s["metrics"].get(c) for c in cols)]
         for s in res["systems"].values()
@@ -119,50 +156,61 @@ def render_dataset(res: dict, show_failures: int = 10) -> str:
         rows.append([label, "", None, None, None, value])
     if res.get("target") is not None:
         rows.append([f"target for Pressroom ({cols[3]})", "", None, None, None, res["target"]])
-    emit(md_table(["system", "n", *cols], rows))
-    if name == "pr":
-        emit("\n### Strict: the passage holds an answer AND comes from the labelled release\n")
-        emit(
-            md_table(
-                ["system", "n", *cols],
-                [
-                    [s["label"], s["strict_metrics"]["n"], *(s["strict_metrics"][c] for c in cols)]
-                    for s in res["systems"].values()
-                ],
-            )
-        )
-        emit("\n### By whether the question names the company\n")
-        split_rows = []
-        for key in ("names_company=true", "names_company=false"):
-            for s in res["systems"].values():
-                m = s["splits"].get(key)
-                if m:
-                    split_rows.append([key, s["label"], m["n"], *(m[c] for c in cols)])
-        emit(md_table(["split", "system", "n", *cols], split_rows))
-        kinds = sorted(
-            {key for s in res["systems"].values() for key in s["splits"] if key.startswith("kind=")}
-        )
-        systems = list(res["systems"])
-        emit("\n### hit@1 / hit@5 by question kind\n")
-        emit(
-            md_table(
-                ["kind", "n", *systems],
-                [
-                    [
-                        kd.removeprefix("kind="),
-                        res["systems"][systems[0]]["splits"][kd]["n"],
-                        *(
-                            f"{res['systems'][s]['splits'][kd]['hit@1']:.2f} / "
-                            f"{res['systems'][s]['splits'][kd]['hit@5']:.2f}"
-                            for s in systems
-                        ),
-                    ]
-                    for kd in kinds
-                ],
-            )
-        )
-    emit("\n### Timing\n")
-    trows = []
+    return md_table(["system", "n", *cols], rows)
+
+
+def _answer_rule_tables(res: dict, cols: Sequence[str]) -> list[str]:
+    """The ``pr`` tables: strict metrics, by naming the company, and by question kind."""
+    systems = res["systems"]
+    strict = md_table(
+        ["system", "n", *cols],
+        [
+            [s["label"], s["strict_metrics"]["n"], *(s["strict_metrics"][c] for c in cols)]
+            for s in systems.values()
+        ],
+    )
+    split_rows = []
+    for key in ("names_company=true", "names_company=false"):
+        for s in systems.values():
+            m = s["splits"].get(key)
+            if m:
+                split_rows.append([key, s["label"], m["n"], *(m[c] for c in cols)])
+    return [
+        "\n### Strict: the passage holds an answer AND comes from the labelled release\n",
+        strict,
+        "\n### By whether the question names the company\n",
+        md_table(["split", "system", "n", *cols], split_rows),
+        "\n### hit@1 / hit@5 by question kind\n",
+        _kind_table(systems),
+    ]
+
+
+def _kind_table(systems: dict) -> str:
+    """hit@1 / hit@5 of every system for each question kind."""
+    kinds = sorted(
+        {key for s in systems.values() for key in s["splits"] if key.startswith("kind=")}
+    )
+    names = list(systems)
+    return md_table(
+        ["kind", "n", *names],
+        [
+            [
+                kd.removeprefix("kind="),
+                systems[names[0]]["splits"][kd]["n"],
+                *(
+                    f"{systems[s]['splits'][kd]['hit@1']:.2f} / "
+                    f"{systems[s]['splits'][kd]['hit@5']:.2f}"
+                    for s in names
+                ),
+            ]
+            for kd in kinds
+        ],
+    )
+
+
+def _timing_table(res: dict) -> str:
+    """Build and evaluation time and query latency of every system."""
+    rows = []
     for system, s in res["systems"].items():
         t = s["timing"]
         b, lat = t["build"], t["latency"]
@@ -170,7 +218,7 @@ def render_dataset(res: dict, show_failures: int = 10) -> str:
         if system == "pressroom" and b.get("last_full_build"):
             lb = b["last_full_build"]
             note += f"; last build with changes: {lb['seconds']:.1f} s ({lb['when']})"
-        trows.append(
+        rows.append(
             [
                 s["label"],
                 f"{b['seconds']:.1f}",
@@ -181,58 +229,50 @@ def render_dataset(res: dict, show_failures: int = 10) -> str:
                 lat.get("p95_ms"),
             ]
         )
-    emit(
-        md_table(
-            [
-                "system",
-                "index build/update s (this run)",
-                "index",
-                "eval s (all questions)",
-                "latency mean ms",
-                "p50 ms",
-                "p95 ms",
-            ],
-            trows,
-        )
-    )
+    return md_table(TIMING_HEADERS, rows)
+
+
+def _latency_note(res: dict) -> str:
+    """How the latencies were measured, with the machine's load during the run."""
     lat_n = next(iter(res["systems"].values()))["timing"]["latency"].get("n", 0)
     loads = ", ".join(f"{s['timing']['load_average']:.1f}" for s in res["systems"].values())
-    emit(
-        f"\nLatency: {lat_n} answerable questions, uncached encoder, k={k}, after a warm-up "
-        f"query; 1-minute load average after each system: {loads} on {os.cpu_count()} CPUs "
-        "(other jobs share them, so compare latencies within one run). "
+    return (
+        f"\nLatency: {lat_n} answerable questions, uncached encoder, k={res['k']}, after a "
+        f"warm-up query; 1-minute load average after each system: {loads} on {os.cpu_count()} "
+        "CPUs (other jobs share them, so compare latencies within one run). "
         "Pressroom's is the whole retrieve() call (query encoding, search, answer pick). "
         "'eval s' runs every question through the on-disk embedding cache (fast on re-runs)."
     )
-    if "no_answer" in res:
-        emit("\n### No-answer detection (Pressroom, first hit)\n")
-        emit(no_answer_tables(res["no_answer"], res.get("answerable_at", 0.5)))
-    if "failures" in res:
-        f = res["failures"]
-        cov = f["answer_in_some_chunk"]
-        emit("\n### Where Pressroom's first passage misses (answer rule)\n")
-        emit(
-            f"Answer string inside at least one chunk of the labelled release: Pressroom chunks "
-            f"{cov['pressroom']:.3f}, 1000-char windows {cov['baseline_1000']:.3f}.\n"
-        )
-        emit(md_table(["cause of the miss at rank 1", "questions"], list(f["causes"].items())))
-        emit()
-        emit(md_table(["among those misses", "questions"], list(f["traits"].items())))
-        cases = sorted(f["cases"], key=lambda c: (c["answer_rank"] is not None, c["id"]))
-        if cases and show_failures:
-            emit(f"\nFirst {min(show_failures, len(cases))} of {len(cases)} misses at hit@1:\n")
-        for i, c in enumerate(cases[:show_failures], 1):
-            base = ", ".join(
-                f"{s}@1 {'yes' if ok else 'no'}" for s, ok in c["baselines_at1"].items()
-            )
-            emit(
-                f"{i}. **{c['id']}** ({c['kind']}, names company: {c['names_company']}) "
-                f"{c['question']}\n"
-                f'   - expected: "{c["answer"]}" in `{c["doc"]}`; {c["why"]}; {base}\n'
-                f"   - answer in passages of kind {', '.join(c['answer_chunk_kinds']) or '-'}\n"
-                f"   - first hit (`{c['first_doc']}`, {c['first_kind']}"
-                f"{', opening passage' if c['first_is_opening'] else ''}, "
-                f"confidence {c['first_confidence']}): "
-                f'"{short(c["first_text"])}"'
-            )
-    return "\n".join(parts)
+
+
+def _failure_parts(f: dict, show_failures: int) -> list[str]:
+    """The diagnosis of Pressroom's ``pr`` misses: coverage, causes, traits, first cases."""
+    cov = f["answer_in_some_chunk"]
+    parts = [
+        "\n### Where Pressroom's first passage misses (answer rule)\n",
+        f"Answer string inside at least one chunk of the labelled release: Pressroom chunks "
+        f"{cov['pressroom']:.3f}, 1000-char windows {cov['baseline_1000']:.3f}.\n",
+        md_table(["cause of the miss at rank 1", "questions"], list(f["causes"].items())),
+        "",
+        md_table(["among those misses", "questions"], list(f["traits"].items())),
+    ]
+    cases = sorted(f["cases"], key=lambda c: (c["answer_rank"] is not None, c["id"]))
+    if cases and show_failures:
+        parts.append(f"\nFirst {min(show_failures, len(cases))} of {len(cases)} misses at hit@1:\n")
+    parts += [_failure_case(i, c) for i, c in enumerate(cases[:show_failures], 1)]
+    return parts
+
+
+def _failure_case(i: int, c: dict) -> str:
+    """One miss as a numbered markdown list item."""
+    base = ", ".join(f"{s}@1 {'yes' if ok else 'no'}" for s, ok in c["baselines_at1"].items())
+    return (
+        f"{i}. **{c['id']}** ({c['kind']}, names company: {c['names_company']}) "
+        f"{c['question']}\n"
+        f'   - expected: "{c["answer"]}" in `{c["doc"]}`; {c["why"]}; {base}\n'
+        f"   - answer in passages of kind {', '.join(c['answer_chunk_kinds']) or '-'}\n"
+        f"   - first hit (`{c['first_doc']}`, {c['first_kind']}"
+        f"{', opening passage' if c['first_is_opening'] else ''}, "
+        f"confidence {c['first_confidence']}): "
+        f'"{short(c["first_text"])}"'
+    )

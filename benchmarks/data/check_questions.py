@@ -7,8 +7,8 @@ Checks ``pr_questions.jsonl`` (answerable) and ``pr_unanswerable.jsonl``:
 * schema: unique ids, required fields, known ``kind`` values, non-empty answers;
 * every answer string is an exact substring of its release's text, of the stored
   text (after ``ingest.normalize.normalize_text``) and of the text with markdown
-  syntax rendered away (by the markdown loader in ``ingest.loaders`` when present,
-  else an approximation with markdown-it-py);
+  syntax rendered away (by the markdown loader's ``ingest.html.markdown_to_text`` when
+  present, else an approximation with markdown-it-py);
   no answer holds a line break or markdown markup;
 * specificity: in how many of the 990 shared releases each answer string occurs
   (a question fails when even its most specific answer is in more than
@@ -40,6 +40,21 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
 from ingest.normalize import normalize_text  # noqa: E402
+
+__all__ = [
+    "UNANSWERABLE_PROBES",
+    "Release",
+    "check_answers",
+    "check_schema",
+    "check_targets",
+    "check_unanswerable",
+    "load_bundled",
+    "load_jsonl",
+    "load_shared",
+    "main",
+    "print_summary",
+    "strip_markdown",
+]
 
 QUESTIONS = HERE / "pr_questions.jsonl"
 UNANSWERABLE = HERE / "pr_unanswerable.jsonl"
@@ -124,6 +139,7 @@ UNANSWERABLE_PROBES: dict[str, dict] = {
 
 
 def load_jsonl(path: Path) -> list[dict]:
+    """The records of a JSONL file, blank lines skipped."""
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
@@ -134,11 +150,11 @@ def strip_markdown(text: str) -> str | None:
     Uses the project's markdown loader when it is there, else an approximation of it.
     """
     try:
-        from ingest.loaders import _markdown_to_text
+        from ingest.html import markdown_to_text
     except ImportError:
         pass
     else:
-        return _markdown_to_text(text)
+        return markdown_to_text(text)
     try:
         from markdown_it import MarkdownIt
     except ImportError:
@@ -169,6 +185,7 @@ class Release:
 
 
 def load_bundled() -> dict[str, Release]:
+    """The releases bundled in ``data/releases``, by file name."""
     out = {}
     for path in sorted(BUNDLED_DIR.glob("*.txt")):
         raw = path.read_text(encoding="utf-8")
@@ -177,6 +194,7 @@ def load_bundled() -> dict[str, Release]:
 
 
 def load_shared(path: Path) -> dict[str, Release]:
+    """The shared releases of the JSONL file, by path, headline put back on top."""
     out = {}
     for rec in load_jsonl(path):
         raw = rec["title"] + "\n\n" + rec["text"]
@@ -188,6 +206,7 @@ def load_shared(path: Path) -> dict[str, Release]:
 
 
 def check_schema(questions: list[dict], unanswerable: list[dict], errors: list[str]) -> None:
+    """Ids, fields, kinds and answers of every record well formed; no question asked twice."""
     ids = [q.get("id") for q in questions] + [u.get("id") for u in unanswerable]
     for dup, n in Counter(ids).items():
         if n > 1:
@@ -230,6 +249,8 @@ def check_answers(
     errors: list[str],
     verbose: bool,
 ) -> dict:
+    """Every answer verbatim in its release in all three forms, and specific enough; returns
+    the counts (checked, skipped, answers, and ``doc_counts`` of the most specific answers)."""
     stats = {"checked": 0, "skipped": 0, "answers": 0, "doc_counts": []}
     shared_stored = [r.stored for r in shared.values()]
     for q in questions:
@@ -274,6 +295,7 @@ def check_answers(
 def check_unanswerable(
     unanswerable: list[dict], releases: dict[str, Release], errors: list[str]
 ) -> int:
+    """No unanswerable question's keyword probe matches a release; returns how many probed."""
     probed = 0
     for u in unanswerable:
         probe = UNANSWERABLE_PROBES.get(u["id"])
@@ -289,34 +311,20 @@ def check_unanswerable(
     return probed
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--jsonl", type=Path, default=None, help="the 990 shared releases")
-    parser.add_argument("--verbose", action="store_true", help="print per-answer counts")
-    args = parser.parse_args()
-    jsonl = args.jsonl or Path(os.environ.get("PRESSROOM_EVAL_JSONL", DEFAULT_JSONL))
-
-    questions = load_jsonl(QUESTIONS)
-    unanswerable = load_jsonl(UNANSWERABLE)
-    errors: list[str] = []
-    check_schema(questions, unanswerable, errors)
-
-    bundled = load_bundled()
-    have_shared = jsonl.is_file()
-    shared = load_shared(jsonl) if have_shared else {}
-    if not have_shared:
-        print(f"note: {jsonl} not found; skipping questions over the shared releases")
-    releases = {**bundled, **shared}
-
-    stats = check_answers(questions, releases, shared, have_shared, errors, args.verbose)
-    probed = check_unanswerable(unanswerable, releases, errors)
-
+def print_summary(
+    questions: list[dict],
+    unanswerable: list[dict],
+    bundled: dict[str, Release],
+    releases: dict[str, Release],
+    stats: dict,
+    probed: int,
+) -> list[str]:
+    """Print what was checked; returns the releases of the shared set that questions use."""
     docs = Counter(q["doc"] for q in questions)
     shared_docs = [d for d in docs if d not in bundled]
     not_naming = sum(1 for q in questions if q.get("names_company") is False)
     kinds = Counter(q.get("kind") for q in questions)
     near = sum(1 for u in unanswerable if UNANSWERABLE_PROBES.get(u["id"], {}).get("near"))
-
     print(
         f"answerable questions: {len(questions)} "
         f"({sum(docs[d] for d in bundled)} over bundled releases, "
@@ -338,7 +346,14 @@ def main() -> int:
         f"unanswerable questions: {len(unanswerable)} ({near} near misses), "
         f"probed {probed} against {len(releases)} releases"
     )
+    return shared_docs
 
+
+def check_targets(
+    questions: list[dict], unanswerable: list[dict], shared_docs: list[str], errors: list[str]
+) -> None:
+    """The set-level targets: question counts, distinct releases, unnamed companies."""
+    not_naming = sum(1 for q in questions if q.get("names_company") is False)
     if len(questions) < MIN_ANSWERABLE:
         errors.append(f"only {len(questions)} answerable questions (< {MIN_ANSWERABLE})")
     if len(unanswerable) < MIN_UNANSWERABLE:
@@ -347,6 +362,32 @@ def main() -> int:
         errors.append(f"only {len(shared_docs)} distinct shared releases (< {MIN_SHARED_RELEASES})")
     if not_naming < MIN_NOT_NAMING_SHARE * len(questions):
         errors.append("fewer than a third of the questions leave the company unnamed")
+
+
+def main() -> int:
+    """Run every check and print the findings; 0 when none failed."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--jsonl", type=Path, default=None, help="the 990 shared releases")
+    parser.add_argument("--verbose", action="store_true", help="print per-answer counts")
+    args = parser.parse_args()
+    jsonl = args.jsonl or Path(os.environ.get("PRESSROOM_EVAL_JSONL", DEFAULT_JSONL))
+
+    questions = load_jsonl(QUESTIONS)
+    unanswerable = load_jsonl(UNANSWERABLE)
+    errors: list[str] = []
+    check_schema(questions, unanswerable, errors)
+
+    bundled = load_bundled()
+    have_shared = jsonl.is_file()
+    shared = load_shared(jsonl) if have_shared else {}
+    if not have_shared:
+        print(f"note: {jsonl} not found; skipping questions over the shared releases")
+    releases = {**bundled, **shared}
+
+    stats = check_answers(questions, releases, shared, have_shared, errors, args.verbose)
+    probed = check_unanswerable(unanswerable, releases, errors)
+    shared_docs = print_summary(questions, unanswerable, bundled, releases, stats, probed)
+    check_targets(questions, unanswerable, shared_docs, errors)
 
     for e in errors:
         print("FAIL", e)
