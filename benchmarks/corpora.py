@@ -1,4 +1,4 @@
-"""The three evaluation sets as folders of files plus labelled questions.
+"""The evaluation sets as folders of files plus labelled questions.
 
 Each loader writes its corpus as real files (so Pressroom ingests exactly what a user
 would give it) and returns a :class:`Benchmark`: the paths to index, a map between
@@ -6,6 +6,10 @@ files and document keys, and the questions with their labels.
 
 * ``pr``: the bundled releases plus 990 biopharma releases written as markdown;
   hand-written questions with exact answer strings (``benchmarks/data``).
+* ``wide``: every industry and wire: the ``pr`` releases plus 3,000 archive releases;
+  the blind questions of ``benchmarks/data/blind`` (written without sight of the system).
+* ``dev``: the answer model's dev split over its releases plus the ``pr`` releases, for
+  choosing settings (not part of ``all``, never reported as a result).
 * ``scifact``: BEIR SciFact test (claims -> abstracts, graded by qrels).
 * ``squad``: SQuAD 2.0 dev paragraphs; answerable questions have one gold paragraph.
 
@@ -19,11 +23,13 @@ import csv
 import json
 import random
 import re
+import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "ANSWER_SETS",
     "DATASETS",
     "Benchmark",
     "DataMissingError",
@@ -35,7 +41,10 @@ __all__ = [
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "data" / "releases"
 QUESTIONS_DIR = REPO / "benchmarks" / "data"
-DATASETS = ("pr", "scifact", "squad")
+DATASETS = ("pr", "wide", "scifact", "squad")
+ANSWER_SETS = ("pr", "wide", "dev")  # judged by answer strings (``dev``: not in "all")
+ARCHIVE_TARBALL = Path("press_releases_newsworthy") / "all-releases-markdown.tar.gz"
+TRAINING_DIR = REPO / "training" / "data"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -131,13 +140,22 @@ def _load_pr(data: Path, out: Path, questions_dir: Path = QUESTIONS_DIR) -> Benc
     """The bundled and 990 biopharma releases, with the hand-written questions."""
     corpus = out / "corpus_pr"
     files: dict[str, Path] = {p.name: p.resolve() for p in sorted(BUNDLED.iterdir()) if p.is_file()}
-    jsonl = data / "press_releases_newsworthy" / "biopharma_press_releases.jsonl"
-    for rec in _read_jsonl(jsonl):
-        path = corpus / rec["path"]
-        _write_if_changed(path, f"# {rec['title']}\n\n{rec['text']}")
-        files[rec["path"]] = path.resolve()
+    _write_biopharma(data, corpus, files)
+    questions = _answer_questions(
+        _read_jsonl(questions_dir / "pr_questions.jsonl"), files, questions_dir
+    )
+    return Benchmark("pr", [BUNDLED, corpus], files, questions, judge="answer")
+
+
+def _answer_questions(
+    records: Iterator[dict], files: dict[str, Path], questions_dir: Path | None = None
+) -> list[Question]:
+    """Answer-string questions (and, from ``questions_dir``, the unanswerable ones)."""
     questions = []
-    for rec in _read_jsonl(questions_dir / "pr_questions.jsonl"):
+    for rec in records:
+        if not rec.get("answerable", True):
+            questions.append(Question(id=rec["id"], text=rec["question"], answerable=False))
+            continue
         if rec["doc"] not in files:
             raise DataMissingError(f"question {rec['id']}: release {rec['doc']} not in the corpus")
         questions.append(
@@ -150,10 +168,57 @@ def _load_pr(data: Path, out: Path, questions_dir: Path = QUESTIONS_DIR) -> Benc
                 kind=rec.get("kind"),
             )
         )
-    unanswerable = questions_dir / "pr_unanswerable.jsonl"
-    for rec in _read_jsonl(unanswerable) if unanswerable.exists() else ():
+    unanswerable = questions_dir / "pr_unanswerable.jsonl" if questions_dir else None
+    for rec in _read_jsonl(unanswerable) if unanswerable and unanswerable.exists() else ():
         questions.append(Question(id=rec["id"], text=rec["question"], answerable=False))
-    return Benchmark("pr", [BUNDLED, corpus], files, questions, judge="answer")
+    return questions
+
+
+def _write_biopharma(data: Path, corpus: Path, files: dict[str, Path]) -> None:
+    jsonl = data / "press_releases_newsworthy" / "biopharma_press_releases.jsonl"
+    for rec in _read_jsonl(jsonl):
+        path = corpus / rec["path"]
+        _write_if_changed(path, f"# {rec['title']}\n\n{rec['text']}")
+        files[rec["path"]] = path.resolve()
+
+
+def _write_archive(data: Path, corpus: Path, wanted: set[str], files: dict[str, Path]) -> None:
+    """Archive releases (paths under ``newsworthy-press-releases/``) as files of ``corpus``."""
+    missing = {p for p in wanted if not (corpus / p).is_file()}
+    if missing:
+        with tarfile.open(_need(data / ARCHIVE_TARBALL)) as tar:
+            for member in tar:
+                rel = member.name.split("/", 1)[-1]
+                if rel in missing:
+                    _write_if_changed(corpus / rel, tar.extractfile(member).read().decode())
+    for rel in wanted:
+        files[rel] = (corpus / rel).resolve()
+
+
+def _load_wide(data: Path, out: Path, questions_dir: Path | None = None) -> Benchmark:
+    """Every industry: the bundled and biopharma releases and 3,000 archive releases
+    (``benchmarks/data/blind/wide_archive.txt``); the blind questions over them."""
+    qdir = questions_dir or QUESTIONS_DIR / "blind"
+    corpus = out / "corpus_wide"
+    files: dict[str, Path] = {p.name: p.resolve() for p in sorted(BUNDLED.iterdir()) if p.is_file()}
+    _write_biopharma(data, corpus, files)
+    listed = (QUESTIONS_DIR / "blind" / "wide_archive.txt").read_text().split()
+    _write_archive(data, corpus, set(listed), files)
+    questions = _answer_questions(_read_jsonl(qdir / "pr_questions.jsonl"), files, qdir)
+    return Benchmark("wide", [BUNDLED, corpus], files, questions, judge="answer")
+
+
+def _load_dev(data: Path, out: Path) -> Benchmark:
+    """The answer model's dev split over its releases, with the biopharma releases beside
+    them: for choosing the model's settings (never reported as a result)."""
+    corpus = out / "corpus_dev"
+    files: dict[str, Path] = {p.name: p.resolve() for p in sorted(BUNDLED.iterdir()) if p.is_file()}
+    _write_biopharma(data, corpus, files)
+    records = list(_read_jsonl(TRAINING_DIR / "dev.jsonl"))
+    _write_archive(data, corpus, {r["doc"] for r in records}, files)
+    return Benchmark(
+        "dev", [BUNDLED, corpus], files, _answer_questions(iter(records), files), judge="answer"
+    )
 
 
 def _load_scifact(data: Path, out: Path) -> Benchmark:
@@ -225,7 +290,9 @@ def load_benchmark(
         )
     if name == "pr":
         return _load_pr(data, out, questions_dir or QUESTIONS_DIR)
-    loaders = {"scifact": _load_scifact, "squad": _load_squad}
+    if name == "wide":
+        return _load_wide(data, out, questions_dir)
+    loaders = {"scifact": _load_scifact, "squad": _load_squad, "dev": _load_dev}
     return loaders[name](data, out)
 
 

@@ -30,6 +30,7 @@ from benchmarks.metrics import (
 
 __all__ = [
     "Hit",
+    "answer_report",
     "aggregate",
     "contains_answer",
     "doc_ranking",
@@ -52,6 +53,7 @@ class Hit:
         answerable: Pressroom only: the passage's ``answerable`` flag.
         kind: Pressroom only: the passage's section kind (body, header, about, ...).
         start: offset of the passage in its document.
+        answer: Pressroom only: the passage's answer sentence.
     """
 
     doc: str | None
@@ -61,6 +63,7 @@ class Hit:
     answerable: bool | None = None
     kind: str | None = None
     start: int = 0
+    answer: str | None = None
 
 
 def metric_names(k: int) -> list[str]:
@@ -120,6 +123,35 @@ def judge(
         names[1]: hit_at_k(gains, 5),
         names[2]: reciprocal_rank(gains, k),
         names[3]: ndcg_at_k(ndcg_gains, k, ideal),
+    }
+
+
+def answer_report(answerable: Sequence[Question], hits: dict[str, list[Hit]]) -> dict:
+    """Pressroom's answer sentence: the share of answerable questions whose first hit holds an
+    answer (hit@1) and whose first hit's answer sentence holds one (answer@1), overall and
+    per question kind.
+
+    >>> q = Question("q", "How many?", {"d": 1}, ("36",), kind="number")
+    >>> answer_report([q], {"q": [Hit("d", 1.0, "It has 36. More.", answer="More.")]})["all"]
+    {'n': 1, 'hit@1': 1.0, 'answer@1': 0.0}
+    """
+    groups: dict[str, list[tuple[bool, bool]]] = {"all": []}
+    for q in answerable:
+        first = (hits.get(q.id) or [None])[0]
+        row = (
+            first is not None and contains_answer(first.text, q.answers),
+            first is not None and contains_answer(first.answer or "", q.answers),
+        )
+        groups["all"].append(row)
+        groups.setdefault(q.kind or "?", []).append(row)
+    return {
+        name: {
+            "n": len(rows),
+            "hit@1": sum(r[0] for r in rows) / len(rows),
+            "answer@1": sum(r[1] for r in rows) / len(rows),
+        }
+        for name, rows in groups.items()
+        if rows
     }
 
 

@@ -16,10 +16,23 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from benchmarks.baselines import BaseChunk, chunk_corpus
-from benchmarks.corpora import Benchmark, Question, load_benchmark, sample_questions
+from benchmarks.corpora import (
+    ANSWER_SETS,
+    Benchmark,
+    Question,
+    load_benchmark,
+    sample_questions,
+)
 from benchmarks.diagnose import pr_failures
 from benchmarks.embedcache import CachedEncoder
-from benchmarks.evaluate import Hit, aggregate, doc_ranking, judge, no_answer_report
+from benchmarks.evaluate import (
+    Hit,
+    aggregate,
+    answer_report,
+    doc_ranking,
+    judge,
+    no_answer_report,
+)
 from benchmarks.systems import LABELS, OUT, log, run_system
 from index import Encoder
 
@@ -87,7 +100,9 @@ def evaluate_dataset(
     _describe_questions(questions, hits, per_question)
     if "pressroom" in hits and len(answerable) < len(questions):
         results["no_answer"] = _no_answer(questions, hits["pressroom"], per_question)
-    if name == "pr" and "pressroom" in hits:
+    if bench.judge == "answer" and "pressroom" in hits:
+        results["answers"] = answer_report(answerable, hits["pressroom"])
+    if bench.name in ANSWER_SETS and "pressroom" in hits:
         results["failures"] = pr_failures(bench, answerable, hits, index_dir, base_chunks, args.k)
     results["per_question"] = list(per_question.values())
     results["seconds"] = time.perf_counter() - started
@@ -119,7 +134,7 @@ def _header(
 
 def _base_chunks(bench: Benchmark, systems: Sequence[str]) -> list[BaseChunk]:
     """The baselines' windows of the corpus (also wanted by the ``pr`` diagnosis)."""
-    if "dense" not in systems and "bm25" not in systems and bench.name != "pr":
+    if "dense" not in systems and "bm25" not in systems and bench.name not in ANSWER_SETS:
         return []
     docs = {key: p.read_text(encoding="utf-8", errors="replace") for key, p in bench.files.items()}
     return chunk_corpus(docs, CHUNK_SIZE, CHUNK_OVERLAP)

@@ -100,6 +100,8 @@ def no_answer_tables(report: dict, threshold: float) -> str:
 
 RULES = {
     "pr": "hit = a returned passage/chunk holds an accepted answer string",
+    "wide": "hit = a returned passage/chunk holds an accepted answer string",
+    "dev": "hit = a returned passage/chunk holds an accepted answer string",
     "scifact": "documents ranked by their best passage/chunk, graded by the test qrels",
     "squad": "documents ranked by their best passage/chunk; relevant = the gold paragraph",
 }
@@ -124,8 +126,11 @@ def render_dataset(res: dict, show_failures: int = 10) -> str:
     name, k = res["dataset"], res["k"]
     cols = metric_names(k)
     parts = [_heading(res), f"### Retrieval ({RULES[name]})\n", _retrieval_table(res, cols)]
-    if name == "pr":
+    if name in ("pr", "wide", "dev"):
         parts += _answer_rule_tables(res, cols)
+    if "answers" in res:
+        parts += ["\n### Answer sentence (Pressroom: the first hit's `answer` holds an answer)\n"]
+        parts.append(_answers_table(res["answers"]))
     parts += ["\n### Timing\n", _timing_table(res), _latency_note(res)]
     if "no_answer" in res:
         parts.append("\n### No-answer detection (Pressroom, first hit)\n")
@@ -133,6 +138,16 @@ def render_dataset(res: dict, show_failures: int = 10) -> str:
     if "failures" in res:
         parts += _failure_parts(res["failures"], show_failures)
     return "\n".join(parts)
+
+
+def _answers_table(answers: dict) -> str:
+    """hit@1 and answer@1 overall and per question kind."""
+    head = "| kind | n | hit@1 | answer sentence@1 |\n| --- | --- | --- | --- |"
+    rows = [
+        f"| {kind} | {a['n']} | {a['hit@1']:.3f} | {a['answer@1']:.3f} |"
+        for kind, a in sorted(answers.items(), key=lambda kv: (kv[0] != "all", kv[0]))
+    ]
+    return "\n".join([head, *rows])
 
 
 def _heading(res: dict) -> str:

@@ -165,6 +165,7 @@ def run_pressroom(
                 p.answerable,
                 p.kind,
                 p.start,
+                p.answer,
             )
             for p in passages
         ]

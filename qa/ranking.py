@@ -53,6 +53,7 @@ class Ranked:
     answer: Span  # span in the release's stored text
     answer_score: float
     passage: Span = (0, 0)  # the span returned: sentences around the answer
+    confidence: float | None = None  # the answer model's, when it read the answer sentence
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,12 @@ import numpy as np
 from index import Encoder, IndexReader, default_index_dir, get_encoder, open_reader
 
 from .answer import AnswerScorer
+from .answer_model import load_answer_model
 from .filters import chunk_filter
 from .passage import Filters, Passage
 from .query import Query, analyse, is_list_question
 from .ranking import Fusion, Ranked, diversify, place_passages, score_chunks
+from .rerank import apply_model, model_candidates, passage_confidence, score_with_model
 from .settings import Settings
 from .timeq import TimeQuery, parse_time
 
@@ -152,11 +154,19 @@ def rank(
     sentences = reader.sentences(top)
     scorer = AnswerScorer(query.answer, settings.answer)
     scored, choice = score_chunks(top, rows, sentences, fused, query, qvec, scorer, r)
-    kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
     doc_spans: dict[int, list[tuple[int, int]]] = {}
     for i in top:
         doc_spans.setdefault(rows[i].doc_id, []).extend(sentences.get(i, ([], None))[0])
-    return place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+    model = load_answer_model() if settings.answer.use_model else None
+    scores = None
+    if model is not None and scored:
+        picks = model_candidates(scored, choice, settings.answer)
+        headlines = {rows[i].doc_id: rows[i].title or "" for i in top}
+        scores = score_with_model(model, text, picks, doc_spans, headlines, reader.document_text)
+        scored, choice = apply_model(scored, choice, scores, settings.answer)
+    kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
+    placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+    return passage_confidence(placed, scores, model) if scores is not None else placed
 
 
 def _add_dense(
@@ -255,7 +265,11 @@ def _passages(reader: IndexReader, ranked: Sequence[Ranked], settings: Settings)
     out = []
     for r in ranked:
         row = r.row
-        conf = confidence(r.answer_score, a_settings.confidence_center, a_settings.confidence_scale)
+        conf = r.confidence
+        if conf is None:  # the first-stage calibration (the answer model did not read it)
+            conf = confidence(
+                r.answer_score, a_settings.confidence_center, a_settings.confidence_scale
+            )
         a, b = r.answer
         start, end = r.passage
         text = reader.document_text(row.doc_id) if (start, end) != (row.start, row.end) else None

@@ -156,7 +156,10 @@ def build(archive: Path | None) -> dict[str, list[dict]]:
 
 
 def summary(splits: Mapping[str, list[dict]]) -> str:
-    lines = ["| split | answerable | unanswerable | releases | companies |", "|---|---|---|---|---|"]
+    lines = [
+        "| split | answerable | unanswerable | releases | companies |",
+        "|---|---|---|---|---|",
+    ]
     for name, _ in SPLITS:
         rows = splits.get(name, [])
         ans = sum(1 for r in rows if r["answerable"])

@@ -1,0 +1,125 @@
+"""The trained answer model: does this sentence answer this question? (a cross-encoder).
+
+A small BERT (cut from all-MiniLM-L6-v2 and fine-tuned here by ``training/train.py`` on the
+questions of ``training/data``) reads the question together with one candidate sentence in
+its context (:func:`candidate_text`: the sentence, its release's headline, the sentences
+around it) and gives a logit: how likely the sentence holds the answer. It runs with
+onnxruntime from the int8 file shipped in ``qa/models/`` (its SHA-256 is checked on load);
+nothing is downloaded.
+
+Example:
+    >>> candidate_text(["A.", "It enrolls 36 patients.", "C."], 1, "Trial starts")
+    'It enrolls 36 patients. [SEP] Trial starts [SEP] A. C.'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["MODEL_DIR", "AnswerModel", "ModelCard", "candidate_text", "load_answer_model"]
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+_CONTEXT_CHARS = 300  # of the sentences around the candidate, at most this much is read
+
+
+def candidate_text(sentences: Sequence[str], i: int, headline: str) -> str:
+    """What the model reads for sentence ``i``: the sentence first (it is never cut), then the
+    headline, then its neighbours (cut first when the input is too long)."""
+    before = sentences[i - 1] if i > 0 else ""
+    after = sentences[i + 1] if i + 1 < len(sentences) else ""
+    context = " ".join(s for s in (before, after) if s)[:_CONTEXT_CHARS]
+    return f"{sentences[i]} [SEP] {headline} [SEP] {context}".strip()
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """``card.json`` beside the model file: what it is and how it was made."""
+
+    name: str
+    file: str
+    sha256: str
+    max_length: int
+    layers: int
+    calibration: tuple[float, float]  # confidence = sigmoid(a * logit + b)
+    metrics: dict
+
+    @classmethod
+    def read(cls, folder: Path) -> ModelCard:
+        data = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        known["calibration"] = tuple(known["calibration"])
+        return cls(**known)
+
+
+class AnswerModel:
+    """The ONNX cross-encoder: ``logits(question, candidates)``; safe across threads."""
+
+    def __init__(self, folder: Path = MODEL_DIR, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.card = ModelCard.read(folder)
+        path = folder / self.card.file
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != self.card.sha256:
+            raise ValueError(f"{path}: SHA-256 {digest[:12]}... is not the card's; reinstall")
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(
+            max_length=self.card.max_length, strategy="only_second", direction="right"
+        )
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+
+    @property
+    def name(self) -> str:
+        return self.card.name
+
+    def logits(self, question: str, candidates: Sequence[str]) -> np.ndarray:
+        """One logit per candidate (higher: more likely to answer)."""
+        if not candidates:
+            return np.zeros(0, dtype=np.float32)
+        encodings = self._tokenizer.encode_batch([(question, c) for c in candidates])
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        out = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+        return out.reshape(-1).astype(np.float32)
+
+    def confidence(self, logit: float) -> float:
+        """The calibrated probability that a sentence with this logit answers."""
+        a, b = self.card.calibration
+        z = max(min(a * logit + b, 50.0), -50.0)
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+
+_MODELS: dict[Path, AnswerModel] = {}
+_LOCK = threading.Lock()
+
+
+def load_answer_model(folder: Path = MODEL_DIR) -> AnswerModel | None:
+    """The process-wide answer model, or None when ``folder`` holds none (then ``retrieve``
+    ranks with its first-stage scores alone)."""
+    folder = Path(folder)
+    if not (folder / "card.json").is_file():
+        return None
+    with _LOCK:
+        if folder not in _MODELS:
+            _MODELS[folder] = AnswerModel(folder)
+        return _MODELS[folder]
