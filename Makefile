@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: setup run index test test-all lint bench clean browser-deps
+.PHONY: setup run index test test-fast test-all lint bench train clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,7 +22,7 @@ run: setup
 	$(PY) app.py --host $(HOST) --port $(PORT)
 
 index: setup
-	$(PY) -m ingest data/releases
+	$(VENV)/bin/pressroom ingest data/releases
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -36,6 +36,10 @@ test: setup browser-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
+# unit tests and doctests only: no model, no browser (under a minute)
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow and not model and not browser"
+
 test-all: setup
 	$(PY) -m pytest -q -m "slow or not slow"
 
@@ -45,6 +49,17 @@ bench: setup
 	bash benchmarks/peer_env.sh
 	$(PY) benchmarks/ingest_speed.py --archive 1000 --peer
 	$(PY) benchmarks/scale.py --cold
+
+# The answer model (qa/models): rebuild its data set, then train (seeded; ~40 min on 2 cores).
+# Needs the shared evaluation data beside the checkout. Tests and CI never run this.
+ARCHIVE ?= benchmarks/out/archive
+$(ARCHIVE)/newsworthy-press-releases:
+	mkdir -p $(ARCHIVE)
+	tar -xzf ../shared/eval/data/press_releases_newsworthy/all-releases-markdown.tar.gz -C $(ARCHIVE)
+
+train: setup $(ARCHIVE)/newsworthy-press-releases
+	$(PY) training/build_dataset.py --archive $(ARCHIVE)/newsworthy-press-releases
+	$(PY) training/train.py --archive $(ARCHIVE)/newsworthy-press-releases
 
 clean:
 	rm -rf data/index .pytest_cache benchmarks/out

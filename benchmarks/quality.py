@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: .venv/bin/python benchmarks/quality.py --dataset pr "
         "--set dense_weight=0.5",
     )
-    parser.add_argument("--dataset", choices=[*DATASETS, "all"], default="pr")
+    parser.add_argument("--dataset", choices=[*DATASETS, "dev", "all"], default="pr")
     parser.add_argument(
         "--limit",
         type=int,

@@ -113,12 +113,19 @@ _MODELS: dict[Path, AnswerModel] = {}
 _LOCK = threading.Lock()
 
 
-def load_answer_model(folder: Path = MODEL_DIR) -> AnswerModel | None:
-    """The process-wide answer model, or None when ``folder`` holds none (then ``retrieve``
-    ranks with its first-stage scores alone)."""
+def load_answer_model(folder: Path = MODEL_DIR) -> AnswerModel:
+    """The process-wide answer model of ``folder`` (loaded once).
+
+    Raises:
+        FileNotFoundError: ``folder`` holds no model (``card.json``): train one with
+            ``make train``, or leave ``Settings.answer.use_model`` off.
+    """
     folder = Path(folder)
     if not (folder / "card.json").is_file():
-        return None
+        raise FileNotFoundError(
+            f"{folder}: no answer model (card.json); train one with `make train` or run "
+            "with Settings(answer=AnswerSettings(use_model=False))"
+        )
     with _LOCK:
         if folder not in _MODELS:
             _MODELS[folder] = AnswerModel(folder)

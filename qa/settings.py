@@ -79,8 +79,11 @@ class AnswerSettings:
         confidence_center: answer score at which ``confidence`` is 0.5.
         confidence_scale: slope of the logistic from answer score to ``confidence``.
         answerable_at: ``answerable`` is ``confidence >= answerable_at``.
-        use_model: re-score the best releases' sentences with the trained answer model
-            (``qa/models``); its calibrated probability is then the ``confidence``.
+        possible_at: the UI shows a first hit below ``answerable_at`` but at least this
+            confident as a possible answer, below it "no answer found".
+        use_model: re-score the best releases' sentences with a trained answer model
+            (``qa/models``, made by ``make train``); its calibrated probability is then the
+            ``confidence``. Off: no model that beats the first stage ships yet.
         releases: how many of the best releases the model reads.
         candidates: how many of each release's best sentences it reads.
         model_weight: weight of a release's best logit added to its chunks' scores.
@@ -91,7 +94,8 @@ class AnswerSettings:
     confidence_center: float = 0.84
     confidence_scale: float = 12.0
     answerable_at: float = 0.5
-    use_model: bool = True
+    possible_at: float = 0.25
+    use_model: bool = False
     releases: int = 5
     candidates: int = 4
     model_weight: float = 1.0

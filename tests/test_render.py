@@ -274,3 +274,14 @@ def test_several_passages_of_one_release_are_counted_and_linked():
     one_each = render_results("How many?", hits[:2], {7: RELEASE})
     assert "2 releases, best first" in one_each and "same release as" not in one_each
     _parse(page)
+
+
+def test_a_low_confidence_first_hit_is_a_possible_answer_not_an_answer():
+    from ui.render import POSSIBLE_AT
+
+    maybe = _hit(answerable=False, confidence=POSSIBLE_AT + 0.05)
+    page = render_results("How many patients?", [maybe])
+    assert "Possible answer" in page and "Low confidence" in page
+    assert "pr-answer-card" not in page and "No answer found" not in page
+    below = render_results("How many patients?", [_hit(answerable=False, confidence=0.1)])
+    assert "No answer found" in below and "Possible answer" not in below

@@ -55,20 +55,17 @@ def load_releases(records: list[dict], archive: Path, count_tokens) -> dict:
     return out
 
 
-def encode(tokenizer, question_cands: list[tuple[str, str]], max_length: int):
-    import torch
-
+def encode(tokenizer, pairs: list[tuple[str, str]], max_length: int) -> dict:
+    """A batch of (question, candidate) pairs as the model's inputs (torch tensors)."""
     enc = tokenizer(
-        [q for q, _ in question_cands],
-        [c for _, c in question_cands],
+        [q for q, _ in pairs],
+        [c for _, c in pairs],
         truncation="only_second",
         max_length=max_length,
         padding=True,
         return_tensors="pt",
     )
-    return {
-        k: v for k, v in enc.items() if k in ("input_ids", "attention_mask", "token_type_ids")
-    }, torch
+    return {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
 
 
 def predict(model, tokenizer, pairs: list[tuple[str, str]], max_length: int, batch: int = 64):
@@ -78,7 +75,7 @@ def predict(model, tokenizer, pairs: list[tuple[str, str]], max_length: int, bat
     model.eval()
     with torch.inference_mode():
         for i in range(0, len(pairs), batch):
-            feed, _ = encode(tokenizer, pairs[i : i + batch], max_length)
+            feed = encode(tokenizer, pairs[i : i + batch], max_length)
             out.append(model(**feed).logits.reshape(-1).float().numpy())
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
@@ -175,7 +172,7 @@ def train(args: argparse.Namespace) -> None:
         started, total = time.perf_counter(), 0.0
         for i in range(0, len(order), args.batch):
             batch = [train_examples[j] for j in order[i : i + args.batch]]
-            feed, _ = encode(tokenizer, [(e.question, e.candidate) for e in batch], args.max_length)
+            feed = encode(tokenizer, [(e.question, e.candidate) for e in batch], args.max_length)
             labels = torch.tensor([e.label for e in batch])
             loss = loss_fn(model(**feed).logits.reshape(-1), labels)
             loss.backward()
@@ -183,7 +180,7 @@ def train(args: argparse.Namespace) -> None:
             optimizer.step()
             schedule.step()
             optimizer.zero_grad()
-            total += float(loss)
+            total += float(loss.detach())
             step += 1
             if step % 200 == 0:
                 log(f"epoch {epoch + 1} step {step}/{steps} loss {total / 200:.4f}")
@@ -206,7 +203,7 @@ def export(args, model, tokenizer, splits, releases, base: Path) -> None:
     out = Path(args.out)
     work = Path(tempfile.mkdtemp(prefix="answer-model-"))
     fp32 = work / "model.onnx"
-    feed, _ = encode(tokenizer, [("How many?", "It enrolls 36 patients.")] * 2, args.max_length)
+    feed = encode(tokenizer, [("How many?", "It enrolls 36 patients.")] * 2, args.max_length)
     model.eval()
     axes = {0: "batch", 1: "sequence"}
     with torch.no_grad():
@@ -292,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lr", type=float, default=5e-5)
     p.add_argument("--hard", type=int, default=4, help="hard negatives per question")
     p.add_argument("--easy", type=int, default=3, help="random negatives per question")
-    p.add_argument("--max-length", type=int, default=128)
+    p.add_argument("--max-length", type=int, default=96)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
     train(p.parse_args(argv))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ingest.companies import strip_legal_form
 from ingest.types import BOILERPLATE_KINDS
-from qa import Filters, Passage
+from qa import Filters, Passage, Settings
 
 __all__ = [
     "CSS",
@@ -51,6 +51,9 @@ KIND_LABELS = {
     "links": "links",
 }
 BOILERPLATE = BOILERPLATE_KINDS
+# the first hit's confidence from which a passage that is not ``answerable`` is still shown
+# as a possible answer (below it: "No answer found")
+POSSIBLE_AT = Settings().answer.possible_at
 
 
 def _e(text: object) -> str:
@@ -257,18 +260,28 @@ def _source_card(
     )
 
 
-def _answer_head(best: Passage, hits: Sequence[Passage], shown: str) -> str:
-    """The answer card with its citation [1], and the sources' heading."""
+def _answer_head(best: Passage, hits: Sequence[Passage], shown: str, possible: bool = False) -> str:
+    """The answer card with its citation [1] (or, ``possible``, the low-confidence card),
+    and the sources' heading."""
     issuer = _issuer(best.company, best.tickers) if best.company or best.tickers else ""
+    kind, kicker = (
+        ("pr-possible-card", "Possible answer") if possible else ("pr-answer-card", "Answer")
+    )
+    caution = (
+        "<p class='pr-sub'>Low confidence: the model is not sure this sentence answers the "
+        "question. Read the source before relying on it.</p>"
+        if possible
+        else ""
+    )
     return (
-        "<section class='pr-answer-card'>"
-        "<div class='pr-kicker'>Answer</div>"
+        f"<section class='{kind}'>"
+        f"<div class='pr-kicker'>{kicker}</div>"
         f"<p class='pr-answer'><mark class='pr-hl'>{_e(best.answer)}</mark>"
         "<sup class='pr-ref'>[1]</sup></p>"
         f"<div class='pr-cite'><span class='pr-ref'>[1]</span> "
         f"<b>{_e(best.title)}</b> · {_e(format_date(best.date))}"
         + (f" · {_e(issuer)}" if issuer else "")
-        + f" · confidence {best.confidence:.0%}</div></section>"
+        + f" · confidence {best.confidence:.0%}</div>{caution}</section>"
         f"<h3 class='pr-sources-h'>Sources <span>{_count_sources(hits)}, "
         f"best first{shown}</span></h3>"
     )
@@ -314,7 +327,12 @@ def render_results(
     shown = f" · filtered: {_e(note)}" if note else ""
     releases = releases or {}
     best = hits[0]
-    head = _answer_head(best, hits, shown) if best.answerable else _no_answer_head(shown)
+    if best.answerable:
+        head = _answer_head(best, hits, shown)
+    elif best.confidence >= POSSIBLE_AT:
+        head = _answer_head(best, hits, shown, possible=True)
+    else:
+        head = _no_answer_head(shown)
     first_of: dict[int, int] = {}
     cards = []
     for n, hit in enumerate(hits, 1):
