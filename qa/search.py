@@ -154,19 +154,28 @@ def rank(
     sentences = reader.sentences(top)
     scorer = AnswerScorer(query.answer, settings.answer)
     scored, choice = score_chunks(top, rows, sentences, fused, query, qvec, scorer, r)
-    doc_spans: dict[int, list[tuple[int, int]]] = {}
-    for i in top:
-        doc_spans.setdefault(rows[i].doc_id, []).extend(sentences.get(i, ([], None))[0])
-    model = load_answer_model() if settings.answer.use_model else None
-    scores = None
-    if model is not None and scored:
-        picks = model_candidates(scored, choice, settings.answer)
-        headlines = {rows[i].doc_id: rows[i].title or "" for i in top}
-        scores = score_with_model(model, text, picks, doc_spans, headlines, reader.document_text)
-        scored, choice = apply_model(scored, choice, scores, settings.answer)
+    doc_spans = _sentences_by_release(top, rows, sentences)
+    if not settings.answer.use_model or not scored:
+        kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
+        return place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+    model = load_answer_model()
+    headlines = {rows[i].doc_id: rows[i].title or "" for i in top}
+    picks = model_candidates(scored, choice, settings.answer)
+    scores = score_with_model(model, text, picks, doc_spans, headlines, reader.document_text)
+    scored, choice = apply_model(scored, choice, scores, settings.answer)
     kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
     placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
-    return passage_confidence(placed, scores, model) if scores is not None else placed
+    return passage_confidence(placed, scores, model)
+
+
+def _sentences_by_release(
+    ids: Sequence[int], rows: dict, sentences: dict
+) -> dict[int, list[tuple[int, int]]]:
+    """The sentence spans read of each release (every chunk of ``ids``)."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for i in ids:
+        out.setdefault(rows[i].doc_id, []).extend(sentences.get(i, ([], None))[0])
+    return out
 
 
 def _add_dense(

@@ -9,17 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qa import Filters, Passage
+from ui.panels import example_questions, format_bytes, render_report, render_status
 from ui.render import (
     citation,
     describe_filters,
-    example_questions,
-    format_bytes,
     format_date,
     render_message,
     render_release,
-    render_report,
     render_results,
-    render_status,
 )
 
 RELEASE = (

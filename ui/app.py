@@ -22,7 +22,8 @@ from index import DEFAULT_CORPUS, IndexFormatError, default_index_dir  # noqa: E
 from ingest.formats import MAX_UPLOAD_BYTES, SUPPORTED_SUFFIXES, format_size  # noqa: E402
 
 from .desk import LIBRARY_HEADERS, MAX_RESULTS, Desk  # noqa: E402
-from .render import example_questions, render_message  # noqa: E402
+from .panels import example_questions  # noqa: E402
+from .render import render_message  # noqa: E402
 
 __all__ = ["BUNDLED_RELEASES", "DEFAULT_CORPUS", "EXAMPLE_QUESTIONS", "build_app"]
 

@@ -24,7 +24,8 @@ from index import (
 from qa import retrieve
 from qa.filters import make_filters, split_companies
 
-from .render import render_message, render_report, render_results, render_status
+from .panels import render_report, render_status
+from .render import render_message, render_results
 from .uploads import UploadRefused, save_upload
 
 __all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Desk", "ProgressFn"]
