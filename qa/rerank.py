@@ -2,10 +2,12 @@
 
 After the first-stage scores (:func:`qa.ranking.score_chunks`), the best ``releases``
 releases each put their ``candidates`` best sentences before the answer model
-(:mod:`qa.answer_model`), all in one batch. A release's chunks then rank by their
-first-stage score plus ``model_weight`` times its best logit, its passage is chosen among
-the sentences the model read (by their logits), and a passage's ``confidence`` is the
-model's calibrated probability for its answer sentence.
+(:mod:`qa.answer_model`), all in one batch. With ``reorder``, a release's chunks
+then rank by their first-stage score plus ``model_weight`` times its best logit and its
+passage is chosen among the sentences the model read; without, the first stage keeps the
+order and the windows and the model only picks each passage's answer sentence among those
+it read inside the window. A passage's ``confidence`` is then the model's calibrated
+probability for its answer sentence.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from .answer_model import AnswerModel, candidate_text
 from .ranking import Choices, Ranked, Span
 from .settings import AnswerSettings
 
-__all__ = ["ModelScores", "apply_model", "model_candidates"]
+__all__ = [
+    "ModelScores",
+    "apply_model",
+    "model_answers",
+    "model_candidates",
+    "passage_confidence",
+    "score_with_model",
+]
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,23 @@ def apply_model(
     for doc, logits in scores.logits.items():
         new_choice[doc] = {span: (logit, choice[doc][span][1]) for span, logit in logits.items()}
     return out, new_choice
+
+
+def model_answers(ranked: Sequence[Ranked], scores: ModelScores) -> list[Ranked]:
+    """Each passage's answer: the sentence inside its window with the best logit, when the
+    model read any (the first stage chose the releases and the windows)."""
+    out = []
+    for r in ranked:
+        start, end = r.passage
+        inside = {
+            span: v
+            for span, v in scores.logits.get(r.row.doc_id, {}).items()
+            if start <= span[0] and span[1] <= end
+        }
+        if inside:
+            r = replace(r, answer=max(inside, key=lambda sp: (inside[sp], -sp[0])))
+        out.append(r)
+    return out
 
 
 def passage_confidence(

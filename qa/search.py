@@ -26,7 +26,13 @@ from .filters import chunk_filter
 from .passage import Filters, Passage
 from .query import Query, analyse, is_list_question
 from .ranking import Fusion, Ranked, diversify, place_passages, score_chunks
-from .rerank import apply_model, model_candidates, passage_confidence, score_with_model
+from .rerank import (
+    apply_model,
+    model_answers,
+    model_candidates,
+    passage_confidence,
+    score_with_model,
+)
 from .settings import Settings
 from .timeq import TimeQuery, parse_time
 
@@ -162,9 +168,12 @@ def rank(
     headlines = {rows[i].doc_id: rows[i].title or "" for i in top}
     picks = model_candidates(scored, choice, settings.answer)
     scores = score_with_model(model, text, picks, doc_spans, headlines, reader.document_text)
-    scored, choice = apply_model(scored, choice, scores, settings.answer)
+    if settings.answer.reorder:
+        scored, choice = apply_model(scored, choice, scores, settings.answer)
     kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
     placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+    if not settings.answer.reorder:
+        placed = model_answers(placed, scores)
     return passage_confidence(placed, scores, model)
 
 

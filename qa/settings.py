@@ -86,7 +86,10 @@ class AnswerSettings:
             ``confidence``. Off: no model that beats the first stage ships yet.
         releases: how many of the best releases the model reads.
         candidates: how many of each release's best sentences it reads.
-        model_weight: weight of a release's best logit added to its chunks' scores.
+        model_weight: with ``reorder``, the weight of a release's best logit added to its
+            chunks' scores.
+        reorder: let the model re-rank releases and choose windows; off, it only picks each
+            passage's answer sentence (and the confidence).
     """
 
     lexical_weight: float = 0.35
@@ -99,6 +102,7 @@ class AnswerSettings:
     releases: int = 5
     candidates: int = 4
     model_weight: float = 1.0
+    reorder: bool = False
 
 
 @dataclass(frozen=True)

@@ -57,3 +57,15 @@ def test_a_release_the_model_did_not_read_ranks_as_its_lowest_logit():
     ranked, _ = apply_model(scored, {1: {(0, 20): (1.0, 1)}}, scores, AnswerSettings())
     assert [round(r.score, 2) for r in ranked] == [1.0, 0.9]
     assert passage_confidence(ranked, scores, StandInModel())[1].confidence is None
+
+
+def test_without_reordering_the_model_only_picks_the_answer_inside_each_window():
+    from qa.rerank import model_answers
+
+    hit = Ranked(_row(2, 2), 2.0, (31, 36), 0.5, passage=(0, 36))
+    outside = Ranked(_row(1, 1), 3.0, (21, 31), 1.0, passage=(21, 31))
+    scores = ModelScores(logits={2: {(0, 30): 5.0}, 1: {(0, 20): 9.0}}, best={2: 5.0, 1: 9.0})
+    picked = model_answers([outside, hit], scores)
+    assert [r.row.doc_id for r in picked] == [1, 2]  # the order stays the first stage's
+    assert picked[0].answer == (21, 31)  # the model read nothing inside this window
+    assert picked[1].answer == (0, 30) and picked[1].passage == (0, 36)
