@@ -37,7 +37,6 @@ from benchmarks.systems import LABELS, OUT, log, run_system
 from index import Encoder
 
 __all__ = [
-    "ANSWERABLE_AT",
     "CHUNK_OVERLAP",
     "CHUNK_SIZE",
     "DEFAULT_LIMIT",
@@ -51,7 +50,6 @@ PUBLISHED = {
     "scifact": [("BM25 (published, BEIR)", 0.665), ("all-MiniLM-L6-v2 (published)", 0.645)]
 }
 TARGET = {"scifact": 0.70}
-ANSWERABLE_AT = 0.5  # qa.retrieve marks a passage answerable when confidence >= 0.5
 CHUNK_SIZE, CHUNK_OVERLAP = 1000, 200
 
 Hits = dict[str, list[Hit]]  # question id -> a system's ranked results
@@ -125,7 +123,7 @@ def _header(
         "settings_changed": {key: v for key, v in settings.items() if v != defaults[key]},
         "published": PUBLISHED.get(bench.name, []),
         "target": TARGET.get(bench.name),
-        "answerable_at": ANSWERABLE_AT,
+        "answerable_at": args.settings.answer.answerable_at,
         "documents": len(bench.files),
         "questions": {"answerable": n_answerable, "unanswerable": n - n_answerable},
         "systems": {},

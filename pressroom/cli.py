@@ -66,17 +66,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
     if prog is not None and argv and argv[0] in COMMANDS:
         root = argparse.ArgumentParser(prog=prog)
         sub = root.add_subparsers(dest="command", required=True)
-        parser = _subparser(sub, argv[0], prog)
-        args = parser.parse_args(argv[1:])
-        args.command = argv[0]
+        args = _subparser(sub, argv[0], prog).parse_args(argv[1:])
     else:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        parser = next(
-            a
-            for a in parser._subparsers._group_actions
-            if isinstance(a, argparse._SubParsersAction)
-        ).choices[args.command]
-    if args.command == "serve":
-        return serve_cmd.run(args, parser)
+        args = build_parser().parse_args(argv)
     return COMMANDS[args.command].run(args)

@@ -55,10 +55,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def run(args: argparse.Namespace) -> int:
     from index import IndexFormatError, IndexLockedError, default_index_dir
     from ui.serve import is_loopback, serve
 
+    parser = args.subparser  # its error() prints the usage and exits 2
     auth_text = args.auth if args.auth is not None else os.environ.get("PRESSROOM_AUTH")
     auth = None
     if auth_text:

@@ -34,7 +34,11 @@ class ModelScores:
     """The model's logit for each sentence it read, per release, and each release's best."""
 
     logits: Mapping[int, Mapping[Span, float]]
-    best: Mapping[int, float]
+
+    @property
+    def best(self) -> dict[int, float]:
+        """Each release's best logit."""
+        return {doc: max(v.values()) for doc, v in self.logits.items() if v}
 
 
 def model_candidates(
@@ -70,8 +74,7 @@ def score_with_model(
     logits: dict[int, dict[Span, float]] = {doc: {} for doc in picks}
     for (doc, span), v in zip(keys, values, strict=True):
         logits[doc][span] = float(v)
-    best = {doc: max(v.values()) for doc, v in logits.items() if v}
-    return ModelScores(logits, best)
+    return ModelScores(logits)
 
 
 def apply_model(

@@ -53,7 +53,7 @@ def test_model_reads_the_best_candidates_of_the_best_releases():
 
 def test_a_release_the_model_did_not_read_ranks_as_its_lowest_logit():
     scored = [Ranked(_row(1, 1), 3.0, (0, 20), 1.0), Ranked(_row(3, 3), 2.9, (0, 5), 1.0)]
-    scores = ModelScores(logits={1: {(0, 20): -2.0}}, best={1: -2.0})
+    scores = ModelScores(logits={1: {(0, 20): -2.0}})
     ranked, _ = apply_model(scored, {1: {(0, 20): (1.0, 1)}}, scores, AnswerSettings())
     assert [round(r.score, 2) for r in ranked] == [1.0, 0.9]
     assert passage_confidence(ranked, scores, StandInModel())[1].confidence is None
@@ -64,7 +64,7 @@ def test_without_reordering_the_model_only_picks_the_answer_inside_each_window()
 
     hit = Ranked(_row(2, 2), 2.0, (31, 36), 0.5, passage=(0, 36))
     outside = Ranked(_row(1, 1), 3.0, (21, 31), 1.0, passage=(21, 31))
-    scores = ModelScores(logits={2: {(0, 30): 5.0}, 1: {(0, 20): 9.0}}, best={2: 5.0, 1: 9.0})
+    scores = ModelScores(logits={2: {(0, 30): 5.0}, 1: {(0, 20): 9.0}})
     picked = model_answers([outside, hit], scores)
     assert [r.row.doc_id for r in picked] == [1, 2]  # the order stays the first stage's
     assert picked[0].answer == (21, 31)  # the model read nothing inside this window

@@ -11,7 +11,6 @@ its release's headline and the sentences around it.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,7 +112,3 @@ def all_candidates(record: dict, release: Release) -> tuple[list[str], list[bool
         for i in release.candidates
     ]
     return inputs, gold
-
-
-def flatten(batches: Sequence[list[Example]]) -> list[Example]:
-    return [e for batch in batches for e in batch]
