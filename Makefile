@@ -60,6 +60,7 @@ $(ARCHIVE)/newsworthy-press-releases:
 train: setup $(ARCHIVE)/newsworthy-press-releases
 	$(PY) training/build_dataset.py --archive $(ARCHIVE)/newsworthy-press-releases
 	$(PY) training/train.py --archive $(ARCHIVE)/newsworthy-press-releases
+	$(PY) training/calibrate.py --data ../shared/eval/data
 
 clean:
 	rm -rf data/index .pytest_cache benchmarks/out

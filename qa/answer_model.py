@@ -48,21 +48,27 @@ class ModelCard:
     sha256: str
     max_length: int
     layers: int
-    calibration: tuple[float, float]  # confidence = sigmoid(a * logit + b)
+    calibration: tuple[float, float]  # within a release: sigmoid(a * logit + b)
     metrics: dict
+    # inside retrieve: sigmoid(a * logit + c * first-stage score + b), as (a, c, b)
+    retrieve_calibration: tuple[float, float, float] | None = None
 
     @classmethod
     def read(cls, folder: Path) -> ModelCard:
         data = json.loads((folder / "card.json").read_text(encoding="utf-8"))
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         known["calibration"] = tuple(known["calibration"])
+        if known.get("retrieve_calibration") is not None:
+            known["retrieve_calibration"] = tuple(known["retrieve_calibration"])
         return cls(**known)
 
 
 class AnswerModel:
     """The ONNX cross-encoder: ``logits(question, candidates)``; safe across threads."""
 
-    def __init__(self, folder: Path = MODEL_DIR, threads: int | None = None) -> None:
+    def __init__(
+        self, folder: Path = MODEL_DIR, threads: int | None = None, max_length: int | None = None
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -73,7 +79,9 @@ class AnswerModel:
             raise ValueError(f"{path}: SHA-256 {digest[:12]}... is not the card's; reinstall")
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(
-            max_length=self.card.max_length, strategy="only_second", direction="right"
+            max_length=max_length or self.card.max_length,
+            strategy="only_second",
+            direction="right",
         )
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = ort.SessionOptions()
@@ -100,19 +108,28 @@ class AnswerModel:
         out = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
         return out.reshape(-1).astype(np.float32)
 
-    def confidence(self, logit: float) -> float:
-        """The calibrated probability that a sentence with this logit answers."""
-        a, b = self.card.calibration
-        z = max(min(a * logit + b, 50.0), -50.0)
+    def confidence(self, logit: float, score: float | None = None) -> float:
+        """The calibrated probability that a sentence with this logit answers: given the
+        passage's first-stage ``score`` (and a card fitted inside ``retrieve``), that the
+        passage's answer sentence is right; without, that the best sentence of its release
+        answers."""
+        if score is not None and self.card.retrieve_calibration is not None:
+            a, c, b = self.card.retrieve_calibration
+            z = a * logit + c * score + b
+        else:
+            a, b = self.card.calibration
+            z = a * logit + b
+        z = max(min(z, 50.0), -50.0)
         return float(1.0 / (1.0 + np.exp(-z)))
 
 
-_MODELS: dict[Path, AnswerModel] = {}
+_MODELS: dict[tuple[Path, int | None], AnswerModel] = {}
 _LOCK = threading.Lock()
 
 
-def load_answer_model(folder: Path = MODEL_DIR) -> AnswerModel:
-    """The process-wide answer model of ``folder`` (loaded once).
+def load_answer_model(folder: Path = MODEL_DIR, max_length: int | None = None) -> AnswerModel:
+    """The process-wide answer model of ``folder`` (loaded once per ``max_length``: the
+    tokens it reads per pair, by default its card's).
 
     Raises:
         FileNotFoundError: ``folder`` holds no model (``card.json``): train one with
@@ -125,6 +142,7 @@ def load_answer_model(folder: Path = MODEL_DIR) -> AnswerModel:
             "with Settings(answer=AnswerSettings(use_model=False))"
         )
     with _LOCK:
-        if folder not in _MODELS:
-            _MODELS[folder] = AnswerModel(folder)
-        return _MODELS[folder]
+        key = (folder, max_length)
+        if key not in _MODELS:
+            _MODELS[key] = AnswerModel(folder, max_length=max_length)
+        return _MODELS[key]

@@ -1,13 +1,13 @@
-"""The answer model's stage: re-score the best releases' candidate sentences with it.
+"""The answer model's stage: it reads the sentences of the first passages' windows.
 
-After the first-stage scores (:func:`qa.ranking.score_chunks`), the best ``releases``
-releases each put their ``candidates`` best sentences before the answer model
-(:mod:`qa.answer_model`), all in one batch. With ``reorder``, a release's chunks
-then rank by their first-stage score plus ``model_weight`` times its best logit and its
-passage is chosen among the sentences the model read; without, the first stage keeps the
-order and the windows and the model only picks each passage's answer sentence among those
-it read inside the window. A passage's ``confidence`` is then the model's calibrated
-probability for its answer sentence.
+The first stage (:mod:`qa.ranking`) chooses the releases and each passage's window; the
+answer model (:mod:`qa.answer_model`) then reads, in one batch, the sentences inside the
+windows of the first ``passages`` passages (``first_candidates`` of the first, ``candidates``
+of each later one, the first stage's best first). Each read passage's answer is the sentence
+with the best logit, its ``confidence`` the model's calibrated probability for it, and the
+read passages are re-ordered among themselves by first-stage score plus ``model_weight``
+times their best logit, and all passages sorted by score again (the set of passages, and
+so hit@k, stays the first stage's).
 """
 
 from __future__ import annotations
@@ -19,103 +19,98 @@ from .answer_model import AnswerModel, candidate_text
 from .ranking import Choices, Ranked, Span
 from .settings import AnswerSettings
 
-__all__ = [
-    "ModelScores",
-    "apply_model",
-    "model_answers",
-    "model_candidates",
-    "passage_confidence",
-    "score_with_model",
-]
+__all__ = ["WindowScores", "apply_scores", "score_windows", "window_candidates"]
 
 
 @dataclass(frozen=True)
-class ModelScores:
-    """The model's logit for each sentence it read, per release, and each release's best."""
+class WindowScores:
+    """The model's logit for each sentence it read, per passage (by position)."""
 
     logits: Mapping[int, Mapping[Span, float]]
 
-    @property
-    def best(self) -> dict[int, float]:
-        """Each release's best logit."""
-        return {doc: max(v.values()) for doc, v in self.logits.items() if v}
+    def best(self, position: int) -> tuple[Span, float] | None:
+        """The passage's best sentence and its logit, if the model read any of it."""
+        read = self.logits.get(position)
+        if not read:
+            return None
+        span = max(read, key=lambda sp: (read[sp], -sp[0]))
+        return span, read[span]
 
 
-def model_candidates(
-    scored: Sequence[Ranked], choice: Choices, settings: AnswerSettings
+def window_candidates(
+    placed: Sequence[Ranked],
+    choice: Choices,
+    doc_spans: Mapping[int, Sequence[Span]],
+    settings: AnswerSettings,
 ) -> dict[int, list[Span]]:
-    """Per release of the first ``settings.releases`` in ``scored``: its best candidates."""
-    docs = list(dict.fromkeys(r.row.doc_id for r in scored))[: settings.releases]
+    """Per position of the first ``settings.passages`` passages: the sentences of its window
+    the model reads, those the first stage scored best first (then in text order).
+
+    ``choice`` and ``doc_spans`` are the first stage's, as they were before the passages
+    were placed.
+    """
     out = {}
-    for doc in docs:
-        ranked = sorted(choice.get(doc, {}).items(), key=lambda kv: (-kv[1][0], kv[0]))
-        out[doc] = [span for span, _ in ranked[: settings.candidates]]
+    for pos, r in enumerate(placed[: settings.passages]):
+        start, end = r.passage
+        scored = choice.get(r.row.doc_id, {})
+        inside = [sp for sp in sorted(set(doc_spans.get(r.row.doc_id, ()))) if start <= sp[0] < end]
+        inside.sort(key=lambda sp: (-scored[sp][0] if sp in scored else float("inf"), sp))
+        n = settings.first_candidates if pos == 0 else settings.candidates
+        picked = inside[:n]
+        if picked:
+            out[pos] = picked
     return out
 
 
-def score_with_model(
+def score_windows(
     model: AnswerModel,
     question: str,
+    placed: Sequence[Ranked],
     picks: Mapping[int, list[Span]],
-    doc_spans: Mapping[int, list[Span]],
-    headlines: Mapping[int, str],
+    doc_spans: Mapping[int, Sequence[Span]],
     text_of: Callable[[int], str],
-) -> ModelScores:
-    """One batch through the model: every picked sentence with its context."""
+) -> WindowScores:
+    """One batch through the model: every picked sentence with its headline and neighbours."""
     inputs, keys = [], []
-    for doc, spans in picks.items():
-        text = text_of(doc)
-        order = sorted(set(doc_spans.get(doc, [])) | set(spans))
+    for pos, spans in picks.items():
+        r = placed[pos]
+        text = text_of(r.row.doc_id)
+        order = sorted(set(doc_spans.get(r.row.doc_id, ())) | set(spans))
         sentences = [text[s:e] for s, e in order]
         for span in spans:
-            inputs.append(candidate_text(sentences, order.index(span), headlines.get(doc, "")))
-            keys.append((doc, span))
-    values = model.logits(question, inputs)
-    logits: dict[int, dict[Span, float]] = {doc: {} for doc in picks}
-    for (doc, span), v in zip(keys, values, strict=True):
-        logits[doc][span] = float(v)
-    return ModelScores(logits)
+            inputs.append(candidate_text(sentences, order.index(span), r.row.title or ""))
+            keys.append((pos, span))
+    values = model.logits(question, inputs) if inputs else []
+    logits: dict[int, dict[Span, float]] = {pos: {} for pos in picks}
+    for (pos, span), v in zip(keys, values, strict=True):
+        logits[pos][span] = float(v)
+    return WindowScores(logits)
 
 
-def apply_model(
-    scored: Sequence[Ranked], choice: Choices, scores: ModelScores, settings: AnswerSettings
-) -> tuple[list[Ranked], Choices]:
-    """Chunks re-scored by their release's best logit (releases the model did not read
-    rank as if their best logit were the lowest it gave), sorted best first; and the
-    passage choices of the releases it read restricted to what it read, by logit."""
-    floor = min(scores.best.values(), default=0.0)
-    w = settings.model_weight
-    out = [replace(r, score=r.score + w * scores.best.get(r.row.doc_id, floor)) for r in scored]
-    out.sort(key=lambda r: (-r.score, r.row.chunk_id))
-    new_choice = dict(choice)
-    for doc, logits in scores.logits.items():
-        new_choice[doc] = {span: (logit, choice[doc][span][1]) for span, logit in logits.items()}
-    return out, new_choice
-
-
-def model_answers(ranked: Sequence[Ranked], scores: ModelScores) -> list[Ranked]:
-    """Each passage's answer: the sentence inside its window with the best logit, when the
-    model read any (the first stage chose the releases and the windows)."""
-    out = []
-    for r in ranked:
-        start, end = r.passage
-        inside = {
-            span: v
-            for span, v in scores.logits.get(r.row.doc_id, {}).items()
-            if start <= span[0] and span[1] <= end
-        }
-        if inside:
-            r = replace(r, answer=max(inside, key=lambda sp: (inside[sp], -sp[0])))
-        out.append(r)
-    return out
-
-
-def passage_confidence(
-    ranked: Sequence[Ranked], scores: ModelScores, model: AnswerModel
+def apply_scores(
+    placed: Sequence[Ranked],
+    scores: WindowScores,
+    confidence: Callable[[float, float], float],
+    settings: AnswerSettings,
 ) -> list[Ranked]:
-    """Each passage whose answer sentence the model read, with its calibrated confidence."""
-    out = []
-    for r in ranked:
-        logit = scores.logits.get(r.row.doc_id, {}).get(r.answer)
-        out.append(r if logit is None else replace(r, confidence=model.confidence(logit)))
-    return out
+    """Each read passage with the model's answer sentence, its ``confidence(logit,
+    first-stage score)`` and its score plus ``model_weight`` times its logit, the read
+    passages sorted by that score; then the unread ones in their order, their scores
+    lowered (if need be) to stay below the read ones'."""
+    read, unread = [], []
+    for pos, r in enumerate(placed):
+        best = scores.best(pos)
+        if best is None:
+            unread.append(r)
+            continue
+        span, logit = best
+        score = r.score + settings.model_weight * logit
+        read.append(
+            (pos, replace(r, score=score, answer=span, confidence=confidence(logit, r.score)))
+        )
+    read.sort(key=lambda t: (-t[1].score, t[0]))
+    out = [r for _, r in read]
+    if out and unread:
+        gap = max(0.0, unread[0].score - out[-1].score + 1e-6)
+        unread = [replace(r, score=r.score - gap) for r in unread]
+    return out + unread

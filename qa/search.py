@@ -26,13 +26,7 @@ from .filters import chunk_filter
 from .passage import Filters, Passage
 from .query import Query, analyse, is_list_question
 from .ranking import Fusion, Ranked, diversify, place_passages, score_chunks
-from .rerank import (
-    apply_model,
-    model_answers,
-    model_candidates,
-    passage_confidence,
-    score_with_model,
-)
+from .rerank import apply_scores, score_windows, window_candidates
 from .settings import Settings
 from .timeq import TimeQuery, parse_time
 
@@ -161,20 +155,18 @@ def rank(
     scorer = AnswerScorer(query.answer, settings.answer)
     scored, choice = score_chunks(top, rows, sentences, fused, query, qvec, scorer, r)
     doc_spans = _sentences_by_release(top, rows, sentences)
-    if not settings.answer.use_model or not scored:
-        kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
-        return place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
-    model = load_answer_model()
-    headlines = {rows[i].doc_id: rows[i].title or "" for i in top}
-    picks = model_candidates(scored, choice, settings.answer)
-    scores = score_with_model(model, text, picks, doc_spans, headlines, reader.document_text)
-    if settings.answer.reorder:
-        scored, choice = apply_model(scored, choice, scores, settings.answer)
     kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
+    if not settings.answer.use_model or not kept:
+        return place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+    first_choice = {doc: dict(c) for doc, c in choice.items()}  # placing consumes them
+    first_spans = {doc: list(s) for doc, s in doc_spans.items()}
     placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
-    if not settings.answer.reorder:
-        placed = model_answers(placed, scores)
-    return passage_confidence(placed, scores, model)
+    a = settings.answer
+    model = load_answer_model(max_length=a.model_max_length or None)
+    picks = window_candidates(placed, first_choice, first_spans, a)
+    scores = score_windows(model, text, placed, picks, first_spans, reader.document_text)
+
+    return apply_scores(placed, scores, model.confidence, a)
 
 
 def _sentences_by_release(

@@ -81,15 +81,16 @@ class AnswerSettings:
         answerable_at: ``answerable`` is ``confidence >= answerable_at``.
         possible_at: the UI shows a first hit below ``answerable_at`` but at least this
             confident as a possible answer, below it "no answer found".
-        use_model: re-score the best releases' sentences with a trained answer model
-            (``qa/models``, made by ``make train``); its calibrated probability is then the
-            ``confidence``. Off: no model that beats the first stage ships yet.
-        releases: how many of the best releases the model reads.
-        candidates: how many of each release's best sentences it reads.
-        model_weight: with ``reorder``, the weight of a release's best logit added to its
-            chunks' scores.
-        reorder: let the model re-rank releases and choose windows; off, it only picks each
-            passage's answer sentence (and the confidence).
+        use_model: let the trained answer model (``qa/models``, made by ``make train``)
+            pick the first passages' answer sentences; its calibrated probability is then
+            their ``confidence``.
+        passages: how many of the first passages the model reads.
+        first_candidates: how many sentences of the first passage's window it reads.
+        candidates: how many sentences of each later passage's window it reads.
+        model_weight: weight of a read passage's best logit added to its score when the
+            read passages are re-ordered among themselves (0: the first stage's order).
+        model_max_length: tokens the model reads per (question, sentence) pair (0: the
+            length it was trained with, in its card).
     """
 
     lexical_weight: float = 0.35
@@ -98,11 +99,12 @@ class AnswerSettings:
     confidence_scale: float = 12.0
     answerable_at: float = 0.5
     possible_at: float = 0.25
-    use_model: bool = False
-    releases: int = 5
-    candidates: int = 4
-    model_weight: float = 1.0
-    reorder: bool = False
+    use_model: bool = True
+    passages: int = 3
+    first_candidates: int = 6
+    candidates: int = 3
+    model_weight: float = 0.3
+    model_max_length: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,71 +1,75 @@
 """The answer-model stage's logic (qa.rerank) with a stand-in model: these tests are about
-how its logits re-rank releases and choose passages, not about the trained model itself
-(tests/test_answer_model.py runs the real one)."""
+which sentences it reads and how its logits pick answers and order passages, not about the
+trained model itself (tests/test_answer_model.py runs the real one)."""
 
 from __future__ import annotations
 
 from index import ChunkRow
 from qa.ranking import Ranked
-from qa.rerank import (
-    ModelScores,
-    apply_model,
-    model_candidates,
-    passage_confidence,
-    score_with_model,
-)
+from qa.rerank import WindowScores, apply_scores, score_windows, window_candidates
 from qa.settings import AnswerSettings
 
 
 class StandInModel:
-    """Logit 5 for a sentence holding "36 patients", -5 otherwise; confidence = logit / 10."""
+    """Logit 5 for a sentence holding "36 patients", -5 otherwise."""
 
     def logits(self, question, candidates):
         return [5.0 if "36 patients" in c.split(" [SEP] ")[0] else -5.0 for c in candidates]
 
-    def confidence(self, logit):
-        return logit / 10
+
+def confidence(logit, score):
+    return logit / 10
 
 
 def _row(chunk_id: int, doc_id: int) -> ChunkRow:
     return ChunkRow(chunk_id, doc_id, 0, 0, 10, "body", None, 0.0, "x", "t", None, None, (), "p")
 
 
-TEXTS = {1: "Acme starts a trial. It is big.", 2: "The trial enrolls 36 patients. Done."}
-SPANS = {1: [(0, 20), (21, 31)], 2: [(0, 30), (31, 36)]}
+TEXTS = {1: "Acme starts a trial. It is big. Call us.", 2: "The trial enrolls 36 patients. Done."}
+SPANS = {1: [(0, 20), (21, 31), (32, 40)], 2: [(0, 30), (31, 36)]}
+CHOICE = {
+    1: {(0, 20): (1.0, 1), (21, 31): (0.2, 1)},
+    2: {(31, 36): (0.5, 2), (0, 30): (0.1, 2)},
+}
 
 
-def test_model_reads_the_best_candidates_of_the_best_releases():
-    scored = [Ranked(_row(1, 1), 3.0, (0, 20), 1.0), Ranked(_row(2, 2), 2.0, (0, 30), 0.5)]
-    choice = {
-        1: {(0, 20): (1.0, 1), (21, 31): (0.2, 1)},
-        2: {(0, 30): (0.5, 2), (31, 36): (0.1, 2)},
-    }
-    picks = model_candidates(scored, choice, AnswerSettings(releases=2, candidates=1))
-    assert picks == {1: [(0, 20)], 2: [(0, 30)]}
-    scores = score_with_model(StandInModel(), "How many?", picks, SPANS, {}, TEXTS.get)
-    assert scores.best == {1: -5.0, 2: 5.0}
-    ranked, new_choice = apply_model(scored, choice, scores, AnswerSettings(model_weight=1.0))
-    assert [r.row.doc_id for r in ranked] == [2, 1]  # the release whose sentence answers
-    assert new_choice[2] == {(0, 30): (5.0, 2)}  # its passage is chosen among what was read
-    placed = passage_confidence(ranked, scores, StandInModel())
-    assert [r.confidence for r in placed] == [0.5, -0.5]
+def test_the_model_reads_the_first_passages_windows_best_first():
+    placed = [
+        Ranked(_row(1, 1), 3.0, (0, 20), 1.0, passage=(0, 31)),
+        Ranked(_row(2, 2), 2.0, (31, 36), 0.5, passage=(0, 36)),
+        Ranked(_row(3, 3), 1.0, (0, 5), 0.5, passage=(0, 5)),
+    ]
+    settings = AnswerSettings(passages=2, first_candidates=3, candidates=1)
+    picks = window_candidates(placed, CHOICE, SPANS, settings)
+    # the first window's sentences (not the one after it), the second's best one only,
+    # nothing of the third passage
+    assert picks == {0: [(0, 20), (21, 31)], 1: [(31, 36)]}
+    picks = window_candidates(placed, CHOICE, SPANS, AnswerSettings(passages=2, candidates=2))
+    assert picks[1] == [(31, 36), (0, 30)]  # first-stage score first, then text order
 
 
-def test_a_release_the_model_did_not_read_ranks_as_its_lowest_logit():
-    scored = [Ranked(_row(1, 1), 3.0, (0, 20), 1.0), Ranked(_row(3, 3), 2.9, (0, 5), 1.0)]
-    scores = ModelScores(logits={1: {(0, 20): -2.0}})
-    ranked, _ = apply_model(scored, {1: {(0, 20): (1.0, 1)}}, scores, AnswerSettings())
-    assert [round(r.score, 2) for r in ranked] == [1.0, 0.9]
-    assert passage_confidence(ranked, scores, StandInModel())[1].confidence is None
+def test_the_answer_is_the_best_logit_and_passages_reorder_by_it():
+    placed = [
+        Ranked(_row(1, 1), 3.0, (0, 20), 1.0, passage=(0, 31)),
+        Ranked(_row(2, 2), 2.5, (31, 36), 0.5, passage=(0, 36)),
+        Ranked(_row(3, 3), 1.0, (0, 5), 0.5, passage=(0, 5)),
+    ]
+    picks = {0: [(0, 20), (21, 31)], 1: [(31, 36), (0, 30)]}
+    scores = score_windows(StandInModel(), "How many?", placed, picks, SPANS, TEXTS.get)
+    assert scores.best(1) == ((0, 30), 5.0) and scores.best(2) is None
+    out = apply_scores(placed, scores, confidence, AnswerSettings(model_weight=0.3))
+    # 2.5 + 0.3 * 5 = 4.0 beats 3.0 + 0.3 * -5 = 1.5; the unread passage stays last
+    assert [(r.row.doc_id, round(r.score, 6)) for r in out] == [(2, 4.0), (1, 1.5), (3, 1.0)]
+    assert out[0].answer == (0, 30) and out[0].passage == (0, 36)
+    assert [r.confidence for r in out] == [0.5, -0.5, None]
+    low = apply_scores(placed, scores, confidence, AnswerSettings(model_weight=0.5))
+    # 3.0 - 2.5 = 0.5 would fall below the unread 1.0, which is lowered to stay last
+    assert [r.row.doc_id for r in low] == [2, 1, 3]
+    assert low[1].score > low[2].score
+    kept = apply_scores(placed, scores, confidence, AnswerSettings(model_weight=0.0))
+    assert [r.row.doc_id for r in kept] == [1, 2, 3]  # weight 0: the first stage's order
 
 
-def test_without_reordering_the_model_only_picks_the_answer_inside_each_window():
-    from qa.rerank import model_answers
-
-    hit = Ranked(_row(2, 2), 2.0, (31, 36), 0.5, passage=(0, 36))
-    outside = Ranked(_row(1, 1), 3.0, (21, 31), 1.0, passage=(21, 31))
-    scores = ModelScores(logits={2: {(0, 30): 5.0}, 1: {(0, 20): 9.0}})
-    picked = model_answers([outside, hit], scores)
-    assert [r.row.doc_id for r in picked] == [1, 2]  # the order stays the first stage's
-    assert picked[0].answer == (21, 31)  # the model read nothing inside this window
-    assert picked[1].answer == (0, 30) and picked[1].passage == (0, 36)
+def test_ties_between_sentences_go_to_the_earlier_one():
+    scores = WindowScores({0: {(10, 20): 1.0, (0, 9): 1.0}})
+    assert scores.best(0) == ((0, 9), 1.0)

@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "training"))
 
+from calibration import fit_logistic  # noqa: E402
 from examples import all_candidates, examples_for, read_release  # noqa: E402
 
 from qa.answer_model import MODEL_DIR  # noqa: E402
@@ -114,25 +115,11 @@ def auc(pos: list[float], neg: list[float]) -> float:
 
 
 def calibrate(rows: list[tuple], ridge: float = 1e-2) -> tuple[float, float]:
-    """Logistic fit of "the best candidate answers" on the best logit: Newton's method on
-    the standardised logit with a small ridge penalty (so that a separable dev set cannot
-    send the slope to infinity), then mapped back to the raw logit."""
-    x = np.array([row[2] for row in rows], dtype=np.float64)
-    y = np.array([1.0 if row[0] and row[1] else 0.0 for row in rows])
-    mu, sd = float(x.mean()), float(x.std()) or 1.0
-    z = (x - mu) / sd
-    w = np.zeros(2)  # slope, intercept on z
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-(w[0] * z + w[1])))
-        g = np.array([np.sum((p - y) * z), np.sum(p - y)]) + ridge * np.array([w[0], 0.0])
-        v = p * (1 - p)
-        h = np.array([[np.sum(v * z * z) + ridge, np.sum(v * z)], [np.sum(v * z), np.sum(v)]])
-        step = np.linalg.solve(h + np.eye(2) * 1e-9, g)
-        w = w - step
-        if np.abs(step).max() < 1e-10:
-            break
-    a = w[0] / sd
-    return round(float(a), 6), round(float(w[1] - a * mu), 6)
+    """Logistic fit of "the best candidate answers" on the best logit (within its release)."""
+    x = [[row[2]] for row in rows]
+    y = [1.0 if row[0] and row[1] else 0.0 for row in rows]
+    a, b = fit_logistic(x, y, ridge)
+    return a, b
 
 
 def recalibrate(folder: Path, archive: Path) -> None:
