@@ -7,13 +7,25 @@ The writer refreshes the terms and the repeat shares on every commit; migrations
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 
 from ingest.prepare import headline_prefix
 
 from .store import CHUNK_TEXT_SQL, FTS_SCHEMA, TERMS_SCHEMA, insert_fts
 
-__all__ = ["keyword_row", "rebuild_keyword_index", "update_repeats", "update_terms"]
+__all__ = [
+    "keyword_row",
+    "rebuild_keyword_index",
+    "text_hash",
+    "update_repeats",
+    "update_terms",
+]
+
+
+def text_hash(text: str) -> str:
+    """A chunk's ``embed_hash``: the BLAKE2b of the text the encoder reads."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def keyword_row(chunk_id: int, title: str | None, text: str) -> tuple[int, str, str]:

@@ -49,12 +49,15 @@ class IndexFormatError(Exception):
 
 
 class IndexCorruptError(IndexFormatError):
-    """A published file of the index is damaged (``path`` names it); ``pressroom repair``
-    rebuilds what can be rebuilt."""
+    """A published file of the index is damaged (``path`` names it, ``problem`` says what
+    is wrong with it); ``pressroom repair`` rebuilds what can be rebuilt."""
 
-    def __init__(self, message: str, path: Path | str | None = None) -> None:
+    def __init__(
+        self, message: str, path: Path | str | None = None, problem: str | None = None
+    ) -> None:
         super().__init__(message)
         self.path = None if path is None else Path(path)
+        self.problem = problem or message
 
 
 class BadCurrentError(IndexCorruptError):
@@ -65,7 +68,8 @@ def corrupt(
     path: Path, problem: str, index_dir: Path, cls: type[IndexCorruptError] = IndexCorruptError
 ) -> IndexCorruptError:
     """The one-line error for a damaged file: which, what is wrong, what to run."""
-    return cls(f"index damaged: {path}: {problem}; run `{repair_command(index_dir)}`", path)
+    message = f"index damaged: {path}: {problem}; run `{repair_command(index_dir)}`"
+    return cls(message, path, problem)
 
 
 class IndexStorageError(OSError):

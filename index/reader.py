@@ -125,6 +125,14 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 class IndexReader:
     """One immutable generation, opened for queries. Safe to share between threads.
 
@@ -138,6 +146,7 @@ class IndexReader:
         self.index_dir = index_dir
         self.generation = generation
         self.path = index_dir / generation
+        self._folder_id = _folder_id(self.path)
         self.manifest = Manifest.read(self.path / MANIFEST)
         # the question is analysed as the index was, and chunks read as the encoder read them
         self.manifest.check_build(index_dir, embed_template=EMBED_TEMPLATE, analyzer=ANALYZER)
@@ -159,6 +168,11 @@ class IndexReader:
         self._term_cache: dict[str, tuple[int, int]] = {}
 
     # -- files and their lifetime ----------------------------------------------------------
+    def same_folder(self) -> bool:
+        """Whether the generation's folder is still the one opened (not a new index made
+        under the same name in its place)."""
+        return _folder_id(self.path) == self._folder_id
+
     def _open_files(self) -> None:
         if not self.path.is_dir():
             raise IndexFormatError(

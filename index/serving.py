@@ -84,7 +84,7 @@ def _current(index_dir: Path, verify: bool, retired: list[IndexReader]) -> Index
             f"{index_dir}: no index yet; build one with `python -m ingest PATH --index {index_dir}`"
         )
     reader = _CURRENT.get(index_dir)
-    if reader is None or reader.generation != generation:
+    if reader is None or reader.generation != generation or not reader.same_folder():
         old = reader
         reader = _new_reader(index_dir, generation, verify)
         _CURRENT[index_dir] = reader

@@ -14,7 +14,6 @@ update says so in :attr:`IndexWriter.notes`. A write the disk refuses raises a t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +27,7 @@ from ingest.analysis import ANALYZER
 from ingest.prepare import ChunkRecord, DocumentRecord
 
 from . import fileops
-from .derived import keyword_row, update_repeats, update_terms
+from .derived import keyword_row, text_hash, update_repeats, update_terms
 from .encoder import Encoder
 from .errors import BadCurrentError, IndexCorruptError, corrupt, is_corruption, storage_error
 from .integrity import digest_files, full_check, raise_for
@@ -56,10 +55,6 @@ __all__ = ["IndexWriter", "KnownDocument"]
 # by 32, so a bigger queue pads less: on the press-release corpus, padding costs 12.6% of
 # the model's work with 128 queued texts, 1.9% with 1024 (0.2% for one global sort).
 EMBED_BATCH = 1024
-
-
-def text_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -138,7 +133,7 @@ class IndexWriter:
                     "`pressroom ingest --rebuild` starts over)",
                     exc.path,
                 ) from exc
-            self.notes.append(f"{exc.args[0].split('; run')[0]}; continued from {found.name}")
+            self.notes.append(f"{exc.path}: {exc.problem}; continued from {found.name}")
             return found
         if current is None:
             return None
