@@ -21,7 +21,7 @@ from .errors import IndexCorruptError, IndexStorageError, corrupt
 from .layout import IndexLockedError, current_generation, generation_dirs, prune, writer_lock
 from .reader import IndexNotFoundError, IndexReader
 
-__all__ = ["held_generations", "open_reader", "reading", "serving_problem"]
+__all__ = ["forget", "held_generations", "open_reader", "reading", "serving_problem"]
 
 _LOCK = threading.Lock()
 _CURRENT: dict[Path, IndexReader] = {}  # the reader of the generation CURRENT names
@@ -43,6 +43,23 @@ def serving_problem(index_dir: Path) -> str | None:
     with _LOCK:
         entry = _FALLBACK.get(Path(index_dir).resolve())
     return None if entry is None else entry[1]
+
+
+def forget(index_dir: Path) -> None:
+    """Retire every reader of ``index_dir`` (say, before deleting the folder)."""
+    index_dir = Path(index_dir).resolve()
+    with _LOCK:
+        readers = [r for r in _OPEN if r.index_dir == index_dir]
+        _CURRENT.pop(index_dir, None)
+        _FALLBACK.pop(index_dir, None)
+    for reader in readers:
+        reader.retire(_forget_one)
+
+
+def _forget_one(reader: IndexReader) -> None:
+    with _LOCK:
+        if reader in _OPEN:
+            _OPEN.remove(reader)
 
 
 def _on_idle(reader: IndexReader) -> None:
