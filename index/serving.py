@@ -67,6 +67,8 @@ def _on_idle(reader: IndexReader) -> None:
     with _LOCK:
         if reader in _OPEN:
             _OPEN.remove(reader)
+    if not reader.index_dir.is_dir():
+        return  # the index folder itself was deleted: nothing to prune
     try:
         lock = writer_lock(reader.index_dir, timeout=0)
     except (IndexLockedError, IndexStorageError, OSError):
