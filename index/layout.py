@@ -14,17 +14,21 @@ A writer builds ``gen-N.tmp-PID`` beside the published one, fsyncs it, renames i
 to ``gen-N`` and then replaces ``CURRENT`` with an atomic rename. A crash at any
 moment leaves ``CURRENT`` naming a complete generation: the old one or the new one.
 Readers only ever open the generation that ``CURRENT`` names, and published
-generations are never modified, so readers take no locks.
+generations are never modified, so readers take no locks. The file operations are
+those of :mod:`index.fileops`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
+from collections.abc import Collection
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+
+from . import fileops
+from .errors import BadCurrentError, corrupt, storage_error
 
 __all__ = [
     "CURRENT",
@@ -32,7 +36,9 @@ __all__ = [
     "current_generation",
     "default_index_dir",
     "generation_dirs",
+    "prune",
     "publish",
+    "write_current",
     "writer_lock",
 ]
 
@@ -42,6 +48,7 @@ STORE = "store.sqlite"
 VECTORS = "vectors.faiss"
 _GEN = re.compile(r"^gen-(\d{6,})$")
 KEEP_OLD_GENERATIONS = 1  # a reader that opened the previous one can finish its query
+PUBLISHED_FILES = (STORE, VECTORS)  # checksummed in the manifest (which has its own)
 
 
 class IndexLockedError(RuntimeError):
@@ -60,12 +67,36 @@ def default_index_dir() -> Path:
 
 
 def current_generation(index_dir: Path) -> str | None:
-    """The published generation's folder name, or None when nothing was published."""
+    """The published generation's folder name, or None when nothing was published.
+
+    Raises:
+        BadCurrentError: ``CURRENT`` is unreadable or garbage, names a generation that is
+            not there, or is missing although generations were published (each of these
+            is recovered by the next update or ``pressroom repair``, without embedding).
+    """
+    path = index_dir / CURRENT
     try:
-        name = (index_dir / CURRENT).read_text(encoding="ascii").strip()
+        raw = path.read_bytes()
     except FileNotFoundError:
-        return None
-    return name if _GEN.match(name) else None
+        gens = generation_dirs(index_dir)
+        if not gens:
+            return None
+        raise corrupt(
+            path, f"missing, though {gens[-1][1].name} was published", index_dir, BadCurrentError
+        ) from None
+    except OSError as exc:
+        problem = f"unreadable ({exc.strerror or exc})"
+        raise corrupt(path, problem, index_dir, BadCurrentError) from exc
+    try:
+        name = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        name = None
+    if name is None or not _GEN.match(name):
+        problem = f"garbage ({raw[:24]!r}), not a generation name"
+        raise corrupt(path, problem, index_dir, BadCurrentError)
+    if not (index_dir / name).is_dir():
+        raise corrupt(path, f"names {name}, which is not there", index_dir, BadCurrentError)
+    return name
 
 
 def generation_dirs(index_dir: Path) -> list[tuple[int, Path]]:
@@ -80,60 +111,92 @@ def generation_dirs(index_dir: Path) -> list[tuple[int, Path]]:
 
 
 def writer_lock(index_dir: Path, timeout: float = 0) -> FileLock:
-    """Take the single-writer lock, or raise :class:`IndexLockedError` after ``timeout`` s."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(index_dir / ".writer.lock"))
+    """Take the single-writer lock, or raise :class:`IndexLockedError` after ``timeout`` s.
+
+    Raises:
+        IndexStorageError: the lock file cannot be created (read-only, permissions, full).
+    """
+    lock_path = index_dir / ".writer.lock"
     try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(lock_path))
         lock.acquire(timeout=timeout)
     except Timeout:
         raise IndexLockedError(
             f"{index_dir}: another process is updating this index; try again when it is done"
         ) from None
+    except OSError as exc:
+        typed = storage_error(exc, lock_path, what="taking the writer lock")
+        if typed is None:
+            raise
+        raise typed from exc
     return lock
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _fsync_tree(path: Path) -> None:
     for child in path.iterdir():
         if child.is_file():
-            with open(child, "rb") as fh:
-                os.fsync(fh.fileno())
-    _fsync_dir(path)
+            fileops.fsync_file(child)
+    fileops.fsync_dir(path)
+
+
+def remove_workdirs(index_dir: Path) -> None:
+    """Delete the scratch folders of writers that crashed (the caller holds the lock)."""
+    for child in index_dir.iterdir():
+        if ".tmp-" in child.name and child.name.startswith(("gen-", CURRENT)):
+            if child.is_dir():
+                fileops.remove_tree(child)
+            else:
+                child.unlink(missing_ok=True)
 
 
 def new_workdir(index_dir: Path) -> tuple[int, Path]:
     """A fresh scratch folder for the next generation (the caller holds the lock)."""
-    for child in index_dir.iterdir():  # leftovers of a crashed writer
-        if ".tmp-" in child.name and child.name.startswith("gen-"):
-            shutil.rmtree(child, ignore_errors=True)
+    remove_workdirs(index_dir)
     gens = generation_dirs(index_dir)
     number = (gens[-1][0] if gens else 0) + 1
     work = index_dir / f"gen-{number:06d}.tmp-{os.getpid()}"
-    work.mkdir()
+    fileops.make_dir(work)
     return number, work
 
 
-def publish(index_dir: Path, number: int, work: Path) -> Path:
-    """Make ``work`` the published generation ``number``, atomically and durably."""
+def write_current(index_dir: Path, name: str) -> None:
+    """Point ``CURRENT`` at generation ``name``, atomically and durably."""
+    tmp = index_dir / f"{CURRENT}.tmp-{os.getpid()}"
+    try:
+        fileops.write_text(tmp, name + "\n")
+        fileops.replace(tmp, index_dir / CURRENT)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fileops.fsync_dir(index_dir)
+
+
+def publish(index_dir: Path, number: int, work: Path, held: Collection[str] = ()) -> Path:
+    """Make ``work`` the published generation ``number``, atomically and durably, and
+    delete the generations before the last two that no reader in ``held`` uses."""
     _fsync_tree(work)
     final = index_dir / f"gen-{number:06d}"
-    os.replace(work, final)
-    _fsync_dir(index_dir)
-    tmp = index_dir / f"{CURRENT}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="ascii") as fh:
-        fh.write(final.name + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, index_dir / CURRENT)
-    _fsync_dir(index_dir)
-    for num, path in generation_dirs(index_dir)[: -(KEEP_OLD_GENERATIONS + 1)]:
-        if num != number:
-            shutil.rmtree(path, ignore_errors=True)
+    fileops.replace(work, final)
+    fileops.fsync_dir(index_dir)
+    write_current(index_dir, final.name)
+    prune(index_dir, held)
     return final
+
+
+def prune(index_dir: Path, held: Collection[str] = ()) -> list[str]:
+    """Delete published generations older than the last ``KEEP_OLD_GENERATIONS + 1``,
+    except those named in ``held`` (open in a reader); the names deleted.
+
+    The caller holds the writer lock. ``CURRENT``'s generation is always kept.
+    """
+    try:
+        current = current_generation(index_dir)
+    except BadCurrentError:
+        return []  # which one is live is unclear: delete nothing
+    removed = []
+    for _, path in generation_dirs(index_dir)[: -(KEEP_OLD_GENERATIONS + 1)]:
+        if path.name != current and path.name not in held:
+            fileops.remove_tree(path)
+            removed.append(path.name)
+    return removed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,14 +19,16 @@ __all__ = [
 
 from ingest.analysis import ANALYZER
 
+from .errors import IndexFormatError, corrupt
+
 # 3: the keyword index reads each chunk with its release's headline, as the encoder does.
+# 4: the manifest records each published file's size and SHA-256 and its own checksum;
+#    the store keeps the build settings (table ``meta``), so a lost manifest can be rebuilt.
 # Older formats that ``index.migrations`` converts in place are listed there.
-FORMAT_VERSION = 3
-UPGRADABLE_VERSIONS = (2,)  # index.migrations has a step from each of these to FORMAT_VERSION
-
-
-class IndexFormatError(Exception):
-    """The folder is not a Pressroom index this version can read."""
+FORMAT_VERSION = 4
+UPGRADABLE_VERSIONS = (2, 3)  # index.migrations has a step from each of these to FORMAT_VERSION
+# Formats readers open as they are (3: no checksums to compare; the next update adds them).
+OPENABLE_VERSIONS = (3, 4)
 
 
 class IndexUpgradeNeeded(IndexFormatError):
@@ -70,9 +73,21 @@ class Manifest:
     chunks: int = 0
     format_version: int = FORMAT_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
+    # published file name -> {"size": bytes, "sha256": hex digest} (empty before format 4)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True)
+        """The manifest as JSON, with ``checksum``: the SHA-256 of everything else."""
+        data = asdict(self)
+        data["checksum"] = _checksum(data)
+        return json.dumps(data, indent=2, sort_keys=True)
+
+    def build_settings(self) -> dict[str, Any]:
+        """What the store's ``meta`` table keeps, to rebuild a lost manifest from."""
+        keys = ("model", "dim", "max_tokens", "chunking", "embed_template", "analyzer")
+        out = {k: getattr(self, k) for k in keys}
+        out["extra"] = self.extra
+        return out
 
     @classmethod
     def read(cls, path: Path, *, upgradable: bool = False) -> Manifest:
@@ -81,18 +96,24 @@ class Manifest:
 
         Raises:
             IndexUpgradeNeeded: an upgradable older format, and ``upgradable`` is False.
-            IndexFormatError: not a manifest, or a format this version cannot use.
+            IndexCorruptError: missing, unreadable, or failing its checksum.
+            IndexFormatError: a format this version cannot use.
         """
+        index_dir = path.parent.parent
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise IndexFormatError(
-                f"{path.parent}: no manifest.json, not a Pressroom index"
-            ) from None
-        except (OSError, ValueError) as exc:
-            raise IndexFormatError(f"{path}: unreadable manifest ({exc})") from exc
+            raise corrupt(path, "missing", index_dir) from None
+        except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+            raise corrupt(path, f"unreadable ({_short(exc)})", index_dir) from exc
+        if not isinstance(data, dict):
+            raise corrupt(path, "not a manifest", index_dir)
         version = data.get("format_version")
-        if version in UPGRADABLE_VERSIONS and not upgradable:
+        if isinstance(version, int) and version >= 4:
+            stored = data.pop("checksum", None)
+            if stored != _checksum(data):
+                raise corrupt(path, "damaged (its checksum does not match)", index_dir)
+        if version in UPGRADABLE_VERSIONS and version not in OPENABLE_VERSIONS and not upgradable:
             raise IndexUpgradeNeeded(
                 f"{path.parent}: index format version {version}, this Pressroom reads "
                 f"version {FORMAT_VERSION}; the next update (`python -m ingest` with your "
@@ -100,16 +121,19 @@ class Manifest:
                 "embedding anything again",
                 model=data.get("model"),
             )
-        if version != FORMAT_VERSION and version not in UPGRADABLE_VERSIONS:
+        if version not in OPENABLE_VERSIONS and version not in UPGRADABLE_VERSIONS:
             raise IndexFormatError(
                 f"{path.parent}: index format version {version}, this Pressroom reads "
                 f"version {FORMAT_VERSION}; rebuild it with `python -m ingest --rebuild`"
             )
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         try:
-            return cls(**known)
+            manifest = cls(**known)
         except TypeError as exc:
-            raise IndexFormatError(f"{path}: incomplete manifest ({exc})") from exc
+            raise corrupt(path, f"incomplete ({_short(exc)})", index_dir) from exc
+        if not isinstance(manifest.files, dict) or not isinstance(manifest.extra, dict):
+            raise corrupt(path, "malformed", index_dir)
+        return manifest
 
     def check_model(self, name: str, dim: int | None, where: Path) -> None:
         """Raise :class:`ModelMismatchError` unless the index was built by ``name``/``dim``.
@@ -147,3 +171,13 @@ class Manifest:
                     "`python -m ingest --rebuild`) to use the new setting",
                     setting,
                 )
+
+
+def _checksum(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -12,35 +12,31 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from ingest.prepare import headline_prefix
-
+from .derived import keyword_row, rebuild_keyword_index
 from .manifest import FORMAT_VERSION, UPGRADABLE_VERSIONS
-from .store import CHUNK_TEXT_SQL, FTS_SCHEMA, TERMS_SCHEMA, insert_fts
+from .store import META_SCHEMA
 
 __all__ = ["MIGRATIONS", "keyword_row", "migrate"]
-
-
-def keyword_row(chunk_id: int, title: str | None, text: str) -> tuple[int, str, str]:
-    """A chunk's row of the keyword index: its text, and the headline the encoder reads."""
-    return chunk_id, text, headline_prefix(title, text).rstrip("\n")
 
 
 def m003_headline_column(db: sqlite3.Connection) -> None:
     """Format 2 -> 3: the keyword index gains the headline column, rebuilt from the stored
     texts; the terms table gains its postings column (filled when the writer commits)."""
-    db.execute("DROP TABLE chunks_fts")
-    db.execute(FTS_SCHEMA)
-    db.execute("DROP TABLE IF EXISTS terms")
-    db.execute(TERMS_SCHEMA)
-    rows = db.execute(
-        f"SELECT c.chunk_id, d.title, {CHUNK_TEXT_SQL} "
-        "FROM chunks c JOIN documents d USING (doc_id)"
-    )
-    insert_fts(db, (keyword_row(cid, title, text) for cid, title, text in rows))
+    rebuild_keyword_index(db)
+
+
+def m004_checksums(db: sqlite3.Connection) -> None:
+    """Format 3 -> 4: the store gains the ``meta`` table (the build settings, filled when
+    the writer commits); the manifest gains the files' sizes and SHA-256, written when the
+    new generation is published. Nothing else of the store changes."""
+    db.execute(META_SCHEMA)
 
 
 # format produced -> the step that produces it from the format before
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {3: m003_headline_column}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    3: m003_headline_column,
+    4: m004_checksums,
+}
 assert all(v + 1 in MIGRATIONS for v in UPGRADABLE_VERSIONS)
 assert max(MIGRATIONS) == FORMAT_VERSION
 

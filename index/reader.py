@@ -1,12 +1,22 @@
-"""Reading a published index generation (what queries use)."""
+"""Reading a published index generation (what queries use).
+
+An :class:`IndexReader` checks its generation cheaply when it opens (the manifest's own
+checksum, every file's size) and can check it in full on demand or in the background
+(:meth:`IndexReader.damage`, :meth:`IndexReader.verify_in_background`). Every SQLite,
+FAISS or decoding error of a damaged file comes out as :class:`~index.IndexCorruptError`
+naming the file. A reader counts the calls in progress; once retired (a newer generation
+was opened) it closes its files as soon as the last one ends. Which reader a process uses
+is :mod:`index.serving`'s business.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +25,10 @@ import numpy as np
 from ingest.analysis import ANALYZER, edit_distance, stem
 from ingest.prepare import EMBED_TEMPLATE
 
-from .layout import MANIFEST, STORE, VECTORS, current_generation
-from .manifest import IndexFormatError, Manifest
+from .errors import IndexFormatError, corrupt, is_corruption
+from .integrity import Damage, full_check, quick_check, raise_for
+from .layout import MANIFEST, STORE, VECTORS
+from .manifest import Manifest
 from .settings import KeywordSettings, VectorSettings
 from .store import CHUNK_TEXT_SQL, connect_readonly, dequantize
 from .vectors import VectorIndex
@@ -27,7 +39,6 @@ __all__ = [
     "DocumentRow",
     "IndexNotFoundError",
     "IndexReader",
-    "open_reader",
 ]
 
 
@@ -109,33 +120,165 @@ class DocumentRow:
     indexed_at: str
 
 
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 class IndexReader:
-    """One immutable generation, opened for queries. Safe to share between threads."""
+    """One immutable generation, opened for queries. Safe to share between threads.
+
+    Raises (on opening):
+        IndexCorruptError: the manifest fails its checksum, a file is missing or has
+            another size than recorded, or a file cannot be opened.
+        IndexFormatError: another format or other build settings (see the manifest).
+    """
 
     def __init__(self, index_dir: Path, generation: str) -> None:
         self.index_dir = index_dir
         self.generation = generation
-        path = index_dir / generation
-        self.manifest = Manifest.read(path / MANIFEST)
+        self.path = index_dir / generation
+        self._folder_id = _folder_id(self.path)
+        self.manifest = Manifest.read(self.path / MANIFEST)
         # the question is analysed as the index was, and chunks read as the encoder read them
         self.manifest.check_build(index_dir, embed_template=EMBED_TEMPLATE, analyzer=ANALYZER)
-        try:
-            self.vectors = VectorIndex.read(path / VECTORS)
-            self._db = connect_readonly(path / STORE)
-        except (RuntimeError, sqlite3.Error) as exc:
-            raise IndexFormatError(f"{path}: cannot open index files ({exc})") from exc
+        raise_for(quick_check(self.path, self.manifest), index_dir)
+        self._state = threading.Condition()
+        self._users = 0  # calls (and leases) in progress
+        self._retired = False
+        self._on_idle = None  # called once files are closed after retirement
+        self._db: sqlite3.Connection | None = None
+        self._vectors: VectorIndex | None = None
+        self._open_files()
         self._lock = threading.Lock()
+        self._verify_lock = threading.Lock()
+        self._damage: list[Damage] | None = None
+        self._verifier: threading.Thread | None = None
         self._documents: list[DocumentRow] | None = None
         self._n_chunks: int | None = None
         self._date_range: tuple[str | None, str | None] | None = None
         self._term_cache: dict[str, tuple[int, int]] = {}
 
-    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+    # -- files and their lifetime ----------------------------------------------------------
+    def same_folder(self) -> bool:
+        """Whether the generation's folder is still the one opened (not a new index made
+        under the same name in its place)."""
+        return _folder_id(self.path) == self._folder_id
+
+    def _open_files(self) -> None:
+        if not self.path.is_dir():
+            raise IndexFormatError(
+                f"{self.path}: this generation was replaced and deleted; open the index again"
+            )
+        try:
+            vectors = VectorIndex.read(self.path / VECTORS)
+        except (RuntimeError, MemoryError, ValueError) as exc:
+            raise self._vector_error(exc) from exc
+        try:
+            db = connect_readonly(self.path / STORE)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # header and schema
+        except sqlite3.Error as exc:
+            vectors.close()
+            raise self._store_error(exc) from exc
+        self._vectors, self._db = vectors, db
+
+    def _close_files(self) -> None:
+        if self._db is not None:
+            self._db.close()
+        if self._vectors is not None:
+            self._vectors.close()
+        self._db = self._vectors = None
+
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[IndexReader]:
+        """Keep this generation's files open for a block of calls (one query, say), even if
+        the reader is retired meanwhile."""
+        with self._state:
+            if self._db is None:  # a retired reader used again: reopen for this use
+                self._open_files()
+            self._users += 1
+        try:
+            yield self
+        finally:
+            with self._state:
+                self._users -= 1
+                closing = self._retired and self._users == 0 and self._db is not None
+                if closing:
+                    self._close_files()
+            if closing and self._on_idle is not None:
+                self._on_idle(self)
+
+    def retire(self, on_idle=None) -> None:
+        """A newer generation is served: close the files once no call uses them, then call
+        ``on_idle(reader)`` (not from under any lock)."""
+        with self._state:
+            self._retired = True
+            self._on_idle = on_idle
+            closing = self._users == 0 and self._db is not None
+            if closing:
+                self._close_files()
+        if closing and on_idle is not None:
+            on_idle(self)
 
     def close(self) -> None:
-        self._db.close()
+        """Close the files now, or when the calls in progress end."""
+        self.retire(self._on_idle)
+
+    @property
+    def closed(self) -> bool:
+        return self._db is None
+
+    @property
+    def vectors(self) -> VectorIndex:
+        with self._state:
+            if self._vectors is None:
+                self._open_files()
+            return self._vectors
+
+    # -- checking ---------------------------------------------------------------------------
+    def damage(self) -> list[Damage]:
+        """The problems a full check of this generation's files finds (every file hashed
+        against the manifest); run once, then remembered. Empty when all is well."""
+        with self._verify_lock:
+            if self._damage is None:
+                self._damage = full_check(self.path, self.manifest)
+            return list(self._damage)
+
+    @property
+    def known_damage(self) -> list[Damage]:
+        """What a full check found, if one has finished (never runs one)."""
+        return list(self._damage or [])
+
+    def verify_in_background(self) -> threading.Thread:
+        """Start :meth:`damage` on a daemon thread (once); queries go on meanwhile."""
+        with self._verify_lock:
+            if self._verifier is None:
+                self._verifier = threading.Thread(
+                    target=self.damage, name=f"verify-{self.generation}", daemon=True
+                )
+                self._verifier.start()
+            return self._verifier
+
+    def _store_error(self, exc: BaseException) -> Exception:
+        return corrupt(self.path / STORE, f"unreadable ({_short(exc)})", self.index_dir)
+
+    def _vector_error(self, exc: BaseException) -> Exception:
+        return corrupt(self.path / VECTORS, f"unreadable ({_short(exc)})", self.index_dir)
+
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self.lease(), self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._store_error(exc) from exc
 
     # -- search ------------------------------------------------------------------------------
     def dense(
@@ -146,7 +289,11 @@ class IndexReader:
         settings: VectorSettings = DEFAULT_VECTORS,
     ) -> list[tuple[int, float]]:
         """The ``k`` chunks nearest ``query`` (cosine), optionally among ``allowed`` only."""
-        scores, ids = self.vectors.search(query, k, allowed, settings)
+        with self.lease():
+            try:
+                scores, ids = self._vectors.search(query, k, allowed, settings)
+            except (RuntimeError, ValueError) as exc:
+                raise self._vector_error(exc) from exc
         return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
 
     def n_chunks(self) -> int:
@@ -233,11 +380,15 @@ class IndexReader:
         sql += " ORDER BY bm25(chunks_fts)"
         try:
             if stream_filter is None:
-                rows = self._rows(sql + " LIMIT ?", [*params, k])
+                rows = self._filtered_rows(sql + " LIMIT ?", [*params, k], None, k)
             else:
                 rows = self._filtered_rows(sql, params, stream_filter, k)
-        except sqlite3.OperationalError:  # a query FTS5 cannot parse: no keyword evidence
-            return []
+        except sqlite3.OperationalError as exc:
+            if is_corruption(exc):
+                raise self._store_error(exc) from exc
+            return []  # a query FTS5 cannot parse: no keyword evidence
+        except sqlite3.Error as exc:
+            raise self._store_error(exc) from exc
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def within_budget(self, terms: list[str], budget: int) -> list[str]:
@@ -259,20 +410,28 @@ class IndexReader:
             total += freq[t]
         return [t for t in terms if t in kept]
 
-    def _filtered_rows(self, sql: str, params: list, allowed: set[int], k: int) -> list[tuple]:
+    def _filtered_rows(
+        self, sql: str, params: list, allowed: set[int] | None, k: int
+    ) -> list[tuple]:
+        """The first ``k`` rows whose first column is in ``allowed`` (None: any); SQLite's
+        errors are left to the caller."""
         out = []
-        with self._lock:
+        with self.lease(), self._lock:
             cursor = self._db.execute(sql, params)
             while len(out) < k:
                 batch = cursor.fetchmany(1000)
                 if not batch:
                     break
-                out.extend(r for r in batch if r[0] in allowed)
+                out.extend(r for r in batch if allowed is None or r[0] in allowed)
             cursor.close()
         return out[:k]
 
     def chunk_vectors(self, chunk_ids: Sequence[int]) -> np.ndarray:
-        return self.vectors.get(chunk_ids)
+        with self.lease():
+            try:
+                return self._vectors.get(chunk_ids)
+            except (RuntimeError, ValueError) as exc:
+                raise self._vector_error(exc) from exc
 
     def chunks(self, chunk_ids: Sequence[int]) -> dict[int, ChunkRow]:
         if not chunk_ids:
@@ -285,8 +444,11 @@ class IndexReader:
             f"WHERE c.chunk_id IN ({marks})"
         )
         out = {}
-        for r in rows:
-            out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13])
+        try:
+            for r in rows:
+                out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13])
+        except (ValueError, TypeError) as exc:  # a damaged row
+            raise self._store_error(exc) from exc
         return out
 
     def sentences(
@@ -304,13 +466,16 @@ class IndexReader:
         for r in rows:
             grouped.setdefault(r[0], []).append(r)
         dim = self.manifest.dim
-        return {
-            cid: (
-                [(r[1], r[2]) for r in rs],
-                dequantize([r[3] for r in rs], [r[4] for r in rs], dim),
-            )
-            for cid, rs in grouped.items()
-        }
+        try:
+            return {
+                cid: (
+                    [(r[1], r[2]) for r in rs],
+                    dequantize([r[3] for r in rs], [r[4] for r in rs], dim),
+                )
+                for cid, rs in grouped.items()
+            }
+        except (ValueError, TypeError) as exc:  # a vector blob of the wrong length
+            raise self._store_error(exc) from exc
 
     def allowed_chunks(self, chunk_filter: ChunkFilter) -> list[int] | None:
         """Chunk ids that pass ``chunk_filter``; None when it restricts nothing."""
@@ -347,9 +512,13 @@ class IndexReader:
             "SELECT doc_id, path, title, date, company, tickers, wire, n_chunks, indexed_at "
             "FROM documents ORDER BY date DESC, title"
         )
-        return [
-            DocumentRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), *r[6:]) for r in rows
-        ]
+        try:
+            return [
+                DocumentRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), *r[6:])
+                for r in rows
+            ]
+        except (ValueError, TypeError) as exc:
+            raise self._store_error(exc) from exc
 
     def chunks_of(self, doc_ids: Sequence[int]) -> list[int]:
         """Every chunk id of these releases."""
@@ -357,26 +526,3 @@ class IndexReader:
             return []
         marks = ",".join(str(int(d)) for d in doc_ids)
         return [r[0] for r in self._rows(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})")]
-
-
-_READERS: dict[Path, IndexReader] = {}
-_READERS_LOCK = threading.Lock()
-
-
-def open_reader(index_dir: Path) -> IndexReader:
-    """The current generation of ``index_dir``, reopened whenever a writer publishes a new one.
-
-    Costs one small file read when nothing changed, so callers may call it per query.
-    """
-    index_dir = Path(index_dir).resolve()
-    generation = current_generation(index_dir)
-    if generation is None:
-        raise IndexNotFoundError(
-            f"{index_dir}: no index yet; build one with `python -m ingest PATH --index {index_dir}`"
-        )
-    with _READERS_LOCK:
-        reader = _READERS.get(index_dir)
-        if reader is None or reader.generation != generation:
-            reader = IndexReader(index_dir, generation)
-            _READERS[index_dir] = reader  # the old reader is left to the garbage collector
-        return reader

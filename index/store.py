@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "FTS_SCHEMA",
+    "META_SCHEMA",
     "SCHEMA",
     "TERMS_SCHEMA",
     "CHUNK_TEXT_SQL",
@@ -44,6 +45,14 @@ CREATE TABLE IF NOT EXISTS terms (
 FTS_SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, headline, tokenize = 'porter unicode61 remove_diacritics 2'
 );"""
+
+# Format 4: the build settings (key "build": the manifest's model, dim, chunking, embed
+# recipe, analyzer and extra, as JSON), so that a lost manifest can be rebuilt from the store.
+META_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;"""
 
 SCHEMA = (
     """
@@ -92,6 +101,7 @@ CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
 """
     + FTS_SCHEMA
     + TERMS_SCHEMA
+    + META_SCHEMA
 )
 
 

@@ -63,6 +63,8 @@ class SyncReport:
     chunks: int
     seconds: float
     published: bool
+    # what the update recovered from or mended (a garbage CURRENT, stray NUL bytes removed)
+    notes: tuple[str, ...] = ()
 
 
 def sync(
@@ -145,6 +147,7 @@ def sync(
             chunks=n_chunks,
             seconds=time.perf_counter() - started,
             published=manifest is not None,
+            notes=tuple(writer.notes + tally.notes),
         )
 
 
@@ -173,6 +176,7 @@ class _Tally:
     unchanged: int = 0
     embedded: int = 0
     done: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def _sync_file(
@@ -190,8 +194,10 @@ def _sync_file(
         if old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns):
             tally.unchanged += 1
             return
+        loaded = load_file(path)
+        tally.notes.extend(f"{key}: {note}" for note in loaded.notes)
         doc, chunks = prepare(
-            load_file(path),
+            loaded,
             count_tokens=encoder.count_tokens,
             max_tokens=encoder.max_tokens,
             settings=settings,

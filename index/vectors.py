@@ -112,6 +112,11 @@ class VectorIndex:
     def write(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 
+    def close(self) -> None:
+        """Drop the FAISS index now (a mapped file is unmapped), not when collected."""
+        self._index = None
+        self._ivf = None
+
     @property
     def dim(self) -> int:
         return int(self._index.d)

@@ -2,19 +2,22 @@
 
 The writer copies the published generation into a scratch folder, applies every
 change there, and publishes it atomically on :meth:`IndexWriter.commit`. Leaving the
-``with`` block without a commit (an error, Ctrl-C) throws the scratch copy away;
+``with`` block without a commit (an error, Ctrl-C) throws the scratch copy away at once;
 a crash leaves it behind, and the next writer deletes it.
+
+A writer never builds on a damaged generation: the one ``CURRENT`` names is checked in
+full first (every file's SHA-256 against the manifest). When ``CURRENT`` itself is
+garbage or missing, the newest generation that passes the check is used and the
+update says so in :attr:`IndexWriter.notes`. A write the disk refuses raises a typed
+:class:`~index.IndexStorageError` (disk full with the room needed, read-only, permission).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -23,18 +26,27 @@ import numpy as np
 from ingest.analysis import ANALYZER
 from ingest.prepare import ChunkRecord, DocumentRecord
 
+from . import fileops
+from .derived import keyword_row, text_hash, update_repeats, update_terms
 from .encoder import Encoder
-from .layout import MANIFEST, STORE, VECTORS, current_generation, new_workdir, publish, writer_lock
-from .manifest import FORMAT_VERSION, Manifest
-from .migrations import keyword_row, migrate
-from .settings import VectorSettings
-from .store import (
-    connect_writable,
-    delete_fts,
-    dequantize,
-    insert_fts,
-    quantize,
+from .errors import BadCurrentError, IndexCorruptError, corrupt, is_corruption, storage_error
+from .integrity import digest_files, full_check, raise_for
+from .layout import (
+    MANIFEST,
+    PUBLISHED_FILES,
+    STORE,
+    VECTORS,
+    current_generation,
+    generation_dirs,
+    new_workdir,
+    publish,
+    writer_lock,
 )
+from .manifest import FORMAT_VERSION, Manifest
+from .migrations import migrate
+from .serving import held_generations
+from .settings import VectorSettings
+from .store import delete_fts, dequantize, insert_fts, quantize
 from .vectors import VectorIndex
 
 __all__ = ["IndexWriter", "KnownDocument"]
@@ -43,10 +55,6 @@ __all__ = ["IndexWriter", "KnownDocument"]
 # by 32, so a bigger queue pads less: on the press-release corpus, padding costs 12.6% of
 # the model's work with 128 queued texts, 1.9% with 1024 (0.2% for one global sort).
 EMBED_BATCH = 1024
-
-
-def text_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -90,24 +98,57 @@ class IndexWriter:
         self._pending: dict[str, tuple[ChunkRecord, list[tuple[int, int]]]] = {}
         self._lock = None
         self._work: Path | None = None
+        self._source_bytes = 0
         self.changed = False
         self.embedded = 0
         self.reused = 0
+        self.notes: list[str] = []  # what the update recovered from (e.g. a garbage CURRENT)
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> IndexWriter:
         self._lock = writer_lock(self.index_dir, self._lock_timeout)
         try:
             self._open()
-        except BaseException:
-            self._lock.release()
+        except BaseException as exc:
+            try:
+                typed = self._discard(exc, "opening the index for the update")
+            finally:
+                self._lock.release()
+            if typed is not None:
+                raise typed from exc
             raise
         return self
 
+    def _source(self) -> Path | None:
+        """The generation to build on, checked in full; None for a new or rebuilt index."""
+        if self._rebuild:
+            return None
+        try:
+            current = current_generation(self.index_dir)
+        except BadCurrentError as exc:
+            found = newest_sound_generation(self.index_dir)
+            if found is None:
+                raise BadCurrentError(
+                    f"{exc} (no published generation passes its check either; "
+                    "`pressroom ingest --rebuild` starts over)",
+                    exc.path,
+                ) from exc
+            self.notes.append(f"{exc.path}: {exc.problem}; continued from {found.name}")
+            return found
+        if current is None:
+            return None
+        source = self.index_dir / current
+        manifest = Manifest.read(source / MANIFEST, upgradable=True)
+        raise_for(full_check(source, manifest), self.index_dir)
+        return source
+
     def _open(self) -> None:
+        source = self._source()
+        if source is not None:
+            self._source_bytes = sum(
+                (source / n).stat().st_size for n in PUBLISHED_FILES if (source / n).exists()
+            )
         self._number, self._work = new_workdir(self.index_dir)
-        current = current_generation(self.index_dir)
-        source = None if (self._rebuild or current is None) else self.index_dir / current
         upgrade = False
         if source is not None:
             manifest = Manifest.read(source / MANIFEST, upgradable=True)
@@ -123,19 +164,22 @@ class IndexWriter:
                 embed_template=self._template,
                 analyzer=ANALYZER,
             )
-            src = sqlite3.connect(f"{(source / STORE).resolve().as_uri()}?mode=ro", uri=True)
-            dst = sqlite3.connect(self._work / STORE)
-            src.backup(dst)
-            src.close()
-            dst.close()
-            self.vectors = VectorIndex.read(source / VECTORS, writable=True)
+            fileops.copy_store(source / STORE, self._work / STORE)
+            try:
+                self.vectors = VectorIndex.read(source / VECTORS, writable=True)
+            except RuntimeError as exc:  # checked above: only a change since then gets here
+                raise corrupt(source / VECTORS, "unreadable", self.index_dir) from exc
+            self._source_dir = source
         else:
             self.vectors = VectorIndex.empty(self.encoder.dim)
             self.changed = True  # a first or rebuilt index is published even when empty
-        self.db = connect_writable(self._work / STORE)
+            self._source_dir = None
+        self.db = fileops.open_store(self._work / STORE)
         self.db.execute("BEGIN")
         if upgrade:  # an older format, converted in place (index.migrations)
             migrate(self.db, manifest.format_version)
+            self.changed = True
+        if self.notes:  # a recovered CURRENT is rewritten by publishing
             self.changed = True
 
     def __exit__(
@@ -145,12 +189,32 @@ class IndexWriter:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if self._work is not None and self._work.exists():
-                self.db.close()
-                shutil.rmtree(self._work, ignore_errors=True)
+            typed = self._discard(exc, "updating the index")
         finally:
             if self._lock is not None:
                 self._lock.release()
+        if typed is not None:
+            raise typed from exc
+
+    def _discard(self, exc: BaseException | None, what: str) -> Exception | None:
+        """Delete the scratch folder; the typed error for ``exc`` (None: keep ``exc``)."""
+        work = self._work
+        written = 0
+        if work is not None and work.exists():
+            written = sum(f.stat().st_size for f in work.iterdir() if f.is_file())
+            db = getattr(self, "db", None)
+            if db is not None:
+                db.close()
+            fileops.remove_tree(work)
+        self._work = None
+        if exc is None or isinstance(exc, IndexCorruptError):
+            return None
+        needed = int(max(written, self._source_bytes) * 1.1) + (1 << 20)
+        typed = storage_error(exc, work or self.index_dir, what=what, needed=needed)
+        if typed is None and is_corruption(exc):
+            store = (self._source_dir or self.index_dir) / STORE
+            return corrupt(store, f"unreadable ({exc})", self.index_dir)
+        return typed
 
     # -- reading what is there -------------------------------------------------------------
     def known(self) -> dict[str, KnownDocument]:
@@ -302,65 +366,20 @@ class IndexWriter:
             self._on_embedded(len(items))
 
     # -- publishing ----------------------------------------------------------------------------
-    def _update_repeats(self) -> None:
-        """Share of each chunk's sentences that also occur in another release."""
-        for statement in (
-            "DROP TABLE IF EXISTS temp.shared_hashes",
-            "CREATE TEMP TABLE shared_hashes AS SELECT s.hash FROM sentences s "
-            "JOIN chunks c USING (chunk_id) WHERE s.hash IS NOT NULL "
-            "GROUP BY s.hash HAVING COUNT(DISTINCT c.doc_id) >= 2",
-            "CREATE INDEX temp.shared_hashes_i ON shared_hashes(hash)",
-            "UPDATE chunks SET repeat = COALESCE((SELECT AVG(s.hash IN "
-            "(SELECT hash FROM temp.shared_hashes)) FROM sentences s "
-            "WHERE s.chunk_id = chunks.chunk_id AND s.hash IS NOT NULL), 0)",
-            "DROP TABLE temp.shared_hashes",
-        ):
-            self.db.execute(statement)
-
-    def _update_terms(self) -> None:
-        """Chunk and row frequency of every indexed term (FTS5's vocabulary, read once per
-        update).
-
-        Readers use them for inverse document frequencies, spelling variants and the
-        keyword query's postings budget without walking FTS5 doclists per query. The
-        chunk frequency counts the chunks' own text only: the headline column repeats a
-        release's headline in each of its chunks, which says nothing of how rare a word is.
-        """
-        self.db.execute("DELETE FROM terms")
-        for kind in ("col", "row"):  # a row per (term, column) / per term
-            vocab = f"fts5vocab(main, chunks_fts, '{kind}')"
-            self.db.execute(f"CREATE VIRTUAL TABLE temp.vocab_{kind} USING {vocab}")
-        self.db.execute(
-            "INSERT INTO terms (term, df, postings) "
-            "SELECT term, doc, 0 FROM temp.vocab_col WHERE col = 'text'"
-        )
-        self.db.execute(
-            "INSERT INTO terms (term, df, postings) SELECT term, 0, doc FROM temp.vocab_row "
-            "WHERE true ON CONFLICT (term) DO UPDATE SET postings = excluded.postings"
-        )
-        for kind in ("col", "row"):
-            self.db.execute(f"DROP TABLE temp.vocab_{kind}")
-
     def commit(self) -> Manifest | None:
         """Publish the new generation; returns its manifest (None when nothing changed)."""
         if not self.changed:
             return None
         self.flush()
-        self._update_repeats()
-        self._update_terms()
+        update_repeats(self.db)
+        update_terms(self.db)
         n_docs, n_chunks = self.counts()
         if n_chunks != len(self.vectors):
             raise RuntimeError(
                 f"internal error: {n_chunks} chunks but {len(self.vectors)} vectors; not published"
             )
-        self.db.execute("COMMIT")
-        self.db.execute("PRAGMA optimize")
-        self.db.close()
-        assert self._work is not None
         if self._vector_settings is None:
             self._vector_settings = VectorSettings()
-        self.vectors = self.vectors.fitted(self._vector_settings)  # exact while small, IVF above
-        self.vectors.write(self._work / VECTORS)
         manifest = Manifest(
             model=self.encoder.name,
             dim=self.encoder.dim,
@@ -372,12 +391,34 @@ class IndexWriter:
             created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             documents=int(n_docs),
             chunks=int(n_chunks),
-            extra={
-                "vectors": self.vectors.describe(),
-                "vector_settings": asdict(self._vector_settings),
-            },
+            extra={"vector_settings": asdict(self._vector_settings)},
         )
-        (self._work / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        publish(self.index_dir, self._number, self._work)
+        self.vectors = self.vectors.fitted(self._vector_settings)  # exact while small, IVF above
+        extra = {**manifest.extra, "vectors": self.vectors.describe()}
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('build', ?)",
+            (json.dumps(replace(manifest, extra=extra).build_settings(), sort_keys=True),),
+        )
+        self.db.execute("COMMIT")
+        self.db.execute("PRAGMA optimize")
+        self.db.close()
+        assert self._work is not None
+        fileops.write_vectors(self.vectors, self._work / VECTORS)
+        manifest = replace(manifest, extra=extra, files=digest_files(self._work))
+        fileops.write_text(self._work / MANIFEST, manifest.to_json())
+        publish(self.index_dir, self._number, self._work, held_generations(self.index_dir))
         self._work = None
         return manifest
+
+
+def newest_sound_generation(index_dir: Path) -> Path | None:
+    """The newest published generation whose manifest reads and whose files pass
+    :func:`~index.integrity.full_check` (what a lost ``CURRENT`` should have named)."""
+    for _, folder in reversed(generation_dirs(index_dir)):
+        try:
+            manifest = Manifest.read(folder / MANIFEST, upgradable=True)
+        except IndexCorruptError:
+            continue
+        if not full_check(folder, manifest):
+            return folder
+    return None

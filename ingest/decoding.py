@@ -10,7 +10,7 @@ import codecs
 import re
 import unicodedata
 
-__all__ = ["BOMS", "Unloadable", "checked", "decode_text", "short"]
+__all__ = ["BOMS", "Unloadable", "checked", "decode_text", "guess_utf16", "short"]
 
 
 class Unloadable(Exception):
@@ -66,7 +66,7 @@ def decode_text(data: bytes) -> str:
                 raise Unloadable(f"undecodable text (invalid {encoding.upper()})") from None
     head = data[:65536]
     if b"\x00" in head:
-        utf16 = _guess_utf16(head)
+        utf16 = guess_utf16(head)
         if utf16 is None:
             raise Unloadable("binary content (NUL bytes), not text")
         try:
@@ -93,7 +93,7 @@ def decode_text(data: bytes) -> str:
     raise Unloadable("undecodable text (not UTF-8 and no single-byte encoding fits)")
 
 
-def _guess_utf16(head: bytes) -> str | None:
+def guess_utf16(head: bytes) -> str | None:
     """Recognise UTF-16 without a BOM by its NUL bytes in every other position."""
     pairs = len(head) // 2
     if pairs < 2 or len(head) % 2:

@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .decoding import Unloadable, decode_text, short
+from .decoding import BOMS, Unloadable, decode_text, guess_utf16, short
 from .formats import FORMATS, MAX_FILE_BYTES, SUPPORTED_SUFFIXES, format_size
 from .types import LoadedText, LoadError
 
@@ -68,8 +69,10 @@ def load_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) 
         'Acme Announces Results\\n\\nRevenue grew 12%.'
     """
     name = os.fspath(path)
+    notes: tuple[str, ...] = ()
     try:
         data, fmt = _read_bytes(Path(name), max_bytes)
+        data, notes = _strip_stray_nuls(data, fmt)
         with warnings.catch_warnings():  # parsers warn about bad input; we report it instead
             warnings.simplefilter("ignore")
             text = _extract(data, fmt)
@@ -82,7 +85,21 @@ def load_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) 
     except Exception as exc:  # a parser failing on input we did not foresee
         reason = f"could not extract text ({type(exc).__name__}: {short(exc)})"
         raise LoadError(name, reason) from exc
-    return LoadedText(path=name, text=text, format=fmt)
+    return LoadedText(path=name, text=text, format=fmt, notes=notes)
+
+
+# A text file with this few NUL bytes (per byte of text) is text with a stray NUL, not binary.
+_STRAY_NUL_SHARE = 1 / 1000
+
+
+def _strip_stray_nuls(data: bytes, fmt: str) -> tuple[bytes, tuple[str, ...]]:
+    """Remove a few stray NUL bytes from a text file (not UTF-16, where NULs belong)."""
+    count = data.count(0)
+    if fmt == "pdf" or not count or count > max(1, len(data) * _STRAY_NUL_SHARE):
+        return data, ()
+    if data.startswith(tuple(bom for bom, _ in BOMS)) or guess_utf16(data[:65536]):
+        return data, ()
+    return data.replace(b"\x00", b""), (f"removed {count} stray NUL byte{'s' * (count > 1)}",)
 
 
 def _extract(data: bytes, fmt: str) -> str:
@@ -208,6 +225,11 @@ def iter_corpus(
 
 def _check_file(path: Path, boundary: Path | None) -> CorpusEntry:
     """An entry for one file, with an error if it leaves ``boundary`` or is a broken link."""
+    try:
+        os.path.realpath(path, strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return CorpusEntry(path, "symlink loop (the link leads back to itself)")
     real = Path(os.path.realpath(path))
     if boundary is not None and not real.is_relative_to(boundary):
         kind = "symlink points" if path.is_symlink() else "file is"

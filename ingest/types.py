@@ -37,6 +37,7 @@ class LoadedText:
     path: str
     text: str
     format: str  # "txt", "md", "html", "pdf"
+    notes: tuple[str, ...] = ()  # what the loader mended, e.g. stray NUL bytes removed
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,26 @@ import sys
 import textwrap
 from dataclasses import asdict
 
-from qa import Filters, IndexFormatError, retrieve
+from qa import Filters, retrieve
+
+from .failures import EXIT_CODES, FAILURES, fail
 
 __all__ = ["DESCRIPTION", "EXAMPLES", "add_arguments", "run"]
 
 DESCRIPTION = (
     "Answer a question over the indexed press releases with cited passages. "
-    "Exit codes: 0 answered (or nothing found), 2 usage or index error."
+    "Exit codes: 0 answered (or nothing found), 2 usage or index error, 3 the index is "
+    "damaged (`pressroom repair`)."
 )
-EXAMPLES = """examples:
+EXAMPLES = (
+    """examples:
   pressroom ask "Who manufactures CLR 131?"
   pressroom ask "Fast Track designation" --since 2024-01-01 -k 10 --json
   pressroom ask "Where is the company headquartered?" --company CLRB
+
 """
+    + EXIT_CODES
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,9 +53,8 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         hits = retrieve(args.question, k=args.k, index_dir=args.index, filters=filters)
-    except IndexFormatError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except FAILURES as exc:
+        return fail(exc)
     if args.json:
         for hit in hits:
             print(json.dumps(asdict(hit)))

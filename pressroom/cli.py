@@ -1,8 +1,11 @@
-"""The ``pressroom`` command: ``ingest``, ``ask`` and ``serve``, mirroring the Python API.
+"""The ``pressroom`` command: ``ingest``, ``ask``, ``serve``, ``check`` and ``repair``,
+mirroring the Python API.
 
 ``pressroom ingest`` is :func:`index.sync`, ``pressroom ask`` is :func:`qa.retrieve`,
-``pressroom serve`` is :func:`ui.serve.serve`. ``python -m ingest``, ``python -m qa`` and
-``python app.py`` run the same subcommands.
+``pressroom serve`` is :func:`ui.serve.serve`, ``pressroom check`` is
+:func:`index.check.check_index`, ``pressroom repair`` is :func:`index.repair.repair_index`.
+``python -m ingest``, ``python -m qa`` and ``python app.py`` run the same subcommands.
+Every failure is one ``error:`` line and an exit code of :data:`pressroom.failures.EXIT_CODES`.
 """
 
 from __future__ import annotations
@@ -11,21 +14,36 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import ask_cmd, ingest_cmd, serve_cmd
+from . import ask_cmd, check_cmd, ingest_cmd, repair_cmd, serve_cmd
+from .failures import EXIT_CODES, FAILURES, fail
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-COMMANDS = {"ingest": ingest_cmd, "ask": ask_cmd, "serve": serve_cmd}
+COMMANDS = {
+    "ingest": ingest_cmd,
+    "ask": ask_cmd,
+    "serve": serve_cmd,
+    "check": check_cmd,
+    "repair": repair_cmd,
+}
 _SUMMARY = {
     "ingest": "add, update and remove releases so the index matches folders of files",
     "ask": "answer a question with cited passages",
     "serve": "serve the browser UI",
+    "check": "verify the index's files against their checksums",
+    "repair": "rebuild a damaged index, re-embedding only what is lost",
 }
-EXAMPLES = """examples:
+EXAMPLES = (
+    """examples:
   pressroom ingest ~/releases --index ~/pressroom-index
   pressroom ask "Who manufactures CLR 131?" --index ~/pressroom-index
   pressroom serve --index ~/pressroom-index --corpus ~/releases
+  pressroom check --index ~/pressroom-index
+  pressroom repair --index ~/pressroom-index ~/releases
+
 """
+    + EXIT_CODES
+)
 
 
 def _subparser(
@@ -69,4 +87,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
         args = _subparser(sub, argv[0], prog).parse_args(argv[1:])
     else:
         args = build_parser().parse_args(argv)
-    return COMMANDS[args.command].run(args)
+    try:
+        return COMMANDS[args.command].run(args)
+    except FAILURES as exc:  # each command reports its own; this is the last guard
+        return fail(exc)

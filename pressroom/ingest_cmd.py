@@ -9,30 +9,31 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from index import (
-    DEFAULT_CORPUS,
-    IndexFormatError,
-    IndexLockedError,
-    Progress,
-    default_index_dir,
-    get_encoder,
-    sync,
-)
+from index import DEFAULT_CORPUS, Progress, default_index_dir, get_encoder, sync
+
+from .failures import EXIT_CODES, FAILURES, fail
 
 __all__ = ["DESCRIPTION", "EXAMPLES", "add_arguments", "run"]
 
 DESCRIPTION = (
     "Add new, re-index changed and remove deleted press releases (.txt, .md, .html, "
     ".pdf) so the index matches the given files and folders. Unchanged files cost "
-    "nothing; the index is updated atomically. Exit codes: 0 done, 1 some files could "
-    "not be read (each is named; the rest was indexed), 2 usage or index error."
+    "nothing; the index is updated atomically, and never on top of a generation that "
+    "fails its checksums. Exit codes: 0 done, 1 some files could not be read (each is "
+    "named; the rest was indexed), 2 usage or index error, 3 the index is damaged "
+    "(`pressroom repair`), 4 disk full, 5 read-only, 6 permission denied."
 )
-EXAMPLES = """examples:
+EXAMPLES = (
+    """examples:
   pressroom ingest                          # index data/releases into data/index
   pressroom ingest ~/releases --index /tmp/idx
   pressroom ingest new.pdf other.html       # add or update single files
   pressroom ingest ~/releases --rebuild     # start over (e.g. after changing the model)
+  pressroom ingest --check --index /tmp/idx # verify the index only (= pressroom check)
+
 """
+    + EXIT_CODES
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -53,6 +54,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for another writer")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="only verify the index against its checksums (as `pressroom check`)",
+    )
 
 
 class _ProgressPrinter:
@@ -81,6 +87,10 @@ class _ProgressPrinter:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.check:
+        from . import check_cmd
+
+        return check_cmd.run(args)
     paths = args.paths or [DEFAULT_CORPUS]
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
@@ -98,15 +108,19 @@ def run(args: argparse.Namespace) -> int:
             progress=printer,
             lock_timeout=args.wait,
         )
-    except (IndexLockedError, IndexFormatError, ValueError) as exc:
-        print(f"\nerror: {exc}", file=sys.stderr)
-        return 2
+    except (*FAILURES, ValueError) as exc:
+        if printer is not None:
+            print(file=sys.stderr)
+        return fail(exc)
     if printer is not None:
         print(file=sys.stderr)
+    for note in report.notes:
+        print(f"warning: {note}", file=sys.stderr)
     index_dir = args.index or default_index_dir()
     if args.json:
         data = asdict(report)
         data["failed"] = [asdict(f) for f in report.failed]
+        data["notes"] = list(report.notes)
         data["index"] = str(index_dir)
         print(json.dumps(data))
     else:

@@ -7,11 +7,17 @@ Example:
 """
 
 from index import (
+    BadCurrentError,
     BuildSettingsMismatch,
+    DiskFullError,
+    IndexCorruptError,
     IndexFormatError,
     IndexNotFoundError,
+    IndexPermissionError,
+    IndexStorageError,
     IndexUpgradeNeeded,
     ModelMismatchError,
+    ReadOnlyIndexError,
 )
 
 from .passage import Filters, Passage
@@ -20,14 +26,20 @@ from .settings import AnswerSettings, RankSettings, Settings
 
 __all__ = [
     "AnswerSettings",
+    "BadCurrentError",
     "BuildSettingsMismatch",
+    "DiskFullError",
     "Filters",
+    "IndexCorruptError",
     "IndexFormatError",
     "IndexNotFoundError",
+    "IndexPermissionError",
+    "IndexStorageError",
     "IndexUpgradeNeeded",
     "ModelMismatchError",
     "Passage",
     "RankSettings",
+    "ReadOnlyIndexError",
     "Settings",
     "retrieve",
 ]

@@ -18,7 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index import Encoder, IndexReader, default_index_dir, get_encoder, open_reader
+from index import (
+    Encoder,
+    IndexCorruptError,
+    IndexReader,
+    default_index_dir,
+    get_encoder,
+    reading,
+)
 
 from .answer import AnswerScorer
 from .answer_model import load_answer_model
@@ -44,6 +51,7 @@ def retrieve(
     encoder: Encoder | None = None,
     settings: Settings | None = None,
     interpret_time: bool = True,
+    last_good: bool = False,
 ) -> list[Passage]:
     """Return up to ``k`` cited passages for ``question``, best first.
 
@@ -60,10 +68,14 @@ def retrieve(
             partnership" as release-date filters, "in 2016" as a preference for that
             period, and "latest"/"current" as newest-first among the answering hits.
             Explicit ``filters`` dates take precedence.
+        last_good: when the current generation is damaged, answer from the newest older
+            one that opens (:func:`index.open_reader`; the app does this).
 
     Raises:
         IndexNotFoundError: no index was built at ``index_dir``.
         ModelMismatchError: the index was built with another model.
+        IndexCorruptError: a file of the index is damaged (the message names it and the
+            repair command); BadCurrentError for the ``CURRENT`` pointer.
         IndexFormatError: the index cannot be read by this version (the message says why).
 
     Example:
@@ -78,7 +90,34 @@ def retrieve(
         per_doc = min(settings.rank.per_doc, settings.rank.list_question_per_doc)
         settings = replace(settings, rank=replace(settings.rank, per_doc=per_doc))
     filters = filters or Filters()
-    reader = open_reader(Path(index_dir) if index_dir is not None else default_index_dir())
+    folder = Path(index_dir) if index_dir is not None else default_index_dir()
+    with reading(folder, last_good=last_good) as reader:
+        try:
+            return _retrieve(reader, question, k, filters, encoder, settings, interpret_time)
+        except (KeyError, IndexError, TypeError, RuntimeError) as exc:
+            # only data can make these fail here: if the files fail their full check,
+            # the damage is the error; on a sound index it is a bug, and stays one
+            if not reader.damage():
+                raise
+            raise _damaged(reader) from exc
+
+
+def _damaged(reader: IndexReader) -> IndexCorruptError:
+    first = reader.damage()[0]
+    return IndexCorruptError(
+        f"index damaged: {first}; run `pressroom repair --index {reader.index_dir}`", first.path
+    )
+
+
+def _retrieve(
+    reader: IndexReader,
+    question: str,
+    k: int,
+    filters: Filters,
+    encoder: Encoder | None,
+    settings: Settings,
+    interpret_time: bool,
+) -> list[Passage]:
     encoder = encoder or get_encoder(reader.manifest.model)
     reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
     when = parse_time(question) if interpret_time else TimeQuery(question)

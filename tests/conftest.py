@@ -164,6 +164,8 @@ def as_format_2(index_dir: Path) -> None:
         conn.executemany("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)", rows)
     manifest = json.loads((generation / MANIFEST).read_text())
     manifest["format_version"] = 2
+    for key in ("files", "checksum"):  # format 4's, unknown to format 2
+        manifest.pop(key, None)
     (generation / MANIFEST).write_text(json.dumps(manifest))
 
 

@@ -744,3 +744,27 @@ def _regression_files() -> list[Path]:
 def test_fuzz_regressions(tmp_path: Path, path: Path) -> None:
     """Every input that once crashed the loader now loads or fails with a LoadError."""
     loaded_or_error(Path(shutil.copy(path, tmp_path / path.name)))
+
+
+def test_a_stray_nul_byte_is_removed_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "release.txt"
+    path.write_bytes(b"Acme Announces Results\n\nRevenue grew 12% in the\x00 third quarter.\n")
+    loaded = load_file(path)
+    assert "\x00" not in loaded.text and "third quarter" in loaded.text
+    assert loaded.notes == ("removed 1 stray NUL byte",)
+    many = tmp_path / "binary.txt"
+    many.write_bytes(b"Acme\x00\x00\x00 results\x00\x00")  # many NULs: still binary
+    with pytest.raises(LoadError, match="binary"):
+        load_file(many)
+
+
+def test_a_symlink_loop_is_reported_as_one(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "loop.txt").symlink_to(corpus / "loop.txt")
+    (corpus / "a.txt").symlink_to(corpus / "b.txt")
+    (corpus / "b.txt").symlink_to(corpus / "a.txt")
+    entries = {e.path.name: e.error for e in iter_corpus([corpus])}
+    assert entries == {
+        n: "symlink loop (the link leads back to itself)" for n in ("a.txt", "b.txt", "loop.txt")
+    }

@@ -262,6 +262,7 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
             "answers you can cite: every answer names its release, date and company.</p></div>",
             js_on_load=None,
         )
+        health = gr.HTML(desk.health_html(), elem_id="health", js_on_load=None)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 ask_ui = _ask_tab(desk, docs, examples)
@@ -270,5 +271,6 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
         _wire_ask(desk, ask_ui)
         refresh, refreshed = _wire_library(desk, lib_ui, ask_ui.companies)
         demo.load(refresh, None, refreshed, **_PRIVATE)
+        demo.load(desk.health_html, None, health, **_PRIVATE)  # the damage, on every load
         gr.api(ask, api_name="ask")
     return demo

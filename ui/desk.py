@@ -15,10 +15,14 @@ from pathlib import Path
 
 from index import (
     DocumentRow,
+    IndexCorruptError,
     IndexFormatError,
     IndexLockedError,
+    IndexStorageError,
     SyncReport,
     open_reader,
+    reading,
+    serving_problem,
     sync,
 )
 from qa import retrieve
@@ -77,16 +81,41 @@ def _sync_progress(progress: ProgressFn | None) -> Callable | None:
 
 
 class Desk:
-    """The UI's actions over the index at ``index_dir`` and the releases in ``corpus_dir``."""
+    """The UI's actions over the index at ``index_dir`` and the releases in ``corpus_dir``.
+
+    A damaged index is read as :func:`index.open_reader` with ``last_good`` reads it: the
+    newest generation that opens is served, and :meth:`problem` says what is damaged and
+    how to repair it (shown on every page).
+    """
 
     def __init__(self, index_dir: Path, corpus_dir: Path) -> None:
         self.index_dir = Path(index_dir)
         self.corpus_dir = Path(os.path.abspath(corpus_dir))
 
+    # -- health ----------------------------------------------------------------------------
+    def problem(self) -> str | None:
+        """What is wrong with the index (damage found on opening it or by the background
+        check, and the repair command); None when it is sound or not built yet."""
+        try:
+            open_reader(self.index_dir, last_good=True)
+        except IndexCorruptError as exc:
+            return f"{exc}. Nothing older could be served either."
+        except IndexFormatError:
+            return None  # no index yet, or another format: the pages say so where it matters
+        return serving_problem(self.index_dir)
+
+    def health_html(self) -> str:
+        problem = self.problem()
+        return (
+            ""
+            if problem is None
+            else render_message(problem.replace("index damaged", "The index is damaged", 1))
+        )
+
     # -- reading ---------------------------------------------------------------------------
     def documents(self) -> list[DocumentRow]:
         try:
-            return open_reader(self.index_dir).documents()
+            return open_reader(self.index_dir, last_good=True).documents()
         except IndexFormatError:
             return []
 
@@ -111,7 +140,9 @@ class Desk:
             date_from, date_to, split_companies(company), bool(include_boilerplate)
         )
         k = max(1, min(int(k), MAX_RESULTS))
-        hits = retrieve(question or "", k=k, index_dir=self.index_dir, filters=filters)
+        hits = retrieve(
+            question or "", k=k, index_dir=self.index_dir, filters=filters, last_good=True
+        )
         return [asdict(h) for h in hits]
 
     def search(
@@ -130,14 +161,16 @@ class Desk:
         try:
             filters = make_filters(date_from, date_to, companies or [], include_boilerplate)
             k = max(1, min(int(k or 5), MAX_RESULTS))
-            hits = retrieve(question, k=k, index_dir=self.index_dir, filters=filters)
-            reader = open_reader(self.index_dir)
+            hits = retrieve(
+                question, k=k, index_dir=self.index_dir, filters=filters, last_good=True
+            )
             texts = {}
-            for h in hits:
-                try:
-                    texts[h.doc_id] = reader.document_text(h.doc_id)
-                except KeyError:  # removed since the query
-                    pass
+            with reading(self.index_dir, last_good=True) as reader:
+                for h in hits:
+                    try:
+                        texts[h.doc_id] = reader.document_text(h.doc_id)
+                    except KeyError:  # removed since the query
+                        pass
         except ValueError as exc:
             return render_message(f"Check the filters: {exc}.")
         except IndexFormatError as exc:
@@ -145,7 +178,7 @@ class Desk:
         except Exception as exc:  # never a traceback in the page
             logger.exception("search failed")
             return render_message(f"Search failed ({type(exc).__name__}). See the server log.")
-        return render_results(question, hits, texts, filters=filters)
+        return self.health_html() + render_results(question, hits, texts, filters=filters)
 
     # -- the library -------------------------------------------------------------------------
     def library_rows(self, docs: Sequence[DocumentRow]) -> list[list]:
@@ -181,11 +214,13 @@ class Desk:
 
     def status_html(self) -> str:
         try:
-            reader = open_reader(self.index_dir)
+            reader = open_reader(self.index_dir, last_good=True)
+        except IndexCorruptError as exc:
+            return render_message(str(exc))
         except IndexFormatError as exc:
             return render_message(str(exc), "info")
         m = reader.manifest
-        return render_status(
+        return self.health_html() + render_status(
             documents=m.documents,
             chunks=m.chunks,
             model=m.model,
@@ -232,7 +267,9 @@ class Desk:
             report = sync(saved, self.index_dir, progress=_sync_progress(progress), lock_timeout=60)
         except IndexLockedError:
             return [("error", "Another update of the index is running; try again.")]
-        except (IndexFormatError, OSError, RuntimeError) as exc:
+        except (IndexFormatError, IndexStorageError) as exc:  # one clear line, no traceback
+            return [("error", f"The index could not be updated: {exc}")]
+        except (OSError, RuntimeError) as exc:
             logger.exception("upload sync failed")
             return [("error", f"The index could not be updated: {exc}")]
         added, updated = set(report.added), set(report.updated)

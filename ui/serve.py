@@ -12,10 +12,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from index import (  # noqa: E402
+    IndexCorruptError,
+    IndexFormatError,
     IndexNotFoundError,
     IndexUpgradeNeeded,
     get_encoder,
     open_reader,
+    serving_problem,
     sync,
 )
 from ingest.formats import MAX_UPLOAD_BYTES  # noqa: E402
@@ -44,11 +47,20 @@ def ensure_index(index_dir: Path, corpus: Path) -> None:
     """Build the index over ``corpus`` when ``index_dir`` has none yet; upgrade an older
     format in place (nothing is embedded again, no release is added or removed).
 
+    A damaged index is not rebuilt: the app starts on the newest generation that opens,
+    and the problem is printed here and shown on every page.
+
     Raises:
         IndexFormatError: an index is there but cannot be used (format, model).
     """
     try:
-        open_reader(index_dir)
+        open_reader(index_dir, last_good=True)
+        problem = serving_problem(index_dir)
+        if problem:
+            print(f"warning: {problem}", file=sys.stderr)
+        return
+    except IndexCorruptError as exc:
+        print(f"warning: {exc}; nothing older opens either", file=sys.stderr)
         return
     except IndexUpgradeNeeded as exc:
         print(f"{exc}: upgrading ...", file=sys.stderr)
@@ -74,7 +86,10 @@ def serve(
     """Build the index if needed, load the model, and serve the UI (blocks until stopped)."""
     ensure_index(index_dir, corpus)
     # load the model now, so that the first question is answered at full speed
-    get_encoder(open_reader(index_dir).manifest.model)
+    try:
+        get_encoder(open_reader(index_dir, last_good=True).manifest.model)
+    except IndexFormatError:  # a damaged index: the page says so; the default model loads
+        get_encoder()
     demo = build_app(index_dir, corpus)
     demo.queue(default_concurrency_limit=2)
     demo.launch(
