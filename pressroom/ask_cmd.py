@@ -7,14 +7,19 @@ import json
 import sys
 import textwrap
 from dataclasses import asdict
+from pathlib import Path
 
+from index import default_index_dir, open_reader
 from qa import Filters, IndexFormatError, retrieve
+from qa.filters import make_filters, no_match_reason
 
 __all__ = ["DESCRIPTION", "EXAMPLES", "add_arguments", "run"]
 
 DESCRIPTION = (
     "Answer a question over the indexed press releases with cited passages. "
-    "Exit codes: 0 answered (or nothing found), 2 usage or index error."
+    "Dates are YYYY-MM-DD, YYYY-MM or YYYY. Exit codes: 0 answered (or nothing found; "
+    "a filter that leaves no release says so), 2 usage error (such as a date that is not "
+    "one) or index error."
 )
 EXAMPLES = """examples:
   pressroom ask "Who manufactures CLR 131?"
@@ -27,8 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("question", help="the question, in plain words")
     p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     p.add_argument("--index", default=None, help="index folder (default data/index)")
-    p.add_argument("--since", default=None, help="only releases dated on or after YYYY-MM-DD")
-    p.add_argument("--until", default=None, help="only releases dated on or before YYYY-MM-DD")
+    p.add_argument("--since", default=None, help="only releases dated on or after this date")
+    p.add_argument("--until", default=None, help="only releases dated on or before this date")
     p.add_argument("--company", action="append", default=[], help="company name or ticker")
     p.add_argument("--no-boilerplate", action="store_true", help="skip About/safe-harbor text")
     p.add_argument("--json", action="store_true", help="one JSON object per passage")
@@ -38,17 +43,31 @@ def run(args: argparse.Namespace) -> int:
     if args.k < 1:
         print("error: -k must be at least 1", file=sys.stderr)
         return 2
-    filters = Filters(
-        date_from=args.since,
-        date_to=args.until,
-        companies=tuple(args.company),
-        exclude_boilerplate=args.no_boilerplate,
-    )
+    if not args.question.strip():
+        print("error: the question is empty: ask something about the releases", file=sys.stderr)
+        return 2
     try:
-        hits = retrieve(args.question, k=args.k, index_dir=args.index, filters=filters)
+        filters = make_filters(
+            args.since,
+            args.until,
+            args.company,
+            not args.no_boilerplate,
+            labels=("--since", "--until"),
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    index_dir = Path(args.index) if args.index else default_index_dir()
+    try:
+        hits = retrieve(args.question, k=args.k, index_dir=index_dir, filters=filters)
+        reason = "" if hits or filters.is_empty() else _no_match(index_dir, filters)
     except IndexFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if reason:  # on stderr for the data formats, so that their output stays data
+        message = f"No passage matches these filters: {reason}."
+        print(message, file=sys.stderr if args.json else sys.stdout)
+        return 0
     if args.json:
         for hit in hits:
             print(json.dumps(asdict(hit)))
@@ -61,3 +80,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"    score {hit.score:.3f}, confidence {hit.confidence:.2f}")
         print(textwrap.indent(textwrap.fill("Answer: " + hit.answer, 96), "    "))
     return 0
+
+
+def _no_match(index_dir: Path, filters: Filters) -> str:
+    return no_match_reason(open_reader(index_dir).documents(), filters)

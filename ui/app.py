@@ -10,6 +10,7 @@ structured hits, for ``gradio_client``.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,6 +27,8 @@ from .panels import example_questions  # noqa: E402
 from .render import render_message  # noqa: E402
 
 __all__ = ["BUNDLED_RELEASES", "DEFAULT_CORPUS", "EXAMPLE_QUESTIONS", "build_app"]
+
+logger = logging.getLogger(__name__)
 
 # The curated questions apply when the bundled Cellectar releases are indexed.
 BUNDLED_RELEASES = frozenset(
@@ -249,12 +252,18 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
         """Cited passages for a question, best first, as dictionaries (see qa.Passage).
 
         ``company`` is a comma-separated list of company names or tickers (a legal suffix
-        such as ", Inc." stays with its name); dates are ISO (YYYY, YYYY-MM or YYYY-MM-DD).
+        such as ", Inc." stays with its name), or a list of them; dates are ISO (YYYY,
+        YYYY-MM or YYYY-MM-DD); ``k`` is 1 to 20. An omitted or null optional argument
+        takes its default. A mistake is an error naming the argument, never an empty list.
         """
         try:
             return desk.ask(question, k, date_from, date_to, company, include_boilerplate)
         except (ValueError, IndexFormatError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+        except Exception as exc:  # a fault of ours: logged once, named to the caller
+            logger.exception("ask failed")
+            message = f"ask failed ({type(exc).__name__}); see the server log"
+            raise gr.Error(message, print_exception=False) from None
 
     with gr.Blocks(title="Pressroom", fill_width=True) as demo:
         gr.HTML(

@@ -22,8 +22,9 @@ from index import (
     sync,
 )
 from qa import retrieve
-from qa.filters import make_filters, split_companies
+from qa.filters import make_filters, no_match_reason
 
+from .api import ask_arguments
 from .panels import render_report, render_status
 from .render import render_message, render_results
 from .uploads import UploadRefused, save_upload
@@ -95,23 +96,31 @@ class Desk:
 
     def ask(
         self,
-        question: str,
-        k: int = 5,
-        date_from: str = "",
-        date_to: str = "",
-        company: str = "",
-        include_boilerplate: bool = True,
+        question: object,
+        k: object = 5,
+        date_from: object = "",
+        date_to: object = "",
+        company: object = "",
+        include_boilerplate: object = True,
     ) -> list[dict]:
-        """Cited passages as dictionaries (see :class:`qa.Passage`), best first.
+        """The ``/ask`` API: cited passages as dictionaries (see :class:`qa.Passage`), best
+        first. The arguments are the raw JSON values a client sent (see :mod:`ui.api`).
 
         Raises:
-            ValueError: bad filters. IndexFormatError: no usable index.
+            ValueError: an argument that cannot be used (the message says which and why).
+            IndexFormatError: no usable index.
         """
-        filters = make_filters(
-            date_from, date_to, split_companies(company), bool(include_boilerplate)
+        args = ask_arguments(
+            question, k, date_from, date_to, company, include_boilerplate, max_k=MAX_RESULTS
         )
-        k = max(1, min(int(k), MAX_RESULTS))
-        hits = retrieve(question or "", k=k, index_dir=self.index_dir, filters=filters)
+        filters = make_filters(
+            args.date_from,
+            args.date_to,
+            args.companies,
+            args.include_boilerplate,
+            labels=("date_from", "date_to"),
+        )
+        hits = retrieve(args.question, k=args.k, index_dir=self.index_dir, filters=filters)
         return [asdict(h) for h in hits]
 
     def search(
@@ -132,6 +141,9 @@ class Desk:
             k = max(1, min(int(k or 5), MAX_RESULTS))
             hits = retrieve(question, k=k, index_dir=self.index_dir, filters=filters)
             reader = open_reader(self.index_dir)
+            no_match = ""
+            if not hits and not filters.is_empty():
+                no_match = no_match_reason(reader.documents(), filters)
             texts = {}
             for h in hits:
                 try:
@@ -145,7 +157,7 @@ class Desk:
         except Exception as exc:  # never a traceback in the page
             logger.exception("search failed")
             return render_message(f"Search failed ({type(exc).__name__}). See the server log.")
-        return render_results(question, hits, texts, filters=filters)
+        return render_results(question, hits, texts, filters=filters, no_match=no_match)
 
     # -- the library -------------------------------------------------------------------------
     def library_rows(self, docs: Sequence[DocumentRow]) -> list[list]:

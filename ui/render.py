@@ -265,6 +265,7 @@ def render_results(
     releases: Mapping[int, str] | None = None,
     *,
     filters: Filters | None = None,
+    no_match: str = "",
 ) -> str:
     """The answer card first, then the ranked sources (or the nearest non-answers).
 
@@ -273,14 +274,18 @@ def render_results(
         hits: ``retrieve``'s passages, best first.
         releases: stored text per ``doc_id``, for the "Open release" view of each hit.
         filters: the filters that were applied, named above the sources.
+        no_match: why the filters leave no release (``qa.filters.no_match_reason``),
+            said when there are no hits.
     """
     if not question.strip():
         return render_message("Type a question about the releases and press Enter.", "info")
     note = describe_filters(filters) if filters is not None else ""
     if not hits:
         if note:
+            why = f": {no_match}" if no_match else ""
             return render_message(
-                f"No passage matches this question with these filters ({note}). Try widening them.",
+                f"No passage matches this question with these filters ({note}){why}. "
+                "Try widening them.",
                 "info",
             )
         return render_message("No passage matches this question.", "info")
