@@ -19,9 +19,10 @@ __all__ = [
 from ingest.analysis import ANALYZER
 
 # 3: the keyword index reads each chunk with its release's headline, as the encoder does.
+# 4: each release keeps its own source link (documents.url).
 # Older formats that ``index.migrations`` converts in place are listed there.
-FORMAT_VERSION = 3
-UPGRADABLE_VERSIONS = (2,)  # index.migrations has a step from each of these to FORMAT_VERSION
+FORMAT_VERSION = 4
+UPGRADABLE_VERSIONS = (2, 3)  # index.migrations has a step from each to the next
 
 
 class IndexFormatError(Exception):

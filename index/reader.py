@@ -94,6 +94,7 @@ class ChunkRow:
     company: str | None
     tickers: tuple[str, ...]
     path: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class DocumentRow:
     wire: str | None
     n_chunks: int
     indexed_at: str
+    url: str | None = None
 
 
 class IndexReader:
@@ -281,12 +283,12 @@ class IndexReader:
         rows = self._rows(
             'SELECT c.chunk_id, c.doc_id, c.ordinal, c.start, c."end", c.kind, c.section, '
             f"c.repeat, {CHUNK_TEXT_SQL}, d.title, d.date, "
-            "d.company, d.tickers, d.path FROM chunks c JOIN documents d USING (doc_id) "
+            "d.company, d.tickers, d.path, d.url FROM chunks c JOIN documents d USING (doc_id) "
             f"WHERE c.chunk_id IN ({marks})"
         )
         out = {}
         for r in rows:
-            out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13])
+            out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13], r[14])
         return out
 
     def sentences(
@@ -344,8 +346,8 @@ class IndexReader:
 
     def _read_documents(self) -> list[DocumentRow]:
         rows = self._rows(
-            "SELECT doc_id, path, title, date, company, tickers, wire, n_chunks, indexed_at "
-            "FROM documents ORDER BY date DESC, title"
+            "SELECT doc_id, path, title, date, company, tickers, wire, n_chunks, indexed_at, "
+            "url FROM documents ORDER BY date DESC, title"
         )
         return [
             DocumentRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), *r[6:]) for r in rows

@@ -199,7 +199,7 @@ def _sync_file(
             mtime_ns=st.st_mtime_ns,
         )
         if old is not None and old.content_hash == doc.content_hash:
-            writer.touch(key, st.st_size, st.st_mtime_ns)
+            writer.touch(key, st.st_size, st.st_mtime_ns, url=doc.url)
             tally.unchanged += 1
         else:
             writer.add(doc, chunks)

@@ -190,10 +190,12 @@ class IndexWriter:
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         self.vectors.remove(ids)
 
-    def touch(self, path: str, size: int, mtime_ns: int) -> None:
-        """Record new file metadata for a document whose text did not change."""
+    def touch(self, path: str, size: int, mtime_ns: int, *, url: str | None) -> None:
+        """Record new file metadata (and source link) for a document whose text did not
+        change."""
         self.db.execute(
-            "UPDATE documents SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
+            "UPDATE documents SET size = ?, mtime_ns = ?, url = ? WHERE path = ?",
+            (size, mtime_ns, url, path),
         )
         self.changed = True
 

@@ -147,5 +147,3 @@ def short(exc: BaseException, limit: int = 120) -> str:
     """An exception's message on one line, cut to ``limit`` characters."""
     message = " ".join(str(exc).split()) or type(exc).__name__
     return message if len(message) <= limit else message[: limit - 3] + "..."
-
-

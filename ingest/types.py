@@ -32,11 +32,13 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedText:
-    """Text extracted from one file, before normalisation."""
+    """Text extracted from one file, before normalisation, and the release's own source
+    link (where the wire published it) when the file names one."""
 
     path: str
     text: str
     format: str  # "txt", "md", "html", "pdf"
+    url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import pytest
 
 from index import IndexLockedError, ModelMismatchError, open_reader, sync
 from index.layout import current_generation, writer_lock
+from index.manifest import FORMAT_VERSION
 
 from .conftest import FakeEncoder, store_rows
 
@@ -32,7 +33,7 @@ def test_first_sync_adds_every_release(tmp_path, corpus, fake_encoder):
         (tmp_path / "idx" / current_generation(tmp_path / "idx") / "manifest.json").read_text()
     )
     assert manifest["model"] == fake_encoder.name and manifest["dim"] == 64
-    assert manifest["format_version"] == 3 and manifest["chunks"] == len(ids)
+    assert manifest["format_version"] == FORMAT_VERSION and manifest["chunks"] == len(ids)
 
 
 def test_unchanged_rerun_does_no_work_and_publishes_nothing(tmp_path, corpus, fake_encoder):
