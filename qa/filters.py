@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from index import ChunkFilter, DocumentRow, IndexReader
 from ingest.companies import company_matches, is_legal_form
@@ -11,7 +11,7 @@ from ingest.types import BOILERPLATE_KINDS
 
 from .passage import Filters
 
-__all__ = ["chunk_filter", "make_filters", "no_match_reason", "split_companies"]
+__all__ = ["chunk_filter", "describe", "make_filters", "no_match_reason", "split_companies"]
 
 
 def chunk_filter(reader: IndexReader, filters: Filters) -> ChunkFilter:
@@ -131,3 +131,24 @@ def no_match_reason(documents: Sequence[DocumentRow], filters: Filters) -> str:
             span = _date_span(filters.date_from, filters.date_to)
             return f"no release{of} dated {span} ({known})"
     return ""
+
+
+def describe(filters: Filters, show_date: Callable[[str], str] = str) -> str:
+    """The active filters in a few words, or "" when there are none; ``show_date`` writes
+    a date for people (ISO as it is by default).
+
+    >>> describe(Filters(date_from="2015-01-01", companies=("Acme",), exclude_boilerplate=True))
+    'from 2015-01-01 · Acme · no boilerplate'
+    """
+    parts = []
+    if filters.date_from:
+        parts.append(f"from {show_date(filters.date_from)}")
+    if filters.date_to:
+        parts.append(f"to {show_date(filters.date_to)}")
+    if filters.companies:
+        parts.append(", ".join(filters.companies))
+    if filters.kinds:
+        parts.append("sections: " + ", ".join(filters.kinds))
+    if filters.exclude_boilerplate:
+        parts.append("no boilerplate")
+    return " · ".join(parts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -99,3 +101,55 @@ def test_json_output_is_one_passage_per_line(capsys, real_index):
     )
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(rows) == 2 and {"text", "title", "source", "section"} <= set(rows[0])
+
+
+def test_format_csv_has_one_row_per_passage(capsys, real_index):
+    code, out, _ = _ask(
+        capsys,
+        "Who manufactures CLR 131?",
+        "-k",
+        "3",
+        "--index",
+        str(real_index),
+        "--format",
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert code == 0 and len(rows) == 3
+    assert [r["rank"] for r in rows] == ["1", "2", "3"] and "CPDC" in rows[0]["passage"]
+    assert all(r["question"] == "Who manufactures CLR 131?" for r in rows)
+
+
+def test_json_is_an_alias_of_format_json(capsys, real_index):
+    argv = ("Who manufactures CLR 131?", "-k", "2", "--index", str(real_index))
+    assert _ask(capsys, *argv, "--json") == _ask(capsys, *argv, "--format", "json")
+
+
+def test_format_md_quotes_each_source(capsys, real_index):
+    code, out, _ = _ask(
+        capsys, "Who manufactures CLR 131?", "-k", "2", "--index", str(real_index), "--format", "md"
+    )
+    assert code == 0 and out.startswith("# Who manufactures CLR 131?\n")
+    assert "## Sources" in out and out.count("\n   > ") == 2
+
+
+def test_format_md_of_a_filter_that_excludes_everything_says_so_in_the_file(capsys, real_index):
+    code, out, err = _ask(
+        capsys, "trial", "--index", str(real_index), "--format", "md", "--company", "Nope Inc"
+    )
+    assert (code, err) == (0, "")
+    assert "no release of 'Nope Inc'" in out and out.startswith("# trial")
+
+
+def test_format_csv_of_a_filter_that_excludes_everything_is_a_header(capsys, real_index):
+    code, out, err = _ask(
+        capsys, "trial", "--index", str(real_index), "--format", "csv", "--since", "2030"
+    )
+    assert code == 0 and len(list(csv.reader(io.StringIO(out)))) == 1
+    assert "no release dated from 2030-01-01" in err
+
+
+def test_an_unknown_format_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["ask", "q", "--format", "xlsx"])
+    assert info.value.code == 2 and "invalid choice: 'xlsx'" in capsys.readouterr().err

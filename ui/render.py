@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ingest.types import BOILERPLATE_KINDS
 from qa import Filters, Passage, Settings
+from qa.filters import describe
 
 __all__ = [
     "CSS",
@@ -316,18 +317,7 @@ def describe_filters(filters: Filters) -> str:
     >>> describe_filters(Filters(date_from="2015-01-01", exclude_boilerplate=True))
     'from Jan 1, 2015 · no boilerplate'
     """
-    parts = []
-    if filters.date_from:
-        parts.append(f"from {format_date(filters.date_from)}")
-    if filters.date_to:
-        parts.append(f"to {format_date(filters.date_to)}")
-    if filters.companies:
-        parts.append(", ".join(filters.companies))
-    if filters.kinds:
-        parts.append("sections: " + ", ".join(filters.kinds))
-    if filters.exclude_boilerplate:
-        parts.append("no boilerplate")
-    return " · ".join(parts)
+    return describe(filters, format_date)
 
 
 CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")
