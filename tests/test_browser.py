@@ -8,6 +8,9 @@ find it, remove it. A screenshot of each state goes to ``tests/artifacts/``.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import shutil
 from pathlib import Path
 
@@ -59,7 +62,10 @@ Massachusetts, developing antibody therapies for chronic kidney disease.
 Media Contact:
 Jordan Lee
 media@zentrix.example
+
+Original/Source Press Release: https://www.globenewswire.example/news-release/2025/09/09/zen-22
 """
+ZENTRIX_URL = "https://www.globenewswire.example/news-release/2025/09/09/zen-22"
 
 
 def _shot(page, name: str) -> None:
@@ -161,6 +167,47 @@ def test_ask_shows_the_cited_answer_first(page):
     _shot(page, "02-answer")
 
 
+def _download(page, label: str) -> tuple[str, str]:
+    """Click a download link of the results; (suggested file name, content)."""
+    with page.expect_download() as info:
+        page.locator("#results a.pr-download", has_text=label).click()
+    download = info.value
+    return download.suggested_filename, Path(download.path()).read_text(encoding="utf-8")
+
+
+def test_results_download_as_csv_json_and_markdown(page):
+    cards = page.locator("#results article.pr-hit").count()
+    assert cards >= 2
+    name, text = _download(page, "CSV")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert name == "pressroom-how-many-patients-will-the-glioblastoma-imaging-trial-enroll.csv"
+    assert len(rows) == cards and rows[0]["question"] == ENROLL
+    assert "36" in rows[0]["answer"] and rows[0]["date"] == "2014-03-04"
+    first = page.locator("#pr-src-1 .pr-passage").inner_text()
+    assert " ".join(rows[0]["passage"].split()) == " ".join(first.split())
+    name, text = _download(page, "JSON")
+    assert name.endswith(".jsonl")
+    objects = [json.loads(line) for line in text.splitlines()]
+    assert len(objects) == cards and objects[0]["answer"] == rows[0]["answer"]
+    name, text = _download(page, "Markdown")
+    assert name.endswith(".md") and text.startswith(f"# {ENROLL}")
+    assert text.count("\n   > ") == cards
+
+
+def test_copy_citation_puts_the_sources_citation_on_the_clipboard(page, server):
+    url, _ = server
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    button = page.locator("#pr-src-1 button.pr-copy")
+    button.click()
+    expect(button).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    title = page.locator("#pr-src-1 .pr-title").inner_text()
+    assert copied.startswith(title)
+    assert "Cellecstar Biosciences, Inc. (OTCQX:CLRB), March 4, 2014." in copied  # as spelt
+    assert "File: 2014-03-04-cellectar-phase-2-imaging-trial-glioblastoma.txt." in copied
+    assert page.locator("#pr-src-1 a.pr-link").count() == 0  # this release names no link
+
+
 def test_open_release_shows_the_passage_in_place(page):
     hit = page.locator("#pr-src-1")
     hit.get_by_text("Open release").click()
@@ -253,7 +300,12 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     _tab(page, "Ask")
     text = _ask(page, ZENTRIX_QUESTION)
     assert "417" in page.locator(".pr-answer-card").inner_text()
-    assert "Zentrix" in page.locator("#pr-src-1").inner_text()
+    first = page.locator("#pr-src-1")
+    assert "Zentrix" in first.inner_text()
+    assert first.locator("a.pr-link").get_attribute("href") == ZENTRIX_URL
+    first.locator("button.pr-copy").click()
+    expect(first.locator("button.pr-copy")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()").endswith(f"Source: {ZENTRIX_URL}")
     _shot(page, "09-new-release-answer")
 
     _tab(page, "Library")

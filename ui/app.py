@@ -43,8 +43,10 @@ EXAMPLE_QUESTIONS = [
     "Which radioisotope is the payload of CLR 131?",
     "What doses does the imaging trial test?",
 ]
-# Scrolls an opened release to its highlighted passage (inside the release's own box).
-SCROLL_JS = """
+# The results' behaviour in the page: an opened release scrolls to its highlighted passage
+# (inside the release's own box); "Copy citation" puts the source's citation on the
+# clipboard (the Clipboard API where the page is a secure context, else a hidden textarea).
+RESULTS_JS = """
 element.addEventListener('toggle', (event) => {
   const box = event.target;
   if (!box.matches || !box.matches('details.pr-release') || !box.open) return;
@@ -52,6 +54,37 @@ element.addEventListener('toggle', (event) => {
   const mark = box.querySelector('.pr-anchor') || box.querySelector('.pr-in-passage');
   if (text && mark) text.scrollTop = Math.max(0, mark.offsetTop - text.clientHeight / 3);
 }, true);
+element.addEventListener('click', (event) => {
+  const button = event.target.closest ? event.target.closest('button.pr-copy') : null;
+  if (!button) return;
+  const cite = button.dataset.cite;
+  const done = (ok) => {
+    button.textContent = ok ? 'Copied' : 'Copy failed: select the text';
+    button.classList.toggle('pr-copied', ok);
+    setTimeout(() => {
+      button.textContent = 'Copy citation';
+      button.classList.remove('pr-copied');
+    }, 2500);
+  };
+  const fallback = () => {
+    const area = document.createElement('textarea');
+    area.value = cite;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+    area.remove();
+    done(ok);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(cite).then(() => done(true), fallback);
+  } else {
+    fallback();
+  }
+});
 """
 _PRIVATE = {"api_visibility": "private"}
 _WRITER = {"concurrency_id": "index-writer", "concurrency_limit": 1}
@@ -89,7 +122,7 @@ def _ask_tab(desk: Desk, docs: list, examples: list[str]) -> SimpleNamespace:
                     "info",
                 ),
                 elem_id="results",
-                js_on_load=SCROLL_JS,
+                js_on_load=RESULTS_JS,
             )
         with gr.Column(scale=1, min_width=250, elem_classes="pr-filters"):
             gr.HTML("<div class='pr-filters-h'>Filters</div>", js_on_load=None)
