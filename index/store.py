@@ -95,6 +95,7 @@ CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
     + TERMS_SCHEMA
 )
 
+
 def quantize(vectors: np.ndarray) -> list[tuple[bytes, float]]:
     """Per-row int8 quantisation of unit vectors: (bytes, scale) with v ~ int8 * scale."""
     out = []

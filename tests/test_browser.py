@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -325,3 +327,58 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     _tab(page, "Ask")
     text = _ask(page, ZENTRIX_QUESTION)
     assert "Zentrix" not in text and "417" not in text
+
+
+# -- a bigger upload, last: it leaves its releases in the library -----------------------------
+_WATCH_PROGRESS = """() => {
+  window.__progress = [];
+  const report = document.querySelector('#upload-report');
+  new MutationObserver(() => {
+    const bar = report.querySelector('.progress-level-inner');
+    if (!bar || !bar.innerText.trim()) return;
+    const message = report.querySelector('.pr-msg');
+    window.__progress.push([bar.innerText.trim(), message ? message.innerText.trim() : '']);
+  }).observe(report, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _releases(folder: Path, n: int) -> list[str]:
+    """``n`` releases of a dozen paragraphs each, no two sentences alike (so that every
+    chunk is embedded: identical texts would be embedded once)."""
+    import random
+
+    rng = random.Random(17)
+    words = "trial patients dose cohort endpoint safety data study phase enrolled sites".split()
+    paths = []
+    for i in range(n):
+        paragraphs = [
+            " ".join(f"{rng.choice(words)}{rng.randrange(10_000)}" for _ in range(70)) + "."
+            for _ in range(12)
+        ]
+        path = folder / f"Orbis-update-{i}.txt"
+        path.write_text(
+            f"Orbis Bio Reports Update {i}\n\nBOSTON, May {i + 1}, 2024 -- Orbis Bio, Inc. "
+            "today reported an update.\n\n" + "\n\n".join(paragraphs) + "\n",
+            encoding="utf-8",
+        )
+        paths.append(str(path))
+    return paths
+
+
+def test_upload_progress_moves_while_embedding_and_covers_no_text(page, tmp_path):
+    _tab(page, "Library")
+    page.evaluate(_WATCH_PROGRESS)
+    page.locator("#upload input[type=file]").set_input_files(_releases(tmp_path, 6))
+    page.locator("#upload-report").get_by_text("Added 6 files").wait_for(timeout=120_000)
+    seen = page.evaluate("window.__progress")
+    # until the report replaces it, the bar is drawn over an empty box
+    working = list(itertools.takewhile(lambda record: record[1] == "", seen))
+    assert len(working) >= len(seen) - 2  # the last frames may show the report arriving
+    expect(page.locator("#upload-report .progress-level-inner")).to_have_count(0)
+    embedding = [
+        (int(m[1]), int(m[2]))
+        for text, _ in working
+        if (m := re.search(r"6/6 files parsed · (\d+)/(\d+) chunks embedded", text))
+    ]
+    assert any(0 < done < total for done, total in embedding), seen
+    _shot(page, "11-bigger-upload")

@@ -217,6 +217,11 @@ def _wire_ask(desk: Desk, ask: SimpleNamespace) -> None:
     )
 
 
+def _working() -> str:
+    """An empty report box, as tall as the progress bar drawn over it while the index updates."""
+    return "<div class='pr-working' aria-busy='true'></div>"
+
+
 def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> list:
     def refresh():
         docs = desk.documents()
@@ -239,7 +244,8 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
         return gr.update() if path is None else path
 
     refreshed = [lib.library, lib.to_remove, companies, lib.status]
-    lib.uploads.upload(
+    # the report box is emptied first, so the progress bar drawn over it covers no text
+    lib.uploads.upload(_working, None, lib.upload_report, queue=False, **_PRIVATE).then(
         upload,
         lib.uploads,
         [lib.uploads, lib.upload_report, *refreshed],
@@ -247,7 +253,7 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
         **_PRIVATE,
         **_WRITER,
     )
-    lib.remove.click(
+    lib.remove.click(_working, None, lib.remove_report, queue=False, **_PRIVATE).then(
         remove,
         lib.to_remove,
         [lib.remove_report, *refreshed],
