@@ -292,6 +292,10 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     report = page.locator("#upload-report")
     report.get_by_text("Added").wait_for(timeout=60_000)
     assert "✗ blank.md" in report.inner_text() and "Traceback" not in report.inner_text()
+    assert (
+        "Zentrix ZEN-22 enrollment (final).txt was saved as Zentrix-ZEN-22-enrollment-final.txt"
+        in report.inner_text()
+    )
     saved = corpus / "Zentrix-ZEN-22-enrollment-final.txt"
     assert saved.read_text(encoding="utf-8") == ZENTRIX_RELEASE
     assert not (corpus / "blank.md").exists()
@@ -370,6 +374,8 @@ def test_upload_progress_moves_while_embedding_and_covers_no_text(page, tmp_path
     page.evaluate(_WATCH_PROGRESS)
     page.locator("#upload input[type=file]").set_input_files(_releases(tmp_path, 6))
     page.locator("#upload-report").get_by_text("Added 6 files").wait_for(timeout=120_000)
+    report = page.locator("#upload-report").inner_text()
+    assert "more" not in report and all(f"Orbis-update-{i}.txt" in report for i in range(6))
     seen = page.evaluate("window.__progress")
     # until the report replaces it, the bar is drawn over an empty box
     working = list(itertools.takewhile(lambda record: record[1] == "", seen))

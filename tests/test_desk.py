@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from ui.desk import Desk
@@ -30,3 +33,32 @@ def test_ask_refuses_an_empty_question_instead_of_finding_nothing(desk):
 def test_ask_names_the_api_argument_of_a_bad_date(desk):
     with pytest.raises(ValueError, match="date_from '2015-13' is not a date"):
         desk.ask("trial", 3, "2015-13")
+
+
+def _release(title: str, body: str) -> str:
+    return f"{title}\n\nBOSTON, May 2, 2024 -- Acme Corp. (NASDAQ: ACME) {body}\n"
+
+
+def test_the_upload_report_names_every_file_and_every_rename(tmp_path, corpus, real_index):
+    import shutil
+
+    index_dir = tmp_path / "idx"
+    shutil.copytree(real_index, index_dir)
+    desk = Desk(index_dir, corpus)
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    names = [f"acme-{n}.txt" for n in range(6)] + ["Q3-resume final v2 (1).md"]
+    for n, name in enumerate(names):
+        (uploads / name).write_text(_release(f"Acme News {n}", f"shipped product {n}."))
+    (corpus / "taken.txt").write_text(_release("Another Release", "opened a plant."))
+    (uploads / "taken.txt").write_text(_release("Acme Taken", "named a chief."))
+    page = desk.add_files(sorted(uploads.iterdir()))
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert "and 3 more" not in text
+    assert "Added 8 files:" in text
+    for name in [*names[:6], "Q3-resume-final-v2-1.md", "taken-1.txt"]:
+        assert name in text
+    renamed = "Q3-resume final v2 (1).md was saved as Q3-resume-final-v2-1.md (a safe file name)"
+    assert renamed in text
+    assert "taken.txt was saved as taken-1.txt (another file named taken.txt is already" in text
+    assert text.strip().endswith("chunks.")  # the index's totals come last

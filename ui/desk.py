@@ -28,7 +28,7 @@ from qa.filters import make_filters, no_match_reason
 from .api import ask_arguments
 from .panels import render_report, render_status
 from .render import render_message, render_results
-from .uploads import UploadRefused, save_upload
+from .uploads import UploadRefused, rename_note, save_upload
 
 __all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Desk", "ProgressFn"]
 
@@ -48,11 +48,10 @@ def _within(path: str, folder: Path) -> bool:
 
 
 def _outcome(kind: str, verb: str, names: list[str], most: int = 5) -> Lines:
-    """Report lines for files with one outcome: one line each, or one summary line."""
+    """Report lines for files with one outcome: one line each, or one line naming them all."""
     if len(names) <= most:
         return [(kind, f"{verb} {n}") for n in names]
-    shown = ", ".join(names[:3])
-    return [(kind, f"{verb} {len(names)} files: {shown} and {len(names) - 3} more")]
+    return [(kind, f"{verb} {len(names)} files: {', '.join(names)}")]
 
 
 def _holds(report: SyncReport) -> str:
@@ -238,13 +237,16 @@ class Desk:
         if not files:
             return render_message("Choose one or more files to add.", "info")
         lines: Lines = []
-        saved, created = [], set()
+        saved, created, renamed = [], set(), []
         for path in files:
             try:
                 target, new = save_upload(path, self.corpus_dir)
                 saved.append(target)
                 if new:
                     created.add(target)
+                note = rename_note(path.name, target.name)
+                if note is not None:
+                    renamed.append((target, note))
             except UploadRefused as exc:
                 lines.append(("error", f"{path.name}: {exc}"))
             except OSError as exc:
@@ -252,7 +254,9 @@ class Desk:
         if saved:
             if progress is not None:
                 progress(0, f"0/{len(saved)} files parsed")
-            lines += self._index_uploads(saved, created, progress)
+            indexed = self._index_uploads(saved, created, progress)
+            kept = [("info", note) for target, note in renamed if target.exists()]
+            lines += indexed[:-1] + kept + indexed[-1:]  # the index's totals last
         return render_report(lines)
 
     def _index_uploads(
