@@ -144,6 +144,13 @@ def _rows(page) -> list[str]:
     return [t for t in _row_locator(page).all_inner_texts() if not t.startswith("Headline")]
 
 
+def _sort_by_header(page, column: str, order: str) -> None:
+    """Click a library column's header (the text, not its menu) and wait for the arrow."""
+    header = page.locator("#library th", has_text=column).filter(visible=True).first
+    header.locator(".header-content").click()
+    expect(header.locator(".sort-indicator")).to_have_attribute("aria-label", f"Sorted {order}")
+
+
 def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
@@ -269,11 +276,14 @@ def test_library_lists_releases_and_index_status(page):
     assert "RELEASES" in status.upper() and "all-MiniLM-L6-v2" in status
     assert page.locator("#status .pr-stat-v").first.inner_text() == "2"
     _shot(page, "07-library")
-    date = page.locator("#library th", has_text="Date").filter(visible=True).first
-    date.click()
-    date.get_by_role("button", name="Open cell menu").click()
-    page.get_by_role("menuitem", name="Sort ascending").click()
+    _sort_by_header(page, "Date", "ascending")
     assert _rows(page)[0].startswith("Cellecstar Announces Initiation")  # 2014 first
+    _sort_by_header(page, "Date", "descending")
+    assert _rows(page)[0].startswith("Cellectar Biosciences Announces Partnership")
+    _sort_by_header(page, "Chunks", "ascending")  # 12 chunks, then 13: one sort at a time
+    assert _rows(page)[0].startswith("Cellectar Biosciences Announces Partnership")
+    _sort_by_header(page, "Chunks", "descending")
+    assert _rows(page)[0].startswith("Cellecstar Announces Initiation")
     search = page.locator("#library input.search-input")
     search.fill("glioblastoma")
     expect(_row_locator(page)).to_have_count(2)  # the header and one release

@@ -86,6 +86,8 @@ element.addEventListener('click', (event) => {
   }
 });
 """
+# sorting the library by a header click, keyboard shortcuts (``ui/page.js``)
+PAGE_JS = Path(__file__).with_name("page.js").read_text(encoding="utf-8")
 _PRIVATE = {"api_visibility": "private"}
 _WRITER = {"concurrency_id": "index-writer", "concurrency_limit": 1}
 
@@ -308,7 +310,7 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
         gr.HTML(
             "<div class='pr-header'><h1>Pressroom</h1><p>Search the press releases and get "
             "answers you can cite: every answer names its release, date and company.</p></div>",
-            js_on_load=None,
+            js_on_load=PAGE_JS,
         )
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
