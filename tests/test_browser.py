@@ -334,9 +334,27 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     page.locator("#remove").click()
     page.locator("#remove-report").get_by_text("Removed").wait_for(timeout=60_000)
     assert not saved.exists()
+    trashed = list((corpus / ".trash").rglob(saved.name))
+    assert [p.read_text(encoding="utf-8") for p in trashed] == [ZENTRIX_RELEASE]
     page.locator("#status .pr-stat-v", has_text="2").first.wait_for()
     assert "Zentrix" not in page.locator("#library").inner_text()
     _shot(page, "10-removed")
+
+    page.locator("#undo").click()  # it was a mistake
+    page.locator("#remove-report").get_by_text("Restored").wait_for(timeout=60_000)
+    assert saved.read_text(encoding="utf-8") == ZENTRIX_RELEASE
+    page.locator("#status .pr-stat-v", has_text="3").first.wait_for()
+    _cell(page, "Zentrix Therapeutics Completes").wait_for()
+    expect(page.locator("#undo")).to_be_hidden()  # nothing left to undo
+
+    _cell(page, "Zentrix-ZEN-22-enrollment-final.txt").click()
+    page.wait_for_function(
+        "() => document.querySelector('#remove-choice input').value.includes('Zentrix')"
+    )
+    page.locator("#remove").click()  # removed for good this time
+    page.locator("#remove-report").get_by_text("Removed").wait_for(timeout=60_000)
+    page.locator("#status .pr-stat-v", has_text="2").first.wait_for()
+    expect(page.locator("#undo")).to_be_visible()
 
     _tab(page, "Ask")
     text = _ask(page, ZENTRIX_QUESTION)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +63,29 @@ def test_the_upload_report_names_every_file_and_every_rename(tmp_path, corpus, r
     assert renamed in text
     assert "taken.txt was saved as taken-1.txt (another file named taken.txt is already" in text
     assert text.strip().endswith("chunks.")  # the index's totals come last
+
+
+def test_remove_moves_the_file_to_the_trash_and_undo_brings_the_release_back(
+    tmp_path, corpus, real_encoder
+):
+    from index import open_reader, sync
+
+    index_dir = tmp_path / "idx"
+    sync([corpus], index_dir, encoder=real_encoder)
+    desk = Desk(index_dir, corpus)
+    doc = next(d for d in desk.documents() if "glioblastoma" in d.path)
+    original = Path(doc.path).read_bytes()
+    outcome = desk.remove(doc.path)
+    assert outcome.token and "Removed" in outcome.report and "Undo brings it back" in outcome.report
+    assert not Path(doc.path).exists()
+    assert [p.read_bytes() for p in (corpus / ".trash").rglob("*.txt")] == [original]
+    assert [d.path for d in open_reader(index_dir).documents()] == [
+        d.path for d in desk.documents() if d.path != doc.path
+    ]
+    assert len(desk.documents()) == 1
+
+    page = desk.undo_remove(outcome.token)
+    assert "Restored" in page and "holds 2 releases" in page and "Also added" not in page
+    assert Path(doc.path).read_bytes() == original
+    assert {d.path for d in desk.documents()} >= {doc.path}
+    assert "Could not undo" in desk.undo_remove(outcome.token)  # once only

@@ -25,6 +25,7 @@ from ingest.formats import MAX_UPLOAD_BYTES, SUPPORTED_SUFFIXES, format_size  # 
 from .desk import LIBRARY_HEADERS, MAX_RESULTS, Desk  # noqa: E402
 from .panels import example_questions  # noqa: E402
 from .render import render_message  # noqa: E402
+from .trash import TRASH  # noqa: E402
 
 __all__ = ["BUNDLED_RELEASES", "DEFAULT_CORPUS", "EXAMPLE_QUESTIONS", "build_app"]
 
@@ -187,20 +188,23 @@ def _library_tab(desk: Desk, docs: list) -> SimpleNamespace:
         ui.to_remove = gr.Dropdown(
             choices=desk.removable_choices(docs),
             value=None,
-            label="Remove a release (deletes its file from the releases folder)",
+            label="Remove a release (moves its file to the trash; Undo brings it back)",
             scale=5,
             elem_id="remove-choice",
         )
         ui.remove = gr.Button("Remove", variant="stop", scale=0, min_width=140, elem_id="remove")
+        ui.undo = gr.Button("Undo remove", scale=0, min_width=140, visible=False, elem_id="undo")
     ui.remove_report = gr.HTML(
         render_message(
-            "Removing deletes the release's file from the releases folder and takes "
-            "it out of the index. Releases outside that folder are never deleted.",
+            "Removing moves the release's file into the trash of the releases folder "
+            f"({TRASH}) and takes it out of the index; Undo brings it back. Releases outside "
+            "that folder are never removed.",
             "info",
         ),
         elem_id="remove-report",
         js_on_load=None,
     )
+    ui.removed = gr.State([])  # this session's trash tokens, the last removal last
     return ui
 
 
@@ -238,8 +242,15 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
         paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files or []]
         return (None, desk.add_files(paths, _progress(progress)), *refresh())
 
-    def remove(source, progress=gr.Progress()):  # noqa: B008
-        return (desk.remove(source, _progress(progress)), *refresh())
+    def remove(source, removed, progress=gr.Progress()):  # noqa: B008
+        outcome = desk.remove(source, _progress(progress))
+        removed = removed + [outcome.token] if outcome.token else removed
+        return (outcome.report, removed, gr.update(visible=bool(removed)), *refresh())
+
+    def undo(removed, progress=gr.Progress()):  # noqa: B008
+        report = desk.undo_remove(removed[-1] if removed else None, _progress(progress))
+        removed = removed[:-1]
+        return (report, removed, gr.update(visible=bool(removed)), *refresh())
 
     def select_row(evt: gr.SelectData):
         path = desk.row_path(evt.row_value or [])
@@ -255,13 +266,17 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
         **_PRIVATE,
         **_WRITER,
     )
+    undone = [lib.remove_report, lib.removed, lib.undo, *refreshed]
     lib.remove.click(_working, None, lib.remove_report, queue=False, **_PRIVATE).then(
         remove,
-        lib.to_remove,
-        [lib.remove_report, *refreshed],
+        [lib.to_remove, lib.removed],
+        undone,
         show_progress_on=lib.remove_report,
         **_PRIVATE,
         **_WRITER,
+    )
+    lib.undo.click(_working, None, lib.remove_report, queue=False, **_PRIVATE).then(
+        undo, lib.removed, undone, show_progress_on=lib.remove_report, **_PRIVATE, **_WRITER
     )
     lib.library.select(select_row, None, lib.to_remove, **_PRIVATE)
     return [refresh, refreshed]

@@ -1,4 +1,4 @@
-"""What the UI does, without Gradio: questions, the library, uploads and removals.
+"""What the UI does, without Gradio: questions, the library, uploads, removals and undo.
 
 :class:`Desk` holds the index and releases folders and answers every UI action with
 plain values or HTML, so each handler runs and is tested alone; ``ui.app`` only lays
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from index import (
@@ -28,9 +28,10 @@ from qa.filters import make_filters, no_match_reason
 from .api import ask_arguments
 from .panels import render_report, render_status
 from .render import render_message, render_results
+from .trash import TrashError, move_to_trash, restore
 from .uploads import UploadRefused, rename_note, save_upload
 
-__all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Desk", "ProgressFn"]
+__all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Desk", "ProgressFn", "Removed"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,18 @@ def _sync_progress(progress: ProgressFn | None) -> Callable[[Progress], None] | 
     if progress is None:
         return None
     return lambda p: progress(*progress_line(p))
+
+
+class SyncFailed(Exception):
+    """Syncing the releases folder failed; the message says why in a few words."""
+
+
+@dataclass(frozen=True)
+class Removed:
+    """The report of a removal, and the trash token that undoes it (None: nothing removed)."""
+
+    report: str
+    token: str | None = None
 
 
 class Desk:
@@ -289,43 +302,91 @@ class Desk:
         lines.append(("info", _holds(report)))
         return lines
 
-    def remove(self, source: str | None, progress: ProgressFn | None = None) -> str:
-        """Delete a release's file from the releases folder and the index; the report."""
+    def remove(self, source: str | None, progress: ProgressFn | None = None) -> Removed:
+        """Move a release's file to the trash and take it out of the index.
+
+        Returns the report, and the trash token that :meth:`undo_remove` takes to bring
+        the release back (None when nothing was removed).
+        """
         if not source:
-            return render_report([("info", "Choose a release to remove.")])
+            return Removed(render_report([("info", "Choose a release to remove.")]))
         doc = {d.path: d for d in self.documents()}.get(source)
         if doc is None:
-            return render_report([("info", "That release is not in the index (any more).")])
+            return Removed(
+                render_report([("info", "That release is not in the index (any more).")])
+            )
         if not _within(source, self.corpus_dir):
-            return render_report(
-                [
-                    (
-                        "error",
-                        f"{source} is outside the releases folder {self.corpus_dir}; Pressroom "
-                        "only deletes files it manages. Delete the file yourself and run "
-                        "`python -m ingest` on its folder.",
-                    )
-                ]
+            return Removed(
+                render_report(
+                    [
+                        (
+                            "error",
+                            f"{source} is outside the releases folder {self.corpus_dir}; "
+                            "Pressroom only removes files it manages. Delete the file yourself "
+                            "and run `pressroom ingest` on its folder.",
+                        )
+                    ]
+                )
             )
         if progress is not None:
             progress(0, "Removing")
+        name = Path(source).name
         try:
-            Path(source).unlink(missing_ok=True)
-            report = sync([self.corpus_dir], self.index_dir, progress=_sync_progress(progress))
+            item = move_to_trash(Path(source), self.corpus_dir)
+        except (OSError, TrashError) as exc:
+            return Removed(render_report([("error", f"Could not remove {name}: {exc}")]))
+        try:
+            report = self._sync_folder(progress)
+        except SyncFailed as exc:
+            restore(item.token, self.corpus_dir)  # the index still has it: so does the folder
+            return Removed(render_report([("error", f"Could not remove {name}: {exc}")]))
+        trashed = os.path.relpath(item.trashed, self.corpus_dir)
+        lines = [
+            ("ok", f"Removed {self.display_path(source)} ({doc.title or 'untitled'})"),
+            ("info", f"Its file is in the trash ({trashed}); Undo brings it back."),
+        ]
+        lines += self._also_changed(report, os.path.abspath(source))
+        return Removed(render_report(lines), item.token)
+
+    def undo_remove(self, token: str | None, progress: ProgressFn | None = None) -> str:
+        """Bring a removed release back from the trash into the folder and the index."""
+        if not token:
+            return render_report([("info", "Nothing to undo.")])
+        try:
+            path = restore(token, self.corpus_dir)
+        except (OSError, TrashError) as exc:
+            return render_report([("error", f"Could not undo: {exc}")])
+        if progress is not None:
+            progress(0, "Restoring")
+        try:
+            report = self._sync_folder(progress)
+        except SyncFailed as exc:
+            return render_report([("error", f"{self.display_path(str(path))} is back, but {exc}")])
+        lines = [("ok", f"Restored {self.display_path(str(path))}")]
+        return render_report(lines + self._also_changed(report, str(path)))
+
+    def _sync_folder(self, progress: ProgressFn | None) -> SyncReport:
+        """Sync the releases folder. Raises SyncFailed with a short reason."""
+        try:
+            return sync([self.corpus_dir], self.index_dir, progress=_sync_progress(progress))
         except IndexLockedError:
-            return render_report([("error", "Another update of the index is running; try again.")])
+            raise SyncFailed("another update of the index is running; try again") from None
         except (OSError, IndexFormatError, RuntimeError) as exc:
-            logger.exception("remove failed")
-            return render_report([("error", f"Could not remove {Path(source).name}: {exc}")])
-        lines = [("ok", f"Removed {self.display_path(source)} ({doc.title or 'untitled'})")]
-        # syncing the folder also picks up whatever else changed in it meanwhile
-        lines += [("ok", f"Also added {self.display_path(p)}") for p in report.added]
+            logger.exception("sync of the releases folder failed")
+            raise SyncFailed(f"the index could not be updated ({exc})") from exc
+
+    def _also_changed(self, report: SyncReport, expected: str) -> Lines:
+        """What else syncing the folder found changed meanwhile, and the index's totals."""
+        lines: Lines = []
+        lines += [
+            ("ok", f"Also added {self.display_path(p)}") for p in report.added if p != expected
+        ]
         lines += [("ok", f"Also updated {self.display_path(p)}") for p in report.updated]
         lines += [
             ("ok", f"Also removed {self.display_path(p)} (its file is gone)")
             for p in report.removed
-            if p != os.path.abspath(source)
+            if p != expected
         ]
         lines += [("error", f"{self.display_path(f.path)}: {f.reason}") for f in report.failed]
         lines.append(("info", _holds(report)))
-        return render_report(lines)
+        return lines
