@@ -32,10 +32,23 @@ def m004_checksums(db: sqlite3.Connection) -> None:
     db.execute(META_SCHEMA)
 
 
+def m005_source_url(db: sqlite3.Connection) -> None:
+    """Format 4 -> 5: releases keep their own source link (``documents.url``).
+
+    The link is read from the file as written (Markdown and HTML lose it as text), not
+    from the stored text, so every release's recorded modification time is cleared: the
+    next sync of its folder reads the file again, finds the text unchanged (nothing is
+    embedded again) and records the link.
+    """
+    db.execute("ALTER TABLE documents ADD COLUMN url TEXT")
+    db.execute("UPDATE documents SET mtime_ns = -1")
+
+
 # format produced -> the step that produces it from the format before
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     3: m003_headline_column,
     4: m004_checksums,
+    5: m005_source_url,
 }
 assert all(v + 1 in MIGRATIONS for v in UPGRADABLE_VERSIONS)
 assert max(MIGRATIONS) == FORMAT_VERSION

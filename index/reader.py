@@ -105,6 +105,7 @@ class ChunkRow:
     company: str | None
     tickers: tuple[str, ...]
     path: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class DocumentRow:
     wire: str | None
     n_chunks: int
     indexed_at: str
+    url: str | None = None
 
 
 def _short(exc: BaseException) -> str:
@@ -440,13 +442,14 @@ class IndexReader:
         rows = self._rows(
             'SELECT c.chunk_id, c.doc_id, c.ordinal, c.start, c."end", c.kind, c.section, '
             f"c.repeat, {CHUNK_TEXT_SQL}, d.title, d.date, "
-            "d.company, d.tickers, d.path FROM chunks c JOIN documents d USING (doc_id) "
+            f"d.company, d.tickers, d.path, {self._url_sql('d.')} "
+            "FROM chunks c JOIN documents d USING (doc_id) "
             f"WHERE c.chunk_id IN ({marks})"
         )
         out = {}
         try:
             for r in rows:
-                out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13])
+                out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13], r[14])
         except (ValueError, TypeError) as exc:  # a damaged row
             raise self._store_error(exc) from exc
         return out
@@ -507,10 +510,14 @@ class IndexReader:
             self._date_range = (rows[0][0], rows[0][1])
         return self._date_range
 
+    def _url_sql(self, table: str = "") -> str:
+        """The source-link column, or NULL in a format older than 5 (opened as it is)."""
+        return f"{table}url" if self.manifest.format_version >= 5 else "NULL"
+
     def _read_documents(self) -> list[DocumentRow]:
         rows = self._rows(
-            "SELECT doc_id, path, title, date, company, tickers, wire, n_chunks, indexed_at "
-            "FROM documents ORDER BY date DESC, title"
+            "SELECT doc_id, path, title, date, company, tickers, wire, n_chunks, indexed_at, "
+            f"{self._url_sql()} FROM documents ORDER BY date DESC, title"
         )
         try:
             return [

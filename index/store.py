@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS documents (
     wire TEXT,
     dateline TEXT,
     meta TEXT NOT NULL DEFAULT '{}',
+    url TEXT,
     text TEXT NOT NULL,
     n_chunks INTEGER NOT NULL DEFAULT 0,
     indexed_at TEXT NOT NULL

@@ -40,12 +40,17 @@ class FileError:
 
 @dataclass(frozen=True)
 class Progress:
-    """Reported after each file (and after each embedding batch)."""
+    """Reported after each file (and after each slice of chunks embedded).
+
+    ``chunks_to_embed`` counts the chunk texts this sync has queued for the model so far
+    (it grows while files are read); ``chunks_embedded`` of them are done.
+    """
 
     files_done: int
     files_total: int
     chunks_embedded: int
     path: str | None = None
+    chunks_to_embed: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ def sync(
     def on_embedded(n: int) -> None:
         tally.embedded += n
         if progress is not None:
-            progress(Progress(tally.done, len(files), tally.embedded))
+            progress(Progress(tally.done, len(files), tally.embedded, None, writer.to_embed))
 
     with IndexWriter(
         index_dir,
@@ -130,7 +135,9 @@ def sync(
             _sync_file(writer, encoder, settings, path, known.get(str(path)), tally)
             tally.done += 1
             if progress is not None:
-                progress(Progress(tally.done, len(files), tally.embedded, str(path)))
+                progress(
+                    Progress(tally.done, len(files), tally.embedded, str(path), writer.to_embed)
+                )
         if remove_missing:
             tally.removed = _remove_vanished(writer, known, entries, paths)
         manifest = writer.commit()
@@ -205,7 +212,7 @@ def _sync_file(
             mtime_ns=st.st_mtime_ns,
         )
         if old is not None and old.content_hash == doc.content_hash:
-            writer.touch(key, st.st_size, st.st_mtime_ns)
+            writer.touch(key, st.st_size, st.st_mtime_ns, url=doc.url)
             tally.unchanged += 1
         else:
             writer.add(doc, chunks)

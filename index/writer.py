@@ -55,6 +55,10 @@ __all__ = ["IndexWriter", "KnownDocument"]
 # by 32, so a bigger queue pads less: on the press-release corpus, padding costs 12.6% of
 # the model's work with 128 queued texts, 1.9% with 1024 (0.2% for one global sort).
 EMBED_BATCH = 1024
+# The queue is sorted by length once and given to the model in slices of this many texts
+# (a multiple of its batch of 32, so the batches, and the padding, are those of the whole
+# queue), each slice reported as embedded when done: progress moves while the model runs.
+EMBED_SLICE = 64
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class IndexWriter:
         self.embedded = 0
         self.reused = 0
         self.notes: list[str] = []  # what the update recovered from (e.g. a garbage CURRENT)
+        self._flushing = 0  # texts being embedded by the flush under way
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> IndexWriter:
@@ -254,10 +259,12 @@ class IndexWriter:
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         self.vectors.remove(ids)
 
-    def touch(self, path: str, size: int, mtime_ns: int) -> None:
-        """Record new file metadata for a document whose text did not change."""
+    def touch(self, path: str, size: int, mtime_ns: int, *, url: str | None) -> None:
+        """Record new file metadata (and source link) for a document whose text did not
+        change."""
         self.db.execute(
-            "UPDATE documents SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
+            "UPDATE documents SET size = ?, mtime_ns = ?, url = ? WHERE path = ?",
+            (size, mtime_ns, url, path),
         )
         self.changed = True
 
@@ -344,16 +351,23 @@ class IndexWriter:
             out[h] = (vec, sentence_vecs)
         return out
 
+    @property
+    def to_embed(self) -> int:
+        """Chunk texts this update has embedded, is embedding, or has queued to embed."""
+        waiting = sum(1 for _, chunk_ids in self._pending.values() if chunk_ids)
+        return self.embedded + self._flushing + waiting
+
     def flush(self) -> None:
         """Embed every queued chunk text (each distinct text once) with its sentences."""
         items = [(record, waiting) for record, waiting in self._pending.values() if waiting]
         self._pending = {}
         if not items:
             return
-        vectors, sentence_vectors = self.encoder.encode_with_sentences(
-            [record.embed_text for record, _ in items],
-            [record.relative_spans() for record, _ in items],
-        )
+        self._flushing = len(items)
+        try:
+            vectors, sentence_vectors = self._encode([record for record, _ in items])
+        finally:
+            self._flushing = 0
         ids, rows = [], []
         for (record, waiting), vec, svecs in zip(items, vectors, sentence_vectors, strict=True):
             for chunk_id, start in waiting:
@@ -362,8 +376,23 @@ class IndexWriter:
                 self._insert_sentences(chunk_id, record, svecs, start)
         self.vectors.add(ids, np.stack(rows))
         self.embedded += len(items)
-        if self._on_embedded is not None:
-            self._on_embedded(len(items))
+
+    def _encode(self, records: Sequence[ChunkRecord]) -> tuple[list, list]:
+        """The records' vectors and sentence vectors, in their order; longest first to
+        the model, :data:`EMBED_SLICE` at a time, each slice reported to ``on_embedded``."""
+        order = sorted(range(len(records)), key=lambda i: -len(records[i].embed_text))
+        vectors: list = [None] * len(records)
+        sentences: list = [None] * len(records)
+        for lo in range(0, len(order), EMBED_SLICE):
+            part = order[lo : lo + EMBED_SLICE]
+            vecs, svecs = self.encoder.encode_with_sentences(
+                [records[i].embed_text for i in part], [records[i].relative_spans() for i in part]
+            )
+            for j, i in enumerate(part):
+                vectors[i], sentences[i] = vecs[j], svecs[j]
+            if self._on_embedded is not None:
+                self._on_embedded(len(part))
+        return vectors, sentences
 
     # -- publishing ----------------------------------------------------------------------------
     def commit(self) -> Manifest | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .decoding import BOMS, Unloadable, decode_text, guess_utf16, short
 from .formats import FORMATS, MAX_FILE_BYTES, SUPPORTED_SUFFIXES, format_size
+from .source_links import source_url
 from .types import LoadedText, LoadError
 
 __all__ = [
@@ -55,8 +56,9 @@ def load_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) 
         max_bytes: Refuse files larger than this many bytes.
 
     Returns:
-        The extracted text (not normalised) and the format, one of
-        ``"txt"``, ``"md"``, ``"html"``, ``"pdf"``.
+        The extracted text (not normalised), the format, one of
+        ``"txt"``, ``"md"``, ``"html"``, ``"pdf"``, and the release's own source link
+        when the file names one (:func:`ingest.source_links.source_url`).
 
     Raises:
         LoadError: The file is missing, unreadable, a folder, of an unsupported type,
@@ -75,7 +77,7 @@ def load_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) 
         data, notes = _strip_stray_nuls(data, fmt)
         with warnings.catch_warnings():  # parsers warn about bad input; we report it instead
             warnings.simplefilter("ignore")
-            text = _extract(data, fmt)
+            text, url = _extract(data, fmt)
         if not _WORD_CHAR.search(text):
             raise Unloadable(_NO_TEXT[fmt] if text.strip() or fmt != "txt" else _BLANK)
     except Unloadable as exc:
@@ -85,7 +87,7 @@ def load_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) 
     except Exception as exc:  # a parser failing on input we did not foresee
         reason = f"could not extract text ({type(exc).__name__}: {short(exc)})"
         raise LoadError(name, reason) from exc
-    return LoadedText(path=name, text=text, format=fmt, notes=notes)
+    return LoadedText(path=name, text=text, format=fmt, notes=notes, url=url)
 
 
 # A text file with this few NUL bytes (per byte of text) is text with a stray NUL, not binary.
@@ -102,21 +104,25 @@ def _strip_stray_nuls(data: bytes, fmt: str) -> tuple[bytes, tuple[str, ...]]:
     return data.replace(b"\x00", b""), (f"removed {count} stray NUL byte{'s' * (count > 1)}",)
 
 
-def _extract(data: bytes, fmt: str) -> str:
-    """The text of a file's bytes in the given format."""
+def _extract(data: bytes, fmt: str) -> tuple[str, str | None]:
+    """The text of a file's bytes in the given format, and the release's source link
+    (read from the file as written: Markdown and HTML lose their links as text)."""
     if fmt == "pdf":  # the parsers load on first use: text files need neither
         from .pdf import pdf_to_text
 
-        return pdf_to_text(data)
+        text = pdf_to_text(data)
+        return text, source_url(text, fmt)
     if fmt == "html":
         from .html import decode_html, html_to_text
 
-        return html_to_text(decode_html(data), page=True)
+        page = decode_html(data)
+        return html_to_text(page, page=True), source_url(page, fmt)
+    source = decode_text(data)
     if fmt == "md":
         from .html import markdown_to_text
 
-        return markdown_to_text(decode_text(data))
-    return decode_text(data)
+        return markdown_to_text(source), source_url(source, fmt)
+    return source, source_url(source, fmt)
 
 
 def _read_bytes(path: Path, max_bytes: int) -> tuple[bytes, str]:

@@ -52,6 +52,7 @@ class DocumentRecord:
     wire: str | None = None
     dateline: str | None = None
     meta: str = "{}"  # JSON of the full ReleaseMeta with spans
+    url: str | None = None  # the release's own source link, when the file names one
 
 
 @dataclass(frozen=True)
@@ -147,5 +148,6 @@ def prepare(
         wire=_field(meta, "wire"),
         dateline=_field(meta, "dateline"),
         meta=json.dumps(asdict(meta)),
+        url=loaded.url,
     )
     return doc, records

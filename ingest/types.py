@@ -32,12 +32,14 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedText:
-    """Text extracted from one file, before normalisation."""
+    """Text extracted from one file, before normalisation, and the release's own source
+    link (where the wire published it) when the file names one."""
 
     path: str
     text: str
     format: str  # "txt", "md", "html", "pdf"
     notes: tuple[str, ...] = ()  # what the loader mended, e.g. stray NUL bytes removed
+    url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import textwrap
-from dataclasses import asdict
+from pathlib import Path
 
-from qa import Filters, retrieve
+from index import default_index_dir, open_reader
+from qa import Filters, Passage, retrieve
+from qa.export import FORMATS, export, long_date
+from qa.filters import describe, make_filters, no_match_reason
 
 from .failures import EXIT_CODES, FAILURES, fail
 
@@ -16,13 +18,16 @@ __all__ = ["DESCRIPTION", "EXAMPLES", "add_arguments", "run"]
 
 DESCRIPTION = (
     "Answer a question over the indexed press releases with cited passages. "
-    "Exit codes: 0 answered (or nothing found), 2 usage or index error, 3 the index is "
-    "damaged (`pressroom repair`)."
+    "Dates are YYYY-MM-DD, YYYY-MM or YYYY. Exit codes: 0 answered (or nothing found; "
+    "a filter that leaves no release says so), 2 usage error (such as a date that is not "
+    "one) or index error, 3 the index is damaged (`pressroom repair`)."
 )
 EXAMPLES = (
     """examples:
   pressroom ask "Who manufactures CLR 131?"
   pressroom ask "Fast Track designation" --since 2024-01-01 -k 10 --json
+  pressroom ask "Fast Track designation" -k 20 --format csv > fast-track.csv
+  pressroom ask "Who manufactures CLR 131?" --format md >> research-notes.md
   pressroom ask "Where is the company headquartered?" --company CLRB
 
 """
@@ -34,36 +39,76 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("question", help="the question, in plain words")
     p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     p.add_argument("--index", default=None, help="index folder (default data/index)")
-    p.add_argument("--since", default=None, help="only releases dated on or after YYYY-MM-DD")
-    p.add_argument("--until", default=None, help="only releases dated on or before YYYY-MM-DD")
+    p.add_argument("--since", default=None, help="only releases dated on or after this date")
+    p.add_argument("--until", default=None, help="only releases dated on or before this date")
     p.add_argument("--company", action="append", default=[], help="company name or ticker")
     p.add_argument("--no-boilerplate", action="store_true", help="skip About/safe-harbor text")
-    p.add_argument("--json", action="store_true", help="one JSON object per passage")
+    p.add_argument(
+        "--format",
+        choices=("text", *FORMATS),
+        default="text",
+        help="text (default), csv (a header and a row per passage), json (one JSON object "
+        "per passage) or md (Markdown: the answer, then the sources quoted)",
+    )
+    p.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="= --format json"
+    )
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    """The filters the arguments ask for. Raises ValueError with the UI's message."""
+    return make_filters(
+        args.since,
+        args.until,
+        args.company,
+        not args.no_boilerplate,
+        labels=("--since", "--until"),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.k < 1:
         print("error: -k must be at least 1", file=sys.stderr)
         return 2
-    filters = Filters(
-        date_from=args.since,
-        date_to=args.until,
-        companies=tuple(args.company),
-        exclude_boilerplate=args.no_boilerplate,
-    )
+    if not args.question.strip():
+        print("error: the question is empty: ask something about the releases", file=sys.stderr)
+        return 2
+    index_dir = Path(args.index) if args.index else default_index_dir()
     try:
-        hits = retrieve(args.question, k=args.k, index_dir=args.index, filters=filters)
+        filters = _filters(args)
+        hits = retrieve(args.question, k=args.k, index_dir=index_dir, filters=filters)
+        reason = "" if hits or filters.is_empty() else _no_match(index_dir, filters)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except FAILURES as exc:
         return fail(exc)
-    if args.json:
-        for hit in hits:
-            print(json.dumps(asdict(hit)))
-        return 0
+    if reason:  # on stderr for csv and json, so that their output stays data
+        message = f"No passage matches these filters: {reason}."
+        if args.format == "text":
+            print(message)
+            return 0
+        if args.format != "md":  # Markdown says it in the file
+            print(message, file=sys.stderr)
+    if args.format == "text":
+        _print_text(hits)
+    else:
+        note = describe(filters, long_date) + (f" ({reason})" if reason else "")
+        sys.stdout.write(export(args.format, args.question.strip(), hits, filters=note))
+    return 0
+
+
+def _print_text(hits: list[Passage]) -> None:
     if not hits or not hits[0].answerable:
         print("No passage in the index answers this question." + (" Nearest:" if hits else ""))
     for n, hit in enumerate(hits, 1):
         print(f"\n[{n}] {hit.title}")
         print(f"    {hit.date or 'undated'} | {hit.source} [{hit.start}:{hit.end}] | {hit.kind}")
+        if hit.url:
+            print(f"    source link: {hit.url}")
         print(f"    score {hit.score:.3f}, confidence {hit.confidence:.2f}")
         print(textwrap.indent(textwrap.fill("Answer: " + hit.answer, 96), "    "))
-    return 0
+
+
+def _no_match(index_dir: Path, filters: Filters) -> str:
+    return no_match_reason(open_reader(index_dir).documents(), filters)

@@ -11,6 +11,7 @@ Every failure is one ``error:`` line and an exit code of :data:`pressroom.failur
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -88,6 +89,21 @@ def main(argv: Sequence[str] | None = None, *, prog: str | None = None) -> int:
     else:
         args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command].run(args)
+        code = COMMANDS[args.command].run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit after main returned
     except FAILURES as exc:  # each command reports its own; this is the last guard
         return fail(exc)
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
+    return code
+
+
+def _silence_stdout() -> None:
+    """The reader of our output went away (``pressroom ask ... | head``): what is left
+    goes nowhere, and the interpreter's final flush finds no pipe to complain about."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (captured in a test)
+        pass

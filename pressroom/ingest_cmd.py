@@ -78,7 +78,8 @@ class _ProgressPrinter:
         eta = (p.files_total - p.files_done) / rate if rate > 0 else 0.0
         chunk_rate = p.chunks_embedded / elapsed if elapsed > 0 else 0.0
         print(
-            f"\r{p.files_done}/{p.files_total} files, {p.chunks_embedded} chunks embedded, "
+            f"\r{p.files_done}/{p.files_total} files, "
+            f"{p.chunks_embedded}/{p.chunks_to_embed} chunks embedded, "
             f"{rate:.1f} files/s, {chunk_rate:.1f} chunks/s, ETA {eta:.0f}s   ",
             end="",
             file=sys.stderr,

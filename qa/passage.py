@@ -32,6 +32,8 @@ class Passage:
         tickers: exchange:ticker pairs of the release, e.g. ``("NASDAQ:CLRB",)``.
         kind: section kind: body, quote, about, safe_harbor, contacts, links.
         section: the section heading, e.g. "About CLR 131", when there is one.
+        url: the release's own source link (where the wire published it), when its
+            file names one.
         confidence: estimated chance, from 0 to 1, that the passage answers the question.
         answerable: ``confidence`` is at least the calibrated threshold; when False for
             the first hit, nothing in the index answers the question.
@@ -53,6 +55,7 @@ class Passage:
     tickers: tuple[str, ...] = ()
     kind: str = "body"
     section: str | None = None
+    url: str | None = None
     confidence: float = 0.0
     answerable: bool = False
 

@@ -340,6 +340,7 @@ def _passages(reader: IndexReader, ranked: Sequence[Ranked], settings: Settings)
                 tickers=row.tickers,
                 kind=row.kind,
                 section=row.section,
+                url=row.url,
                 confidence=round(conf, 4),
                 answerable=conf >= a_settings.answerable_at,
             )

@@ -142,14 +142,35 @@ def serve_app(args: Sequence[str], log_path: Path) -> Iterator[str]:
                 proc.kill()
 
 
-def as_format_2(index_dir: Path) -> None:
-    """Turn the current generation of an index into what Pressroom wrote in format 2:
-    a one-column keyword index of the chunk texts alone, and manifest version 2."""
+def as_format_3(index_dir: Path) -> None:
+    """Turn the current generation of an index into what Pressroom wrote in format 3:
+    no ``documents.url`` column, no ``meta`` table, a manifest of version 3 without the
+    files' checksums."""
     import json
     import sqlite3
 
     from index.layout import MANIFEST, STORE, current_generation
 
+    generation = index_dir / current_generation(index_dir)
+    with sqlite3.connect(generation / STORE) as conn:
+        conn.execute("ALTER TABLE documents DROP COLUMN url")
+        conn.execute("DROP TABLE IF EXISTS meta")
+    manifest = json.loads((generation / MANIFEST).read_text())
+    manifest["format_version"] = 3
+    for key in ("files", "checksum"):  # format 4's
+        manifest.pop(key, None)
+    (generation / MANIFEST).write_text(json.dumps(manifest))
+
+
+def as_format_2(index_dir: Path) -> None:
+    """Turn the current generation of an index into what Pressroom wrote in format 2:
+    format 3 with a one-column keyword index of the chunk texts alone, manifest version 2."""
+    import json
+    import sqlite3
+
+    from index.layout import MANIFEST, STORE, current_generation
+
+    as_format_3(index_dir)
     generation = index_dir / current_generation(index_dir)
     with sqlite3.connect(generation / STORE) as conn:
         rows = conn.execute(

@@ -1,9 +1,12 @@
 """The Gradio app, started for real on a free port and asked through gradio_client."""
 
+import json
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
+from pathlib import Path
 
 import gradio as gr
 import pytest
@@ -18,10 +21,34 @@ from .conftest import ROOT, free_port, serve_app
 
 
 @pytest.fixture(scope="module")
-def app_url(real_index, tmp_path_factory):
-    log = tmp_path_factory.mktemp("app") / "app.log"
-    with serve_app(["--index", str(real_index)], log) as url:
+def app_log(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("app") / "app.log"
+
+
+@pytest.fixture(scope="module")
+def app_url(real_index, app_log):
+    with serve_app(["--index", str(real_index)], app_log) as url:
         yield url
+
+
+def _http_ask(url: str, body: dict, route: str = "call/ask") -> tuple[int, str, object]:
+    """A plain-HTTP call of /ask (no gradio_client): (status, event, data) of its result."""
+    request = urllib.request.Request(
+        f"{url}gradio_api/{route}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            event_id = json.loads(r.read())["event_id"]
+    except urllib.error.HTTPError as exc:
+        return exc.code, "refused", json.loads(exc.read())
+    name = route.rsplit("/", 1)[-1]
+    with urllib.request.urlopen(f"{url}gradio_api/call/{name}/{event_id}", timeout=60) as r:
+        lines = r.read().decode().splitlines()
+    event = next(x.split(": ", 1)[1] for x in lines if x.startswith("event: "))
+    data = json.loads(next(x.split(": ", 1)[1] for x in lines if x.startswith("data: ")))
+    return 200, event, data
 
 
 def test_ask_api_returns_structured_cited_hits(app_url):
@@ -72,6 +99,57 @@ def test_ask_api_bad_date_is_a_short_error(app_url):
     with pytest.raises(Exception, match="not a date") as info:
         client.predict("trial", 3, "March 2015", "", "", True, api_name="/ask")
     assert "Traceback" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([""], "question is empty: ask something about the releases"),
+        (["trial", "abc"], "k must be a whole number from 1 to 20, not 'abc'"),
+        ([42, 3], "question must be text, not a number (42)"),
+        (["trial", 3, "", "", {"a": 1}, True], "company must be text"),
+        (["trial", 3, "March 2015"], "date_from 'March' is not a date"),
+        (["trial", 3, "2016", "2015"], "the date_from date (2016-01-01) is after"),
+    ],
+)
+def test_plain_http_mistakes_get_a_clear_message(app_url, data, message):
+    status, event, body = _http_ask(app_url, {"data": data})
+    assert (status, event) == (200, "error")
+    assert message in body["error"]
+
+
+def test_plain_http_omitted_and_null_arguments_take_defaults(app_url):
+    status, event, body = _http_ask(app_url, {"data": ["Who manufactures CLR 131?"]})
+    assert (status, event) == (200, "complete")
+    hits = body[0]
+    assert 1 <= len(hits) <= 5 and "CPDC" in " ".join(h["text"] for h in hits)
+    _, event, nulls = _http_ask(app_url, {"data": ["Who manufactures CLR 131?", None]})
+    assert event == "complete" and [h["chunk_id"] for h in nulls[0]] == [
+        h["chunk_id"] for h in hits
+    ]
+    _, event, named = _http_ask(app_url, {"question": "Who manufactures CLR 131?"}, "call/v2/ask")
+    assert event == "complete" and len(named[0]) == len(hits)
+
+
+def test_plain_http_calls_that_cannot_run_are_refused_with_a_message(app_url):
+    status, _, body = _http_ask(app_url, {"data": ["q", 3, "", "", "", True, 1]})
+    assert status == 422 and "ask takes at most 6 arguments" in body["error"]
+    status, _, body = _http_ask(app_url, {"k": 3}, "call/v2/ask")
+    assert (status, body) == (422, {"error": "question is required"})
+
+
+def test_api_mistakes_leave_no_traceback_in_the_server_log(app_url, app_log):
+    for data in ([""], ["q", None, None, None, {"x": 1}], [7]):
+        assert _http_ask(app_url, {"data": data})[1] == "error"
+    assert "Traceback" not in app_log.read_text()
+
+
+def test_ask_api_lists_its_parameters_in_the_order_the_middleware_pads(app_url):
+    from ui.api import ASK
+
+    info = json.loads(urllib.request.urlopen(f"{app_url}gradio_api/info").read())
+    names = [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]]
+    assert tuple(names) == ASK.parameters
 
 
 # -- binding and credentials -----------------------------------------------------------------

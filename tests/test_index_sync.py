@@ -172,3 +172,24 @@ def test_large_index_switches_to_ivf_and_stays_consistent(
     gone = set(ids) - set(new_ids)
     assert gone and not gone & {int(i) for i in reader.vectors.all()[0]}
     assert np.allclose(np.linalg.norm(reader.chunk_vectors(new_ids), axis=1), 1.0, atol=1e-5)
+
+
+def test_progress_moves_while_the_model_embeds(tmp_path, fake_encoder):
+    """Every file parsed is not the end: the chunks embedded are reported slice by slice."""
+    from index.writer import EMBED_SLICE
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(40):
+        words = " ".join(f"word{n}x{i}" for i in range(900))
+        (folder / f"r{n:02d}.txt").write_text(f"Release {n} Headline\n\n{words}.\n")
+    seen = []
+    report = sync([folder], tmp_path / "idx", encoder=fake_encoder, progress=seen.append)
+    total = report.chunks_embedded
+    assert total > EMBED_SLICE  # more than one slice to embed
+    after_parsing = [p for p in seen if p.files_done == p.files_total]
+    embedded = [p.chunks_embedded for p in after_parsing]
+    assert embedded[0] < total and embedded[-1] == total  # it moved after the files were read
+    assert embedded == sorted(embedded) and len(set(embedded)) >= 2
+    assert {p.chunks_to_embed for p in after_parsing} == {total}
+    assert all(p.chunks_embedded <= p.chunks_to_embed for p in seen)

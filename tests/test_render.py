@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -11,7 +12,6 @@ from hypothesis import strategies as st
 from qa import Filters, Passage
 from ui.panels import example_questions, format_bytes, render_report, render_status
 from ui.render import (
-    citation,
     describe_filters,
     format_date,
     render_message,
@@ -192,11 +192,7 @@ def test_open_release_only_when_text_is_known():
     assert "Open release" not in render_results("q", [_hit()], {})
 
 
-def test_citation_and_formats():
-    assert (
-        citation(_hit()) == "Acme <Labs> Starts Trial, May 2, 2024, Acme Labs & Co. (NASDAQ:ACME)"
-    )
-    assert citation(_hit(company=None, tickers=(), date=None)).endswith("undated")
+def test_formats():
     assert format_date("2016-11-28") == "Nov 28, 2016" and format_date("soon") == "soon"
     assert format_bytes(0) == "0 B" and format_bytes(1536) == "1.5 KB"
     assert format_bytes(5 * 1024**3) == "5.0 GB"
@@ -282,3 +278,47 @@ def test_a_low_confidence_first_hit_is_a_possible_answer_not_an_answer():
     assert "pr-answer-card" not in page and "No answer found" not in page
     below = render_results("How many patients?", [_hit(answerable=False, confidence=0.1)])
     assert "No answer found" in below and "Possible answer" not in below
+
+
+def _downloads(page: str) -> dict[str, tuple[str, str]]:
+    """format -> (file name, decoded content) of each download link in a results page."""
+    import base64
+
+    out = {}
+    for tag in re.findall(r"<a class='pr-download'[^>]*>", page):
+        attrs = dict(re.findall(r"(\w[\w-]*)='([^']*)'", tag))
+        data = html.unescape(attrs["href"]).split("base64,", 1)[1]
+        out[attrs["data-format"]] = (attrs["download"], base64.b64decode(data).decode())
+    return out
+
+
+def test_results_carry_their_downloads_as_csv_json_and_markdown():
+    import csv
+    import io
+    import json
+
+    hits = [_hit(), _hit(sentence="Results are due in 2025.", chunk_id=71)]
+    page = render_results("How many will Acme enroll?", hits, filters=Filters(date_from="2024"))
+    files = _downloads(page)
+    assert set(files) == {"csv", "json", "md"}
+    assert files["csv"][0] == "pressroom-how-many-will-acme-enroll.csv"
+    rows = list(csv.DictReader(io.StringIO(files["csv"][1], newline="")))
+    assert len(rows) == 2 and rows[0]["passage"] == hits[0].text  # unescaped, exact
+    assert [json.loads(x)["chunk_id"] for x in files["json"][1].splitlines()] == [70, 71]
+    md = files["md"][1]
+    assert md.startswith("# How many will Acme enroll?") and "Filtered: from 2024" in md
+    assert render_results("q", []).count("pr-download") == 0
+
+
+def test_each_source_has_a_copy_citation_button_and_its_source_link():
+    from qa.export import citation
+
+    hit = _hit(url="https://wire.example/acme?a=1&b=2")
+    page = render_results("q", [hit, _hit(chunk_id=71, url="javascript:alert(1)")])
+    cites = re.findall(r"data-cite='([^']*)'", page)
+    assert len(cites) == 2
+    assert html.unescape(cites[0]) == citation(hit)
+    assert "Acme &lt;Labs&gt;" in cites[0]  # escaped in the attribute
+    assert page.count("class='pr-link'") == 1  # only an http(s) link is shown
+    assert "href='https://wire.example/acme?a=1&amp;b=2'" in page
+    assert "href='javascript:" not in page

@@ -10,6 +10,7 @@ structured hits, for ``gradio_client``.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,8 +25,11 @@ from ingest.formats import MAX_UPLOAD_BYTES, SUPPORTED_SUFFIXES, format_size  # 
 from .desk import LIBRARY_HEADERS, MAX_RESULTS, Desk  # noqa: E402
 from .panels import example_questions  # noqa: E402
 from .render import render_message  # noqa: E402
+from .trash import TRASH  # noqa: E402
 
 __all__ = ["BUNDLED_RELEASES", "DEFAULT_CORPUS", "EXAMPLE_QUESTIONS", "build_app"]
+
+logger = logging.getLogger(__name__)
 
 # The curated questions apply when the bundled Cellectar releases are indexed.
 BUNDLED_RELEASES = frozenset(
@@ -40,8 +44,10 @@ EXAMPLE_QUESTIONS = [
     "Which radioisotope is the payload of CLR 131?",
     "What doses does the imaging trial test?",
 ]
-# Scrolls an opened release to its highlighted passage (inside the release's own box).
-SCROLL_JS = """
+# The results' behaviour in the page: an opened release scrolls to its highlighted passage
+# (inside the release's own box); "Copy citation" puts the source's citation on the
+# clipboard (the Clipboard API where the page is a secure context, else a hidden textarea).
+RESULTS_JS = """
 element.addEventListener('toggle', (event) => {
   const box = event.target;
   if (!box.matches || !box.matches('details.pr-release') || !box.open) return;
@@ -49,7 +55,40 @@ element.addEventListener('toggle', (event) => {
   const mark = box.querySelector('.pr-anchor') || box.querySelector('.pr-in-passage');
   if (text && mark) text.scrollTop = Math.max(0, mark.offsetTop - text.clientHeight / 3);
 }, true);
+element.addEventListener('click', (event) => {
+  const button = event.target.closest ? event.target.closest('button.pr-copy') : null;
+  if (!button) return;
+  const cite = button.dataset.cite;
+  const done = (ok) => {
+    button.textContent = ok ? 'Copied' : 'Copy failed: select the text';
+    button.classList.toggle('pr-copied', ok);
+    setTimeout(() => {
+      button.textContent = 'Copy citation';
+      button.classList.remove('pr-copied');
+    }, 2500);
+  };
+  const fallback = () => {
+    const area = document.createElement('textarea');
+    area.value = cite;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+    area.remove();
+    done(ok);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(cite).then(() => done(true), fallback);
+  } else {
+    fallback();
+  }
+});
 """
+# sorting the library by a header click, keyboard shortcuts (``ui/page.js``)
+PAGE_JS = Path(__file__).with_name("page.js").read_text(encoding="utf-8")
 _PRIVATE = {"api_visibility": "private"}
 _WRITER = {"concurrency_id": "index-writer", "concurrency_limit": 1}
 
@@ -86,7 +125,7 @@ def _ask_tab(desk: Desk, docs: list, examples: list[str]) -> SimpleNamespace:
                     "info",
                 ),
                 elem_id="results",
-                js_on_load=SCROLL_JS,
+                js_on_load=RESULTS_JS,
             )
         with gr.Column(scale=1, min_width=250, elem_classes="pr-filters"):
             gr.HTML("<div class='pr-filters-h'>Filters</div>", js_on_load=None)
@@ -149,20 +188,23 @@ def _library_tab(desk: Desk, docs: list) -> SimpleNamespace:
         ui.to_remove = gr.Dropdown(
             choices=desk.removable_choices(docs),
             value=None,
-            label="Remove a release (deletes its file from the releases folder)",
+            label="Remove a release (moves its file to the trash; Undo brings it back)",
             scale=5,
             elem_id="remove-choice",
         )
         ui.remove = gr.Button("Remove", variant="stop", scale=0, min_width=140, elem_id="remove")
+        ui.undo = gr.Button("Undo remove", scale=0, min_width=140, visible=False, elem_id="undo")
     ui.remove_report = gr.HTML(
         render_message(
-            "Removing deletes the release's file from the releases folder and takes "
-            "it out of the index. Releases outside that folder are never deleted.",
+            "Removing moves the release's file into the trash of the releases folder "
+            f"({TRASH}) and takes it out of the index; Undo brings it back. Releases outside "
+            "that folder are never removed.",
             "info",
         ),
         elem_id="remove-report",
         js_on_load=None,
     )
+    ui.removed = gr.State([])  # this session's trash tokens, the last removal last
     return ui
 
 
@@ -181,6 +223,11 @@ def _wire_ask(desk: Desk, ask: SimpleNamespace) -> None:
     )
 
 
+def _working() -> str:
+    """An empty report box, as tall as the progress bar drawn over it while the index updates."""
+    return "<div class='pr-working' aria-busy='true'></div>"
+
+
 def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> list:
     def refresh():
         docs = desk.documents()
@@ -195,15 +242,23 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
         paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files or []]
         return (None, desk.add_files(paths, _progress(progress)), *refresh())
 
-    def remove(source, progress=gr.Progress()):  # noqa: B008
-        return (desk.remove(source, _progress(progress)), *refresh())
+    def remove(source, removed, progress=gr.Progress()):  # noqa: B008
+        outcome = desk.remove(source, _progress(progress))
+        removed = removed + [outcome.token] if outcome.token else removed
+        return (outcome.report, removed, gr.update(visible=bool(removed)), *refresh())
+
+    def undo(removed, progress=gr.Progress()):  # noqa: B008
+        report = desk.undo_remove(removed[-1] if removed else None, _progress(progress))
+        removed = removed[:-1]
+        return (report, removed, gr.update(visible=bool(removed)), *refresh())
 
     def select_row(evt: gr.SelectData):
         path = desk.row_path(evt.row_value or [])
         return gr.update() if path is None else path
 
     refreshed = [lib.library, lib.to_remove, companies, lib.status]
-    lib.uploads.upload(
+    # the report box is emptied first, so the progress bar drawn over it covers no text
+    lib.uploads.upload(_working, None, lib.upload_report, queue=False, **_PRIVATE).then(
         upload,
         lib.uploads,
         [lib.uploads, lib.upload_report, *refreshed],
@@ -211,13 +266,17 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
         **_PRIVATE,
         **_WRITER,
     )
-    lib.remove.click(
+    undone = [lib.remove_report, lib.removed, lib.undo, *refreshed]
+    lib.remove.click(_working, None, lib.remove_report, queue=False, **_PRIVATE).then(
         remove,
-        lib.to_remove,
-        [lib.remove_report, *refreshed],
+        [lib.to_remove, lib.removed],
+        undone,
         show_progress_on=lib.remove_report,
         **_PRIVATE,
         **_WRITER,
+    )
+    lib.undo.click(_working, None, lib.remove_report, queue=False, **_PRIVATE).then(
+        undo, lib.removed, undone, show_progress_on=lib.remove_report, **_PRIVATE, **_WRITER
     )
     lib.library.select(select_row, None, lib.to_remove, **_PRIVATE)
     return [refresh, refreshed]
@@ -249,18 +308,24 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
         """Cited passages for a question, best first, as dictionaries (see qa.Passage).
 
         ``company`` is a comma-separated list of company names or tickers (a legal suffix
-        such as ", Inc." stays with its name); dates are ISO (YYYY, YYYY-MM or YYYY-MM-DD).
+        such as ", Inc." stays with its name), or a list of them; dates are ISO (YYYY,
+        YYYY-MM or YYYY-MM-DD); ``k`` is 1 to 20. An omitted or null optional argument
+        takes its default. A mistake is an error naming the argument, never an empty list.
         """
         try:
             return desk.ask(question, k, date_from, date_to, company, include_boilerplate)
         except (ValueError, IndexFormatError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+        except Exception as exc:  # a fault of ours: logged once, named to the caller
+            logger.exception("ask failed")
+            message = f"ask failed ({type(exc).__name__}); see the server log"
+            raise gr.Error(message, print_exception=False) from None
 
     with gr.Blocks(title="Pressroom", fill_width=True) as demo:
         gr.HTML(
             "<div class='pr-header'><h1>Pressroom</h1><p>Search the press releases and get "
             "answers you can cite: every answer names its release, date and company.</p></div>",
-            js_on_load=None,
+            js_on_load=PAGE_JS,
         )
         health = gr.HTML(desk.health_html(), elem_id="health", js_on_load=None)
         with gr.Tabs():

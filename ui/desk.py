@@ -1,4 +1,4 @@
-"""What the UI does, without Gradio: questions, the library, uploads and removals.
+"""What the UI does, without Gradio: questions, the library, uploads, removals and undo.
 
 :class:`Desk` holds the index and releases folders and answers every UI action with
 plain values or HTML, so each handler runs and is tested alone; ``ui.app`` only lays
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from index import (
@@ -19,6 +19,7 @@ from index import (
     IndexFormatError,
     IndexLockedError,
     IndexStorageError,
+    Progress,
     SyncReport,
     open_reader,
     reading,
@@ -26,13 +27,15 @@ from index import (
     sync,
 )
 from qa import retrieve
-from qa.filters import make_filters, split_companies
+from qa.filters import make_filters, no_match_reason
 
+from .api import ask_arguments
 from .panels import render_report, render_status
 from .render import render_message, render_results
-from .uploads import UploadRefused, save_upload
+from .trash import TrashError, move_to_trash, restore
+from .uploads import UploadRefused, rename_note, save_upload
 
-__all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Desk", "ProgressFn"]
+__all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Desk", "ProgressFn", "Removed"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +53,10 @@ def _within(path: str, folder: Path) -> bool:
 
 
 def _outcome(kind: str, verb: str, names: list[str], most: int = 5) -> Lines:
-    """Report lines for files with one outcome: one line each, or one summary line."""
+    """Report lines for files with one outcome: one line each, or one line naming them all."""
     if len(names) <= most:
         return [(kind, f"{verb} {n}") for n in names]
-    shown = ", ".join(names[:3])
-    return [(kind, f"{verb} {len(names)} files: {shown} and {len(names) - 3} more")]
+    return [(kind, f"{verb} {len(names)} files: {', '.join(names)}")]
 
 
 def _holds(report: SyncReport) -> str:
@@ -66,18 +68,47 @@ def _generation_size(index_dir: Path, generation: str) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-def _sync_progress(progress: ProgressFn | None) -> Callable | None:
+# reading and parsing the files takes this share of an upload's progress bar, the model
+# the rest (it does most of the work)
+PARSE_SHARE = 0.2
+
+
+def progress_line(p: Progress) -> tuple[float, str]:
+    """How far a sync is (0..1) and what it is doing, for a progress bar.
+
+    Parsing fills the first :data:`PARSE_SHARE` of the bar, embedding the rest, so the
+    bar moves while the model runs instead of waiting at 100% with every file parsed.
+
+    >>> progress_line(Progress(25, 25, 120, None, 240))
+    (0.6, '25/25 files parsed · 120/240 chunks embedded')
+    >>> progress_line(Progress(1, 4, 0, None, 0))
+    (0.25, '1/4 files parsed')
+    """
+    parsed = p.files_done / max(p.files_total, 1)
+    text = f"{p.files_done}/{p.files_total} files parsed"
+    if not p.chunks_to_embed:
+        return parsed, text
+    embedded = p.chunks_embedded / p.chunks_to_embed
+    share = round(PARSE_SHARE * parsed + (1 - PARSE_SHARE) * embedded, 4)
+    return share, f"{text} · {p.chunks_embedded}/{p.chunks_to_embed} chunks embedded"
+
+
+def _sync_progress(progress: ProgressFn | None) -> Callable[[Progress], None] | None:
     if progress is None:
         return None
+    return lambda p: progress(*progress_line(p))
 
-    def report(p) -> None:
-        total = max(p.files_total, 1)
-        progress(
-            p.files_done / total,
-            f"{p.files_done}/{p.files_total} files parsed · {p.chunks_embedded} chunks embedded",
-        )
 
-    return report
+class SyncFailed(Exception):
+    """Syncing the releases folder failed; the message says why in a few words."""
+
+
+@dataclass(frozen=True)
+class Removed:
+    """The report of a removal, and the trash token that undoes it (None: nothing removed)."""
+
+    report: str
+    token: str | None = None
 
 
 class Desk:
@@ -124,24 +155,32 @@ class Desk:
 
     def ask(
         self,
-        question: str,
-        k: int = 5,
-        date_from: str = "",
-        date_to: str = "",
-        company: str = "",
-        include_boilerplate: bool = True,
+        question: object,
+        k: object = 5,
+        date_from: object = "",
+        date_to: object = "",
+        company: object = "",
+        include_boilerplate: object = True,
     ) -> list[dict]:
-        """Cited passages as dictionaries (see :class:`qa.Passage`), best first.
+        """The ``/ask`` API: cited passages as dictionaries (see :class:`qa.Passage`), best
+        first. The arguments are the raw JSON values a client sent (see :mod:`ui.api`).
 
         Raises:
-            ValueError: bad filters. IndexFormatError: no usable index.
+            ValueError: an argument that cannot be used (the message says which and why).
+            IndexFormatError: no usable index.
         """
-        filters = make_filters(
-            date_from, date_to, split_companies(company), bool(include_boilerplate)
+        args = ask_arguments(
+            question, k, date_from, date_to, company, include_boilerplate, max_k=MAX_RESULTS
         )
-        k = max(1, min(int(k), MAX_RESULTS))
+        filters = make_filters(
+            args.date_from,
+            args.date_to,
+            args.companies,
+            args.include_boilerplate,
+            labels=("date_from", "date_to"),
+        )
         hits = retrieve(
-            question or "", k=k, index_dir=self.index_dir, filters=filters, last_good=True
+            args.question, k=args.k, index_dir=self.index_dir, filters=filters, last_good=True
         )
         return [asdict(h) for h in hits]
 
@@ -165,7 +204,10 @@ class Desk:
                 question, k=k, index_dir=self.index_dir, filters=filters, last_good=True
             )
             texts = {}
+            no_match = ""
             with reading(self.index_dir, last_good=True) as reader:
+                if not hits and not filters.is_empty():
+                    no_match = no_match_reason(reader.documents(), filters)
                 for h in hits:
                     try:
                         texts[h.doc_id] = reader.document_text(h.doc_id)
@@ -178,7 +220,9 @@ class Desk:
         except Exception as exc:  # never a traceback in the page
             logger.exception("search failed")
             return render_message(f"Search failed ({type(exc).__name__}). See the server log.")
-        return self.health_html() + render_results(question, hits, texts, filters=filters)
+        return self.health_html() + render_results(
+            question, hits, texts, filters=filters, no_match=no_match
+        )
 
     # -- the library -------------------------------------------------------------------------
     def library_rows(self, docs: Sequence[DocumentRow]) -> list[list]:
@@ -243,13 +287,16 @@ class Desk:
         if not files:
             return render_message("Choose one or more files to add.", "info")
         lines: Lines = []
-        saved, created = [], set()
+        saved, created, renamed = [], set(), []
         for path in files:
             try:
                 target, new = save_upload(path, self.corpus_dir)
                 saved.append(target)
                 if new:
                     created.add(target)
+                note = rename_note(path.name, target.name)
+                if note is not None:
+                    renamed.append((target, note))
             except UploadRefused as exc:
                 lines.append(("error", f"{path.name}: {exc}"))
             except OSError as exc:
@@ -257,7 +304,9 @@ class Desk:
         if saved:
             if progress is not None:
                 progress(0, f"0/{len(saved)} files parsed")
-            lines += self._index_uploads(saved, created, progress)
+            indexed = self._index_uploads(saved, created, progress)
+            kept = [("info", note) for target, note in renamed if target.exists()]
+            lines += indexed[:-1] + kept + indexed[-1:]  # the index's totals last
         return render_report(lines)
 
     def _index_uploads(
@@ -292,43 +341,91 @@ class Desk:
         lines.append(("info", _holds(report)))
         return lines
 
-    def remove(self, source: str | None, progress: ProgressFn | None = None) -> str:
-        """Delete a release's file from the releases folder and the index; the report."""
+    def remove(self, source: str | None, progress: ProgressFn | None = None) -> Removed:
+        """Move a release's file to the trash and take it out of the index.
+
+        Returns the report, and the trash token that :meth:`undo_remove` takes to bring
+        the release back (None when nothing was removed).
+        """
         if not source:
-            return render_report([("info", "Choose a release to remove.")])
+            return Removed(render_report([("info", "Choose a release to remove.")]))
         doc = {d.path: d for d in self.documents()}.get(source)
         if doc is None:
-            return render_report([("info", "That release is not in the index (any more).")])
+            return Removed(
+                render_report([("info", "That release is not in the index (any more).")])
+            )
         if not _within(source, self.corpus_dir):
-            return render_report(
-                [
-                    (
-                        "error",
-                        f"{source} is outside the releases folder {self.corpus_dir}; Pressroom "
-                        "only deletes files it manages. Delete the file yourself and run "
-                        "`python -m ingest` on its folder.",
-                    )
-                ]
+            return Removed(
+                render_report(
+                    [
+                        (
+                            "error",
+                            f"{source} is outside the releases folder {self.corpus_dir}; "
+                            "Pressroom only removes files it manages. Delete the file yourself "
+                            "and run `pressroom ingest` on its folder.",
+                        )
+                    ]
+                )
             )
         if progress is not None:
             progress(0, "Removing")
+        name = Path(source).name
         try:
-            Path(source).unlink(missing_ok=True)
-            report = sync([self.corpus_dir], self.index_dir, progress=_sync_progress(progress))
+            item = move_to_trash(Path(source), self.corpus_dir)
+        except (OSError, TrashError) as exc:
+            return Removed(render_report([("error", f"Could not remove {name}: {exc}")]))
+        try:
+            report = self._sync_folder(progress)
+        except SyncFailed as exc:
+            restore(item.token, self.corpus_dir)  # the index still has it: so does the folder
+            return Removed(render_report([("error", f"Could not remove {name}: {exc}")]))
+        trashed = os.path.relpath(item.trashed, self.corpus_dir)
+        lines = [
+            ("ok", f"Removed {self.display_path(source)} ({doc.title or 'untitled'})"),
+            ("info", f"Its file is in the trash ({trashed}); Undo brings it back."),
+        ]
+        lines += self._also_changed(report, os.path.abspath(source))
+        return Removed(render_report(lines), item.token)
+
+    def undo_remove(self, token: str | None, progress: ProgressFn | None = None) -> str:
+        """Bring a removed release back from the trash into the folder and the index."""
+        if not token:
+            return render_report([("info", "Nothing to undo.")])
+        try:
+            path = restore(token, self.corpus_dir)
+        except (OSError, TrashError) as exc:
+            return render_report([("error", f"Could not undo: {exc}")])
+        if progress is not None:
+            progress(0, "Restoring")
+        try:
+            report = self._sync_folder(progress)
+        except SyncFailed as exc:
+            return render_report([("error", f"{self.display_path(str(path))} is back, but {exc}")])
+        lines = [("ok", f"Restored {self.display_path(str(path))}")]
+        return render_report(lines + self._also_changed(report, str(path)))
+
+    def _sync_folder(self, progress: ProgressFn | None) -> SyncReport:
+        """Sync the releases folder. Raises SyncFailed with a short reason."""
+        try:
+            return sync([self.corpus_dir], self.index_dir, progress=_sync_progress(progress))
         except IndexLockedError:
-            return render_report([("error", "Another update of the index is running; try again.")])
+            raise SyncFailed("another update of the index is running; try again") from None
         except (OSError, IndexFormatError, RuntimeError) as exc:
-            logger.exception("remove failed")
-            return render_report([("error", f"Could not remove {Path(source).name}: {exc}")])
-        lines = [("ok", f"Removed {self.display_path(source)} ({doc.title or 'untitled'})")]
-        # syncing the folder also picks up whatever else changed in it meanwhile
-        lines += [("ok", f"Also added {self.display_path(p)}") for p in report.added]
+            logger.exception("sync of the releases folder failed")
+            raise SyncFailed(f"the index could not be updated ({exc})") from exc
+
+    def _also_changed(self, report: SyncReport, expected: str) -> Lines:
+        """What else syncing the folder found changed meanwhile, and the index's totals."""
+        lines: Lines = []
+        lines += [
+            ("ok", f"Also added {self.display_path(p)}") for p in report.added if p != expected
+        ]
         lines += [("ok", f"Also updated {self.display_path(p)}") for p in report.updated]
         lines += [
             ("ok", f"Also removed {self.display_path(p)} (its file is gone)")
             for p in report.removed
-            if p != os.path.abspath(source)
+            if p != expected
         ]
         lines += [("error", f"{self.display_path(f.path)}: {f.reason}") for f in report.failed]
         lines.append(("info", _holds(report)))
-        return render_report(lines)
+        return lines

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import re
@@ -25,11 +26,13 @@ from pathlib import Path
 
 from ingest.types import BOILERPLATE_KINDS
 from qa import Filters, Passage, Settings
+from qa.export import FORMATS, MEDIA_TYPES, SUFFIXES, citation, export, long_date
+from qa.filters import describe
 
 __all__ = [
     "CSS",
-    "citation",
     "describe_filters",
+    "download_links",
     "format_date",
     "render_message",
     "render_release",
@@ -75,23 +78,6 @@ def _issuer(company: str | None, tickers: Sequence[str]) -> str:
     if tickers:
         parts.append(f"({', '.join(tickers)})" if company else ", ".join(tickers))
     return " ".join(p for p in parts if p)
-
-
-def citation(hit: Passage) -> str:
-    """Plain-text citation: headline, date, company and tickers.
-
-    >>> hit = Passage(text="x", score=0, doc_id=1, chunk_id=1, title="CLR 131 deal",
-    ...               date="2016-11-28", source="a.txt", start=0, end=1, answer="x",
-    ...               answer_start=0, answer_end=1, company="Cellectar",
-    ...               tickers=("NASDAQ:CLRB",))
-    >>> citation(hit)
-    'CLR 131 deal, Nov 28, 2016, Cellectar (NASDAQ:CLRB)'
-    """
-    parts = [hit.title, format_date(hit.date)]
-    issuer = _issuer(hit.company, hit.tickers)
-    if issuer:
-        parts.append(issuer)
-    return ", ".join(parts)
 
 
 def _marked(text: str, offset: int, spans: Sequence[tuple[int, int, str, str]]) -> str:
@@ -214,10 +200,49 @@ def _source_card(
         f"{_meta_line(hit)}"
         f"<div class='pr-passage'>{_passage_html(hit, answer and hit.answerable)}</div>"
         f"<div class='pr-foot'>{release}"
+        f"<button type='button' class='pr-copy' data-cite='{_e(citation(hit))}' "
+        "title='Copy a citation: headline, company, date, file and source link'>"
+        f"Copy citation</button>{_source_link(hit)}"
         f"<span class='pr-file' title='{_e(hit.source)}'>{_e(Path(hit.source).name)} "
         f"· characters {hit.start}–{hit.end}</span></div>"
         "</article>"
     )
+
+
+def _source_link(hit: Passage) -> str:
+    """A link to where the wire published the release, when it names the place."""
+    if not hit.url or not re.match(r"https?://", hit.url):
+        return ""
+    return (
+        f"<a class='pr-link' href='{_e(hit.url)}' target='_blank' rel='noopener noreferrer' "
+        f"title='{_e(hit.url)}'>Source link ↗</a>"
+    )
+
+
+_LABELS = {"csv": "CSV", "json": "JSON", "md": "Markdown"}
+
+
+def _slug(question: str) -> str:
+    words = re.findall(r"[a-z0-9]+", question.lower())
+    return "-".join(words)[:60].strip("-") or "results"
+
+
+def download_links(question: str, hits: Sequence[Passage], filters: Filters | None = None) -> str:
+    """Links that download these results as CSV, JSON Lines and Markdown (``qa.export``).
+
+    Each file travels inside its link (a ``data:`` URL), so the download is exactly
+    what is on the screen and the server keeps no file.
+    """
+    note = describe(filters, long_date) if filters is not None else ""
+    links = []
+    for fmt in FORMATS:
+        data = base64.b64encode(export(fmt, question, hits, filters=note).encode()).decode()
+        name = f"pressroom-{_slug(question)}{SUFFIXES[fmt]}"
+        links.append(
+            f"<a class='pr-download' download='{_e(name)}' data-format='{fmt}' "
+            f"href='data:{MEDIA_TYPES[fmt]};charset=utf-8;base64,{data}'>{_LABELS[fmt]}</a>"
+        )
+    return f"<div class='pr-export'><span>Download these results:</span> {' '.join(links)}</div>"
 
 
 def _answer_head(best: Passage, hits: Sequence[Passage], shown: str, possible: bool = False) -> str:
@@ -265,6 +290,7 @@ def render_results(
     releases: Mapping[int, str] | None = None,
     *,
     filters: Filters | None = None,
+    no_match: str = "",
 ) -> str:
     """The answer card first, then the ranked sources (or the nearest non-answers).
 
@@ -273,14 +299,18 @@ def render_results(
         hits: ``retrieve``'s passages, best first.
         releases: stored text per ``doc_id``, for the "Open release" view of each hit.
         filters: the filters that were applied, named above the sources.
+        no_match: why the filters leave no release (``qa.filters.no_match_reason``),
+            said when there are no hits.
     """
     if not question.strip():
         return render_message("Type a question about the releases and press Enter.", "info")
     note = describe_filters(filters) if filters is not None else ""
     if not hits:
         if note:
+            why = f": {no_match}" if no_match else ""
             return render_message(
-                f"No passage matches this question with these filters ({note}). Try widening them.",
+                f"No passage matches this question with these filters ({note}){why}. "
+                "Try widening them.",
                 "info",
             )
         return render_message("No passage matches this question.", "info")
@@ -302,7 +332,8 @@ def render_results(
                 n, hit, releases.get(hit.doc_id), best.answerable, same if same != n else None
             )
         )
-    return f"<div class='pr-results'>{head}{''.join(cards)}</div>"
+    links = download_links(question, hits, filters)
+    return f"<div class='pr-results'>{head}{links}{''.join(cards)}</div>"
 
 
 def describe_filters(filters: Filters) -> str:
@@ -311,18 +342,7 @@ def describe_filters(filters: Filters) -> str:
     >>> describe_filters(Filters(date_from="2015-01-01", exclude_boilerplate=True))
     'from Jan 1, 2015 · no boilerplate'
     """
-    parts = []
-    if filters.date_from:
-        parts.append(f"from {format_date(filters.date_from)}")
-    if filters.date_to:
-        parts.append(f"to {format_date(filters.date_to)}")
-    if filters.companies:
-        parts.append(", ".join(filters.companies))
-    if filters.kinds:
-        parts.append("sections: " + ", ".join(filters.kinds))
-    if filters.exclude_boilerplate:
-        parts.append("no boilerplate")
-    return " · ".join(parts)
+    return describe(filters, format_date)
 
 
 CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from index import (  # noqa: E402
     IndexCorruptError,
@@ -23,10 +24,14 @@ from index import (  # noqa: E402
 )
 from ingest.formats import MAX_UPLOAD_BYTES  # noqa: E402
 
+from .api import ASK, OmittedArguments  # noqa: E402
 from .app import build_app  # noqa: E402
 from .render import CSS  # noqa: E402
 
 __all__ = ["ensure_index", "is_loopback", "serve"]
+
+# plain-HTTP calls of /ask may leave out its optional arguments (see ui.api)
+_OMITTED_ARGUMENTS = Middleware(OmittedArguments, endpoints=[ASK])
 
 
 def is_loopback(host: str) -> bool:
@@ -103,4 +108,5 @@ def serve(
             primary_hue="amber", neutral_hue="slate", font=["system-ui", "sans-serif"]
         ),
         footer_links=["api"],
+        app_kwargs={"middleware": [_OMITTED_ARGUMENTS]},
     )

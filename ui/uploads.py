@@ -19,6 +19,7 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "SUPPORTED_SUFFIXES",
     "UploadRefused",
+    "rename_note",
     "safe_filename",
     "save_upload",
 ]
@@ -104,3 +105,25 @@ def save_upload(
             continue
         return target, True
     raise UploadRefused("too many files with this name")
+
+
+def rename_note(original: str, saved: str) -> str | None:
+    """Why an upload was saved under another name than it came with, or None if it was not.
+
+    >>> rename_note("Q3 results (final).PDF", "Q3-results-final.pdf")
+    'Q3 results (final).PDF was saved as Q3-results-final.pdf (a safe file name)'
+    >>> rename_note("news.txt", "news-1.txt")
+    'news.txt was saved as news-1.txt (another file named news.txt is already there)'
+    >>> rename_note("news.txt", "news.txt") is None
+    True
+    """
+    if saved == original:
+        return None
+    safe = safe_filename(original)
+    if saved == safe:
+        why = "a safe file name"
+    elif safe == original:
+        why = f"another file named {original} is already there"
+    else:
+        why = f"a safe file name; another file named {safe} is already there"
+    return f"{original} was saved as {saved} ({why})"
