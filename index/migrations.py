@@ -40,7 +40,9 @@ def m005_source_url(db: sqlite3.Connection) -> None:
     next sync of its folder reads the file again, finds the text unchanged (nothing is
     embedded again) and records the link.
     """
-    db.execute("ALTER TABLE documents ADD COLUMN url TEXT")
+    columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+    if "url" not in columns:  # (a store made by a newer build and marked older has it)
+        db.execute("ALTER TABLE documents ADD COLUMN url TEXT")
     db.execute("UPDATE documents SET mtime_ns = -1")
 
 

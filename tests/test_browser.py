@@ -346,7 +346,9 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     )
     assert "Zentrix" in chosen.input_value()
     page.locator("#remove").click()
-    page.locator("#remove-report").get_by_text("Removed").wait_for(timeout=60_000)
+    report = page.locator("#remove-report")
+    report.get_by_text(re.compile(r"Removed Zentrix|Could not remove")).wait_for(timeout=60_000)
+    assert "Removed Zentrix" in report.inner_text(), report.inner_text()
     assert not saved.exists()
     trashed = list((corpus / ".trash").rglob(saved.name))
     assert [p.read_text(encoding="utf-8") for p in trashed] == [ZENTRIX_RELEASE]
@@ -355,7 +357,7 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     _shot(page, "10-removed")
 
     page.locator("#undo").click()  # it was a mistake
-    page.locator("#remove-report").get_by_text("Restored").wait_for(timeout=60_000)
+    page.locator("#remove-report").get_by_text("Restored Zentrix").wait_for(timeout=60_000)
     assert saved.read_text(encoding="utf-8") == ZENTRIX_RELEASE
     page.locator("#status .pr-stat-v", has_text="3").first.wait_for()
     _cell(page, "Zentrix Therapeutics Completes").wait_for()
@@ -366,7 +368,7 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
         "() => document.querySelector('#remove-choice input').value.includes('Zentrix')"
     )
     page.locator("#remove").click()  # removed for good this time
-    page.locator("#remove-report").get_by_text("Removed").wait_for(timeout=60_000)
+    page.locator("#remove-report").get_by_text("Removed Zentrix").wait_for(timeout=60_000)
     page.locator("#status .pr-stat-v", has_text="2").first.wait_for()
     expect(page.locator("#undo")).to_be_visible()
 
