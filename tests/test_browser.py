@@ -361,6 +361,37 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     assert "Zentrix" not in text and "417" not in text
 
 
+# -- the login page ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def auth_server(chromium, tmp_path_factory, real_index):
+    log = tmp_path_factory.mktemp("auth") / "app.log"
+    with serve_app(["--index", str(real_index), "--auth", "desk:s3cret"], log) as url:
+        yield url
+
+
+def test_login_page_is_branded_and_keeps_the_username_after_a_wrong_password(page, auth_server):
+    login = page.context.browser.new_page(viewport={"width": 1000, "height": 700})
+    try:
+        login.goto(auth_server)
+        heading = login.get_by_role("heading", name="Sign in to Pressroom")
+        heading.wait_for()
+        expect(login).to_have_title("Pressroom · Sign in")
+        assert "search the press releases" in login.locator("gradio-app").inner_text()
+        user, password = login.locator("input[type=text]"), login.locator("input[type=password]")
+        user.fill("desk")
+        password.fill("wrong")
+        login.get_by_role("button", name="Login").click()
+        login.get_by_text("Incorrect Credentials").wait_for()
+        expect(login.locator("input[type=text]")).to_have_value("desk")  # kept
+        _shot(login, "12-login-failed")
+        login.locator("input[type=password]").fill("s3cret")
+        login.get_by_role("button", name="Login").click()  # the kept username signs in
+        login.wait_for_selector("#question textarea")
+        assert login.title() == "Pressroom"
+    finally:
+        login.close()
+
+
 # -- a bigger upload, last: it leaves its releases in the library -----------------------------
 _WATCH_PROGRESS = """() => {
   window.__progress = [];
