@@ -217,6 +217,36 @@ def test_copy_citation_puts_the_sources_citation_on_the_clipboard(page, server):
     assert page.locator("#pr-src-1 a.pr-link").count() == 0  # this release names no link
 
 
+def _focused(page) -> str:
+    return page.evaluate("document.activeElement.id || document.activeElement.tagName")
+
+
+def test_keys_reach_the_question_and_walk_the_sources(page):
+    page.locator("body").click(position={"x": 5, "y": 5})  # nothing focused
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.closest('#question') !== null")
+    assert page.locator("#question textarea").input_value() == ENROLL  # "/" was not typed
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    assert _focused(page) == "pr-src-1"
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert _focused(page) == "pr-src-3"
+    page.keyboard.press("k")
+    assert _focused(page) == "pr-src-2"
+    release = page.locator("#pr-src-2 details.pr-release")
+    page.keyboard.press("o")
+    expect(page.locator("#pr-src-2 .pr-release-text")).to_be_visible()
+    assert release.evaluate("d => d.open")
+    page.keyboard.press("Enter")
+    assert not release.evaluate("d => d.open")
+    page.keyboard.press("ArrowUp")
+    assert _focused(page) == "pr-src-1"
+    page.keyboard.press("c")
+    expect(page.locator("#pr-src-1 button.pr-copy")).to_have_text("Copied")
+    assert "Keys:" in page.locator("#results .pr-keys").inner_text()
+
+
 def test_open_release_shows_the_passage_in_place(page):
     hit = page.locator("#pr-src-1")
     hit.get_by_text("Open release").click()
