@@ -84,7 +84,6 @@ def serve(
     # load the model now, so that the first question is answered at full speed
     get_encoder(open_reader(index_dir).manifest.model)
     demo = build_app(index_dir, corpus)
-    demo.queue(default_concurrency_limit=2)
     # Gradio's start-up lines are silenced (among them its hint about public links, which
     # Pressroom never makes); this one says where the app is
     print(f"Pressroom: serving http://{host}:{port}/ (Ctrl+C stops it)", file=sys.stderr)
