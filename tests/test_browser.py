@@ -151,6 +151,12 @@ def _sort_by_header(page, column: str, order: str) -> None:
     expect(header.locator(".sort-indicator")).to_have_attribute("aria-label", f"Sorted {order}")
 
 
+def _report_line(page, report: str, start: str):
+    """The line of a report that starts with ``start`` (a report's lines, not its hints:
+    "Releases outside that folder are never removed" is no removal)."""
+    return page.locator(f"{report} .pr-line").filter(has_text=re.compile(rf"^\W*{start}"))
+
+
 def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
@@ -330,7 +336,7 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     blank.write_text("   \n\n  \n", encoding="utf-8")
     page.locator("#upload input[type=file]").set_input_files([str(release), str(blank)])
     report = page.locator("#upload-report")
-    report.get_by_text("Added").wait_for(timeout=60_000)
+    _report_line(page, "#upload-report", "Added Zentrix").wait_for(timeout=60_000)
     assert "✗ blank.md" in report.inner_text() and "Traceback" not in report.inner_text()
     assert (
         "Zentrix ZEN-22 enrollment (final).txt was saved as Zentrix-ZEN-22-enrollment-final.txt"
@@ -362,7 +368,7 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     )
     assert "Zentrix" in chosen.input_value()
     page.locator("#remove").click()
-    page.locator("#remove-report").get_by_text("Removed").wait_for(timeout=60_000)
+    _report_line(page, "#remove-report", "Removed Zentrix").wait_for(timeout=60_000)
     assert not saved.exists()
     trashed = list((corpus / ".trash").rglob(saved.name))
     assert [p.read_text(encoding="utf-8") for p in trashed] == [ZENTRIX_RELEASE]
@@ -371,7 +377,7 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     _shot(page, "10-removed")
 
     page.locator("#undo").click()  # it was a mistake
-    page.locator("#remove-report").get_by_text("Restored").wait_for(timeout=60_000)
+    _report_line(page, "#remove-report", "Restored Zentrix").wait_for(timeout=60_000)
     assert saved.read_text(encoding="utf-8") == ZENTRIX_RELEASE
     page.locator("#status .pr-stat-v", has_text="3").first.wait_for()
     _cell(page, "Zentrix Therapeutics Completes").wait_for()
@@ -382,7 +388,7 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
         "() => document.querySelector('#remove-choice input').value.includes('Zentrix')"
     )
     page.locator("#remove").click()  # removed for good this time
-    page.locator("#remove-report").get_by_text("Removed").wait_for(timeout=60_000)
+    _report_line(page, "#remove-report", "Removed Zentrix").wait_for(timeout=60_000)
     page.locator("#status .pr-stat-v", has_text="2").first.wait_for()
     expect(page.locator("#undo")).to_be_visible()
 
@@ -462,7 +468,7 @@ def test_upload_progress_moves_while_embedding_and_covers_no_text(page, tmp_path
     _tab(page, "Library")
     page.evaluate(_WATCH_PROGRESS)
     page.locator("#upload input[type=file]").set_input_files(_releases(tmp_path, 6))
-    page.locator("#upload-report").get_by_text("Added 6 files").wait_for(timeout=120_000)
+    _report_line(page, "#upload-report", "Added 6 files").wait_for(timeout=120_000)
     report = page.locator("#upload-report").inner_text()
     assert "more" not in report and all(f"Orbis-update-{i}.txt" in report for i in range(6))
     seen = page.evaluate("window.__progress")
