@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ingest.formats import MAX_UPLOAD_BYTES
 from pressroom import cli
 from qa import filters as qa_filters
 from ui import serve, uploads
+from ui.login import LoginGuard
 
 from .conftest import ROOT, free_port, serve_app
 
@@ -152,6 +154,37 @@ def test_ask_api_lists_its_parameters_in_the_order_the_middleware_pads(app_url):
     assert tuple(names) == ASK.parameters
 
 
+def test_start_up_says_where_and_gives_no_public_link_hint(app_url, app_log):
+    log = app_log.read_text()
+    assert f"Pressroom: serving http://127.0.0.1:{app_url.rsplit(':', 1)[1]}" in log
+    assert "share=True" not in log and "public link" not in log
+
+
+@pytest.fixture(scope="module")
+def auth_url(real_index, tmp_path_factory):
+    log = tmp_path_factory.mktemp("auth") / "app.log"
+    with serve_app(["--index", str(real_index), "--auth", "desk:s3cret"], log) as url:
+        yield url
+
+
+def _login(url: str, user: str, password: str) -> tuple[int, dict]:
+    body = urllib.parse.urlencode({"username": user, "password": password}).encode()
+    try:
+        with urllib.request.urlopen(f"{url}login", data=body, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_fifteen_wrong_passwords_over_http_are_throttled(auth_url):
+    answers = [_login(auth_url, "desk", f"guess{n}") for n in range(15)]
+    assert [status for status, _ in answers[:6]] == [400] * 6
+    refused = [body["detail"] for status, body in answers[6:] if status == 429]
+    assert refused and refused[0].startswith("Too many failed logins: try again in")
+    status, body = _login(auth_url, "desk", "s3cret")  # even the right one, for now
+    assert status == 429 and "Too many failed logins" in body["detail"]
+
+
 # -- binding and credentials -----------------------------------------------------------------
 def test_non_loopback_without_auth_exits_2_with_a_clear_message():
     env = {k: v for k, v in os.environ.items() if k != "PRESSROOM_AUTH"}
@@ -192,7 +225,8 @@ def launched(monkeypatch, real_index):
 
 def test_auth_is_passed_to_gradio_and_nothing_is_shared(launched):
     kw = launched("--host", "0.0.0.0", "--auth", "desk:s3cret:x")
-    assert kw["auth"] == ("desk", "s3cret:x") and kw["share"] is False
+    assert isinstance(kw["auth"], LoginGuard) and kw["share"] is False
+    assert kw["auth"]("desk", "s3cret:x") and not kw["auth"]("desk", "s3cret")
     assert kw["server_name"] == "0.0.0.0" and kw["max_file_size"] == MAX_UPLOAD_BYTES
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
 
@@ -201,7 +235,7 @@ def test_auth_from_environment_and_explicit_no_auth(launched, monkeypatch):
     assert launched("--host", "0.0.0.0", "--no-auth")["auth"] is None
     assert launched()["auth"] is None and launched()["server_name"] == "127.0.0.1"
     monkeypatch.setenv("PRESSROOM_AUTH", "desk:pw")
-    assert launched("--host", "10.1.2.3")["auth"] == ("desk", "pw")
+    assert launched("--host", "10.1.2.3")["auth"]("desk", "pw")
 
 
 @pytest.mark.parametrize("bad", ["nocolon", ":pw", "user:"])

@@ -151,6 +151,12 @@ def _sort_by_header(page, column: str, order: str) -> None:
     expect(header.locator(".sort-indicator")).to_have_attribute("aria-label", f"Sorted {order}")
 
 
+def _report_line(page, report: str, start: str):
+    """The line of a report that starts with ``start`` (a report's lines, not its hints:
+    "Releases outside that folder are never removed" is no removal)."""
+    return page.locator(f"{report} .pr-line").filter(has_text=re.compile(rf"^\W*{start}"))
+
+
 def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
@@ -227,6 +233,36 @@ def test_copy_citation_puts_the_sources_citation_on_the_clipboard(page, server):
     assert "Cellecstar Biosciences, Inc. (OTCQX:CLRB), March 4, 2014." in copied  # as spelt
     assert "File: 2014-03-04-cellectar-phase-2-imaging-trial-glioblastoma.txt." in copied
     assert page.locator("#pr-src-1 a.pr-link").count() == 0  # this release names no link
+
+
+def _focused(page) -> str:
+    return page.evaluate("document.activeElement.id || document.activeElement.tagName")
+
+
+def test_keys_reach_the_question_and_walk_the_sources(page):
+    page.locator("body").click(position={"x": 5, "y": 5})  # nothing focused
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.closest('#question') !== null")
+    assert page.locator("#question textarea").input_value() == ENROLL  # "/" was not typed
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    assert _focused(page) == "pr-src-1"
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert _focused(page) == "pr-src-3"
+    page.keyboard.press("k")
+    assert _focused(page) == "pr-src-2"
+    release = page.locator("#pr-src-2 details.pr-release")
+    page.keyboard.press("o")
+    expect(page.locator("#pr-src-2 .pr-release-text")).to_be_visible()
+    assert release.evaluate("d => d.open")
+    page.keyboard.press("Enter")
+    assert not release.evaluate("d => d.open")
+    page.keyboard.press("ArrowUp")
+    assert _focused(page) == "pr-src-1"
+    page.keyboard.press("c")
+    expect(page.locator("#pr-src-1 button.pr-copy")).to_have_text("Copied")
+    assert "Keys:" in page.locator("#results .pr-keys").inner_text()
 
 
 def test_open_release_shows_the_passage_in_place(page):
@@ -312,7 +348,7 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     blank.write_text("   \n\n  \n", encoding="utf-8")
     page.locator("#upload input[type=file]").set_input_files([str(release), str(blank)])
     report = page.locator("#upload-report")
-    report.get_by_text("Added").wait_for(timeout=60_000)
+    _report_line(page, "#upload-report", "Added Zentrix").wait_for(timeout=60_000)
     assert "✗ blank.md" in report.inner_text() and "Traceback" not in report.inner_text()
     assert (
         "Zentrix ZEN-22 enrollment (final).txt was saved as Zentrix-ZEN-22-enrollment-final.txt"
@@ -346,9 +382,7 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     )
     assert "Zentrix" in chosen.input_value()
     page.locator("#remove").click()
-    report = page.locator("#remove-report")
-    report.get_by_text(re.compile(r"Removed Zentrix|Could not remove")).wait_for(timeout=60_000)
-    assert "Removed Zentrix" in report.inner_text(), report.inner_text()
+    _report_line(page, "#remove-report", "Removed Zentrix").wait_for(timeout=60_000)
     assert not saved.exists()
     trashed = list((corpus / ".trash").rglob(saved.name))
     assert [p.read_text(encoding="utf-8") for p in trashed] == [ZENTRIX_RELEASE]
@@ -357,7 +391,7 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
     _shot(page, "10-removed")
 
     page.locator("#undo").click()  # it was a mistake
-    page.locator("#remove-report").get_by_text("Restored Zentrix").wait_for(timeout=60_000)
+    _report_line(page, "#remove-report", "Restored Zentrix").wait_for(timeout=60_000)
     assert saved.read_text(encoding="utf-8") == ZENTRIX_RELEASE
     page.locator("#status .pr-stat-v", has_text="3").first.wait_for()
     _cell(page, "Zentrix Therapeutics Completes").wait_for()
@@ -368,13 +402,44 @@ def test_upload_is_searchable_then_removable(page, server, tmp_path):
         "() => document.querySelector('#remove-choice input').value.includes('Zentrix')"
     )
     page.locator("#remove").click()  # removed for good this time
-    page.locator("#remove-report").get_by_text("Removed Zentrix").wait_for(timeout=60_000)
+    _report_line(page, "#remove-report", "Removed Zentrix").wait_for(timeout=60_000)
     page.locator("#status .pr-stat-v", has_text="2").first.wait_for()
     expect(page.locator("#undo")).to_be_visible()
 
     _tab(page, "Ask")
     text = _ask(page, ZENTRIX_QUESTION)
     assert "Zentrix" not in text and "417" not in text
+
+
+# -- the login page ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def auth_server(chromium, tmp_path_factory, real_index):
+    log = tmp_path_factory.mktemp("auth") / "app.log"
+    with serve_app(["--index", str(real_index), "--auth", "desk:s3cret"], log) as url:
+        yield url
+
+
+def test_login_page_is_branded_and_keeps_the_username_after_a_wrong_password(page, auth_server):
+    login = page.context.browser.new_page(viewport={"width": 1000, "height": 700})
+    try:
+        login.goto(auth_server)
+        heading = login.get_by_role("heading", name="Sign in to Pressroom")
+        heading.wait_for()
+        expect(login).to_have_title("Pressroom · Sign in")
+        assert "search the press releases" in login.locator("gradio-app").inner_text()
+        user, password = login.locator("input[type=text]"), login.locator("input[type=password]")
+        user.fill("desk")
+        password.fill("wrong")
+        login.get_by_role("button", name="Login").click()
+        login.get_by_text("Incorrect Credentials").wait_for()
+        expect(login.locator("input[type=text]")).to_have_value("desk")  # kept
+        _shot(login, "12-login-failed")
+        login.locator("input[type=password]").fill("s3cret")
+        login.get_by_role("button", name="Login").click()  # the kept username signs in
+        login.wait_for_selector("#question textarea")
+        assert login.title() == "Pressroom"
+    finally:
+        login.close()
 
 
 # -- a bigger upload, last: it leaves its releases in the library -----------------------------
@@ -417,7 +482,7 @@ def test_upload_progress_moves_while_embedding_and_covers_no_text(page, tmp_path
     _tab(page, "Library")
     page.evaluate(_WATCH_PROGRESS)
     page.locator("#upload input[type=file]").set_input_files(_releases(tmp_path, 6))
-    page.locator("#upload-report").get_by_text("Added 6 files").wait_for(timeout=120_000)
+    _report_line(page, "#upload-report", "Added 6 files").wait_for(timeout=120_000)
     report = page.locator("#upload-report").inner_text()
     assert "more" not in report and all(f"Orbis-update-{i}.txt" in report for i in range(6))
     seen = page.evaluate("window.__progress")

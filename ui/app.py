@@ -90,6 +90,14 @@ element.addEventListener('click', (event) => {
 # sorting the library by a header click, keyboard shortcuts (``ui/page.js``)
 PAGE_JS = Path(__file__).with_name("page.js").read_text(encoding="utf-8")
 _PRIVATE = {"api_visibility": "private"}
+# Questions run up to QUERY_CONCURRENCY at a time: they spend their time in the model,
+# FAISS and SQLite, which release the GIL, so both cores work (at 2 at a time, 8 clients
+# queued behind each other). Updates of the index run one at a time in a group of their
+# own, so an upload never takes the questions' places; other events (a tab's refresh, an
+# example's text) share OTHER_CONCURRENCY.
+QUERY_CONCURRENCY = 8
+OTHER_CONCURRENCY = 4
+_QUERIES = {"concurrency_id": "queries", "concurrency_limit": QUERY_CONCURRENCY}
 _WRITER = {"concurrency_id": "index-writer", "concurrency_limit": 1}
 
 
@@ -212,14 +220,14 @@ def _wire_ask(desk: Desk, ask: SimpleNamespace) -> None:
     inputs = [ask.question, ask.k, ask.date_from, ask.date_to, ask.companies, ask.boilerplate]
     triggers = [ask.question.submit, ask.ask.click, ask.date_from.submit, ask.date_to.submit]
     triggers += [ask.companies.input, ask.boilerplate.input, ask.k.release]
-    gr.on(triggers, desk.search, inputs, ask.results, **_PRIVATE)
+    gr.on(triggers, desk.search, inputs, ask.results, **_PRIVATE, **_QUERIES)
     for button, text in ask.examples:
         button.click(lambda t=text: t, None, ask.question, **_PRIVATE).then(
-            desk.search, inputs, ask.results, **_PRIVATE
+            desk.search, inputs, ask.results, **_PRIVATE, **_QUERIES
         )
     filters = [ask.date_from, ask.date_to, ask.companies, ask.boilerplate, ask.k]
     ask.clear.click(lambda: ("", "", [], True, 5), None, filters, **_PRIVATE).then(
-        desk.search, inputs, ask.results, **_PRIVATE
+        desk.search, inputs, ask.results, **_PRIVATE, **_QUERIES
     )
 
 
@@ -337,5 +345,6 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
         refresh, refreshed = _wire_library(desk, lib_ui, ask_ui.companies)
         demo.load(refresh, None, refreshed, **_PRIVATE)
         demo.load(desk.health_html, None, health, **_PRIVATE)  # the damage, on every load
-        gr.api(ask, api_name="ask")
+        gr.api(ask, api_name="ask", **_QUERIES)
+    demo.queue(default_concurrency_limit=OTHER_CONCURRENCY)
     return demo

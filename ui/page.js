@@ -64,3 +64,52 @@
     }
   }, true); // capture: the table stops the click from bubbling
 })();
+
+// Keys: "/" goes to the question box (Escape leaves it); in the results, "j" and "k" (or
+// ArrowDown/ArrowUp once a source has the focus) move to the next and previous source, "o"
+// or Enter opens or closes its whole release, and "c" copies its citation.
+(() => {
+  const visible = (el) => el && el.offsetParent !== null;
+  const typing = (el) =>
+    el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  const sources = () => [...document.querySelectorAll('#results article.pr-hit')].filter(visible);
+  const current = () => {
+    const active = document.activeElement;
+    return active && active.matches && active.matches('#results article.pr-hit') ? active : null;
+  };
+  const go = (step) => {
+    const all = sources();
+    if (!all.length) return false;
+    const at = all.indexOf(current());
+    const next = all[at < 0 ? (step > 0 ? 0 : all.length - 1)
+      : Math.min(all.length - 1, Math.max(0, at + step))];
+    next.focus({preventScroll: true});
+    next.scrollIntoView({block: 'nearest'});
+    return true;
+  };
+  document.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const target = event.target;
+    if (typing(target)) {
+      if (event.key === 'Escape' && target.closest && target.closest('#question')) target.blur();
+      return;
+    }
+    const source = current();
+    let done = false;
+    if (event.key === '/') {
+      const box = document.querySelector('#question textarea, #question input');
+      if (visible(box)) { box.focus(); done = true; }
+    } else if (event.key === 'j' || (source && event.key === 'ArrowDown')) {
+      done = go(1);
+    } else if (event.key === 'k' || (source && event.key === 'ArrowUp')) {
+      done = go(-1);
+    } else if (source && (event.key === 'o' || event.key === 'Enter')) {
+      const release = source.querySelector('details.pr-release');
+      if (release) { release.open = !release.open; done = true; }
+    } else if (source && event.key === 'c') {
+      const copy = source.querySelector('button.pr-copy');
+      if (copy) { copy.click(); done = true; }
+    }
+    if (done) event.preventDefault();
+  });
+})();

@@ -194,7 +194,8 @@ def _source_card(
             f"{render_release(release_text, hit)}</details>"
         )
     return (
-        f"<article class='{cls}' id='pr-src-{n}' data-doc='{hit.doc_id}'>"
+        f"<article class='{cls}' id='pr-src-{n}' data-doc='{hit.doc_id}' tabindex='0' "
+        f"aria-label='Source {n}: {_e(hit.title)}'>"
         f"<div class='pr-hit-head'><span class='pr-num'>{n}</span>"
         f"<h4 class='pr-title'>{_e(hit.title)}</h4>{label}</div>"
         f"{_meta_line(hit)}"
@@ -220,6 +221,11 @@ def _source_link(hit: Passage) -> str:
 
 
 _LABELS = {"csv": "CSV", "json": "JSON", "md": "Markdown"}
+# the keys of the results (``page.js``)
+KEYS = (
+    "<div class='pr-keys'>Keys: <kbd>/</kbd> question · <kbd>j</kbd> <kbd>k</kbd> next and "
+    "previous source · <kbd>o</kbd> open the release · <kbd>c</kbd> copy its citation</div>"
+)
 
 
 def _slug(question: str) -> str:
@@ -333,7 +339,7 @@ def render_results(
             )
         )
     links = download_links(question, hits, filters)
-    return f"<div class='pr-results'>{head}{links}{''.join(cards)}</div>"
+    return f"<div class='pr-results'>{head}{links}{KEYS}{''.join(cards)}</div>"
 
 
 def describe_filters(filters: Filters) -> str:

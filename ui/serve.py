@@ -26,12 +26,15 @@ from ingest.formats import MAX_UPLOAD_BYTES  # noqa: E402
 
 from .api import ASK, OmittedArguments  # noqa: E402
 from .app import build_app  # noqa: E402
+from .login import AUTH_MESSAGE, LoginGuard, LoginPage  # noqa: E402
 from .render import CSS  # noqa: E402
 
 __all__ = ["ensure_index", "is_loopback", "serve"]
 
 # plain-HTTP calls of /ask may leave out its optional arguments (see ui.api)
 _OMITTED_ARGUMENTS = Middleware(OmittedArguments, endpoints=[ASK])
+# the login page, branded (see ui.login)
+_LOGIN_PAGE = Middleware(LoginPage)
 
 
 def is_loopback(host: str) -> bool:
@@ -96,17 +99,21 @@ def serve(
     except IndexFormatError:  # a damaged index: the page says so; the default model loads
         get_encoder()
     demo = build_app(index_dir, corpus)
-    demo.queue(default_concurrency_limit=2)
+    # Gradio's start-up lines are silenced (among them its hint about public links, which
+    # Pressroom never makes); this one says where the app is
+    print(f"Pressroom: serving http://{host}:{port}/ (Ctrl+C stops it)", file=sys.stderr)
     demo.launch(
         server_name=host,
         server_port=port,
         share=False,
-        auth=auth,
+        quiet=True,
+        auth=LoginGuard(*auth) if auth else None,
+        auth_message=AUTH_MESSAGE if auth else None,
         max_file_size=MAX_UPLOAD_BYTES,
         css=CSS,
         theme=gr.themes.Default(
             primary_hue="amber", neutral_hue="slate", font=["system-ui", "sans-serif"]
         ),
         footer_links=["api"],
-        app_kwargs={"middleware": [_OMITTED_ARGUMENTS]},
+        app_kwargs={"middleware": [_OMITTED_ARGUMENTS, *([_LOGIN_PAGE] if auth else [])]},
     )
