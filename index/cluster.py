@@ -277,9 +277,7 @@ class ClusterEncoder:
             return vectors, []
         self._start()
         ray = import_ray()
-        calls = length_batches(
-            [len(t) for t in texts], batch_size=ENCODE_BATCH, per_call=PER_CALL
-        )
+        calls = length_batches([len(t) for t in texts], batch_size=ENCODE_BATCH, per_call=PER_CALL)
         vectors = np.zeros((len(texts), self._dim), dtype=np.float32)
         pooled: list[np.ndarray] = [np.zeros((0, self._dim), np.float32)] * len(texts)
         pending: dict[Any, tuple[Any, list[int]]] = {}
