@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -201,6 +200,8 @@ class ClusterEncoder:
         workers: actors in the pool (default: the cluster's CPUs divided by ``cpus``).
         cpus: CPUs per actor.
         retries: restarts of an actor and retries of a call it had when it died.
+        per_call: most texts per call to an actor (fewer when the queue is short, so every
+            actor gets two calls); rounded to whole model batches of 32.
     """
 
     def __init__(
@@ -211,6 +212,7 @@ class ClusterEncoder:
         workers: int | None = None,
         cpus: int = 1,
         retries: int = 3,
+        per_call: int = PER_CALL,
     ) -> None:
         self.name = model or os.environ.get("PRESSROOM_MODEL") or DEFAULT_MODEL
         self.backend = backend or os.environ.get("PRESSROOM_ENCODER") or "onnx"
@@ -219,6 +221,7 @@ class ClusterEncoder:
         self._workers = workers
         self._cpus = cpus
         self._retries = retries
+        self._per_call = per_call
         self._actors: list[Any] = []
         self.pids: list[int] = []
         self._dim = 0
@@ -277,7 +280,9 @@ class ClusterEncoder:
             return vectors, []
         self._start()
         ray = import_ray()
-        calls = length_batches([len(t) for t in texts], batch_size=ENCODE_BATCH, per_call=PER_CALL)
+        share = -(-len(texts) // (2 * len(self._actors)))  # two calls per actor at least
+        per_call = min(self._per_call, -(-share // ENCODE_BATCH) * ENCODE_BATCH)
+        calls = length_batches([len(t) for t in texts], batch_size=ENCODE_BATCH, per_call=per_call)
         vectors = np.zeros((len(texts), self._dim), dtype=np.float32)
         pooled: list[np.ndarray] = [np.zeros((0, self._dim), np.float32)] * len(texts)
         pending: dict[Any, tuple[Any, list[int]]] = {}
@@ -301,12 +306,6 @@ class ClusterEncoder:
             if queue:
                 submit(actor)
         return vectors, pooled
-
-    def kill_worker(self, index: int = 0) -> int:
-        """SIGKILL one actor's process (fault injection for tests); the process id."""
-        pid = self.pids[index]
-        os.kill(pid, signal.SIGKILL)
-        return pid
 
 
 def cluster_sync(
