@@ -164,3 +164,39 @@ def test_unchanged_files_are_not_sent(local_ray, corpus, tmp_path):
     third = cluster_sync([work], index_dir, encoder=idle, on_submit=submitted.extend)
     assert submitted == [] and not third.published
     assert not idle.loaded  # nothing to embed: no worker was even started
+
+
+def test_killed_driver_leaves_the_old_index(corpus, single, tmp_path):
+    """SIGKILL `pressroom ingest --ray local` once it has added a file: the old index stays."""
+    import subprocess
+    import sys
+
+    from qa import retrieve
+
+    index_dir = tmp_path / "idx"
+    shutil.copytree(single, index_dir)
+    before = current_generation(index_dir)
+    docs_before = _documents(index_dir)
+    work = tmp_path / "releases"
+    shutil.copytree(corpus, work)
+    for f in work.rglob("*.md"):  # every file changed: all of them go to the cluster again
+        f.write_text(f.read_text() + "\nUpdated.\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pressroom", "ingest", str(work), "--index", str(index_dir)]
+        + ["--ray", "local", "--workers", "1"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    seen = ""
+    while "files," not in seen:  # the first progress line: a file was added, none published
+        char = proc.stderr.read(1)
+        assert char, f"ingest ended before its first progress line: {seen}"
+        seen += char
+    proc.kill()
+    proc.wait()
+    assert current_generation(index_dir) == before
+    assert _documents(index_dir) == docs_before
+    hits = retrieve("Who manufactures CLR 131?", index_dir=index_dir)
+    assert hits and "cpdc" in hits[0].source
