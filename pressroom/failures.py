@@ -20,6 +20,7 @@ __all__ = [
     "EXIT_DAMAGED",
     "EXIT_DISK_FULL",
     "EXIT_FILES",
+    "EXIT_NO_CLUSTER",
     "EXIT_OK",
     "EXIT_PERMISSION",
     "EXIT_READ_ONLY",
@@ -36,6 +37,7 @@ EXIT_DAMAGED = 3  # a file of the index is damaged, or CURRENT is: run `pressroo
 EXIT_DISK_FULL = 4
 EXIT_READ_ONLY = 5
 EXIT_PERMISSION = 6
+EXIT_NO_CLUSTER = 7  # --ray without Ray installed (the `cluster` extra)
 
 EXIT_CODES = """exit codes:
   0  done
@@ -45,6 +47,7 @@ EXIT_CODES = """exit codes:
   4  disk full (the message says how much room the update needs)
   5  read-only file system
   6  permission denied
+  7  --ray given but Ray is not installed: pip install -e '.[cluster]'
 """
 
 # what a command reports with :func:`fail` instead of a traceback

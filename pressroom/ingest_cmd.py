@@ -9,9 +9,10 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from index import DEFAULT_CORPUS, Progress, default_index_dir, get_encoder, sync
+from index import DEFAULT_CORPUS, Progress, SyncReport, default_index_dir, get_encoder, sync
+from index.cluster import ClusterUnavailableError
 
-from .failures import EXIT_CODES, FAILURES, fail
+from .failures import EXIT_CODES, EXIT_NO_CLUSTER, FAILURES, fail
 
 __all__ = ["DESCRIPTION", "EXAMPLES", "add_arguments", "run"]
 
@@ -21,7 +22,8 @@ DESCRIPTION = (
     "nothing; the index is updated atomically, and never on top of a generation that "
     "fails its checksums. Exit codes: 0 done, 1 some files could not be read (each is "
     "named; the rest was indexed), 2 usage or index error, 3 the index is damaged "
-    "(`pressroom repair`), 4 disk full, 5 read-only, 6 permission denied."
+    "(`pressroom repair`), 4 disk full, 5 read-only, 6 permission denied, 7 --ray without Ray "
+    "installed."
 )
 EXAMPLES = (
     """examples:
@@ -30,6 +32,8 @@ EXAMPLES = (
   pressroom ingest new.pdf other.html       # add or update single files
   pressroom ingest ~/releases --rebuild     # start over (e.g. after changing the model)
   pressroom ingest --check --index /tmp/idx # verify the index only (= pressroom check)
+  pressroom ingest ~/releases --ray local   # parse and embed on a local Ray cluster
+  pressroom ingest ~/releases --ray auto    # ... on the Ray cluster this machine belongs to
 
 """
     + EXIT_CODES
@@ -54,6 +58,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for another writer")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        default=None,
+        help="parse and embed on Ray: 'local' starts a local cluster, 'auto' or HOST:PORT "
+        "joins a running one (needs the cluster extra: pip install -e '.[cluster]')",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="with --ray: embedding workers, one CPU each (default: the cluster's CPUs)",
+    )
     p.add_argument(
         "--check",
         action="store_true",
@@ -98,18 +115,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
     printer = None if (args.quiet or args.json) else _ProgressPrinter()
+    options = dict(
+        remove_missing=not args.keep_missing,
+        rebuild=args.rebuild,
+        progress=printer,
+        lock_timeout=args.wait,
+    )
     try:
-        encoder = get_encoder(args.model, args.encoder)
-        report = sync(
-            paths,
-            args.index,
-            encoder=encoder,
-            remove_missing=not args.keep_missing,
-            rebuild=args.rebuild,
-            progress=printer,
-            lock_timeout=args.wait,
-        )
-    except (*FAILURES, ValueError) as exc:
+        if args.ray is not None:
+            report = _cluster_sync(args, paths, options)
+        else:
+            encoder = get_encoder(args.model, args.encoder)
+            report = sync(paths, args.index, encoder=encoder, **options)
+    except ClusterUnavailableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_CLUSTER
+    except (*FAILURES, ValueError, ConnectionError) as exc:
         if printer is not None:
             print(file=sys.stderr)
         return fail(exc)
@@ -135,3 +156,12 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"index {index_dir}: {report.documents} releases, {report.chunks} chunks")
     return 1 if report.failed else 0
+
+
+def _cluster_sync(args: argparse.Namespace, paths: list[Path], options: dict) -> SyncReport:
+    """``sync`` on Ray (index.cluster, which imports Ray only when called)."""
+    from index.cluster import ClusterEncoder, cluster_sync, ray_session
+
+    with ray_session(args.ray):
+        encoder = ClusterEncoder(args.model, args.encoder, workers=args.workers)
+        return cluster_sync(paths, args.index, encoder=encoder, **options)
