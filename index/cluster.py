@@ -361,7 +361,7 @@ def cluster_sync(
     def on_embedded(n: int) -> None:
         tally.embedded += n
         if progress is not None:
-            progress(Progress(tally.done, len(states), tally.embedded))
+            progress(Progress(tally.done, len(states), tally.embedded, None, writer.to_embed))
 
     task = ray.remote(num_cpus=0, scheduling_strategy="SPREAD")(prepare_files)
     if states and (rebuild or not _has_current(index_dir)):
@@ -396,7 +396,11 @@ def cluster_sync(
                 _apply(writer, item, known, tally)
                 tally.done += 1
                 if progress is not None:
-                    progress(Progress(tally.done, len(states), tally.embedded, item.path))
+                    progress(
+                        Progress(
+                            tally.done, len(states), tally.embedded, item.path, writer.to_embed
+                        )
+                    )
         if remove_missing:
             tally.removed = _remove_vanished(writer, known, entries, paths)
         manifest = writer.commit()
@@ -433,7 +437,7 @@ def _apply(writer: IndexWriter, item: Prepared, known: dict, tally: _Tally) -> N
     tally.notes.extend(f"{item.path}: {note}" for note in item.notes)
     old = known.get(item.path)
     if old is not None and old.content_hash == item.document.content_hash:
-        writer.touch(item.path, item.size, item.mtime_ns)
+        writer.touch(item.path, item.size, item.mtime_ns, url=item.document.url)
         tally.unchanged += 1
     else:
         writer.add(item.document, list(item.chunks))
