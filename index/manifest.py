@@ -24,11 +24,13 @@ from .errors import IndexFormatError, corrupt
 # 3: the keyword index reads each chunk with its release's headline, as the encoder does.
 # 4: the manifest records each published file's size and SHA-256 and its own checksum;
 #    the store keeps the build settings (table ``meta``), so a lost manifest can be rebuilt.
+# 6: each release's fingerprint and release group (wire copies, duplicates: index.groups).
 # Older formats that ``index.migrations`` converts in place are listed there.
-FORMAT_VERSION = 4
-UPGRADABLE_VERSIONS = (2, 3)  # index.migrations has a step from each of these to FORMAT_VERSION
-# Formats readers open as they are (3: no checksums to compare; the next update adds them).
-OPENABLE_VERSIONS = (3, 4)
+FORMAT_VERSION = 6
+UPGRADABLE_VERSIONS = (2, 3, 4)  # index.migrations has steps from each to FORMAT_VERSION
+# Formats readers open as they are (3: no checksums to compare; 3 and 4: no release groups,
+# each release is its own; the next update adds them).
+OPENABLE_VERSIONS = (3, 4, 6)
 
 
 class IndexUpgradeNeeded(IndexFormatError):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .analysis import words
 from .chunking import ChunkSettings, chunk_release
+from .copies import fingerprint
 from .normalize import normalize_text
 from .release import parse_release
 from .sentences import split_sentences
@@ -52,6 +53,8 @@ class DocumentRecord:
     wire: str | None = None
     dateline: str | None = None
     meta: str = "{}"  # JSON of the full ReleaseMeta with spans
+    signature: bytes = b""  # MinHash of the news text (ingest.copies), b"" when too short
+    figures: tuple[str, ...] = ()  # the numbers of the news text (ingest.copies)
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ def prepare(
                 c.ordinal, c.start, c.end, c.kind, prefix + c.text, section, sentences, len(prefix)
             )
         )
+    copy_print = fingerprint(text, meta)
     doc = DocumentRecord(
         path=loaded.path,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -147,5 +151,7 @@ def prepare(
         wire=_field(meta, "wire"),
         dateline=_field(meta, "dateline"),
         meta=json.dumps(asdict(meta)),
+        signature=copy_print.signature,
+        figures=copy_print.figures,
     )
     return doc, records

@@ -1,0 +1,225 @@
+"""Wire copies: one release run on several wires, or a file indexed twice (pure).
+
+A release's *fingerprint* is a MinHash signature (``datasketch``, 128 permutations) of the
+five-word shingles of its news text (headline, body and quotes; the About, safe-harbour,
+contact and link boilerplate a wire adds or drops is left out), and its *figures*: the
+numbers of that text, its dateline's date left out. :func:`group_releases` puts releases
+whose signatures agree on at least :data:`THRESHOLD` of their positions (the estimated
+Jaccard similarity of their shingles), found by locality-sensitive hashing (32 bands of 4
+rows), and whose headlines agree (:func:`headline_overlap`: a series of template releases,
+"Timonium Fair (1929)" / "Timonium Fair (1936)", shares its text but not its headline) into
+one release group, and releases with the same stored text into one group whatever their
+length. A group's id is its smallest ``doc_id``.
+
+Example:
+    >>> text = "Acme Wins\\n\\nBOSTON, March 4, 2014 -- " + "Acme won 3 prizes worth $12,000. " * 3
+    >>> fp = fingerprint(text)
+    >>> len(fp.signature), fp.figures
+    (512, ('$12000', '3'))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .analysis import STOPWORDS, words
+from .release import parse_release
+from .types import BODY, HEADER, QUOTE, ReleaseMeta
+
+__all__ = [
+    "NUM_PERM",
+    "THRESHOLD",
+    "Fingerprint",
+    "Member",
+    "candidate_pairs",
+    "figures_differ",
+    "fingerprint",
+    "group_releases",
+    "headline_overlap",
+    "is_copy",
+    "similarity",
+]
+
+NUM_PERM = 128
+SHINGLE = 5  # words per shingle
+THRESHOLD = 0.7  # estimated Jaccard of the shingles at which two releases are copies
+HEADLINE_OVERLAP = 0.9  # share of the shorter headline's content words the other must hold
+_BANDS, _ROWS = 32, 4  # LSH: a pair at Jaccard 0.7 shares a band with probability 0.9995
+_SEED = 1
+_MIN_SHINGLES = 8  # fewer: too short to compare by shingles (exact copies still group)
+_NEWS_KINDS = frozenset({HEADER, BODY, QUOTE})
+_FIGURE = re.compile(
+    r"(?<![\w.])(?P<cur>[$€£¥])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?![\w])\s?"
+    r"(?P<unit>%|percent\b|million\b|billion\b|thousand\b|[MBK]\b)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What copies are recognised by.
+
+    Attributes:
+        signature: ``NUM_PERM`` MinHash values as little-endian uint32 (b"" when the news
+            text has too few words to compare).
+        figures: the distinct numbers of the news text, normalised ("$12,000" -> "$12000",
+            "5 percent" -> "5%"), sorted.
+    """
+
+    signature: bytes
+    figures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Member:
+    """A stored release as grouping sees it."""
+
+    doc_id: int
+    content_hash: str
+    signature: bytes
+    title: str | None = None
+
+
+def _news_text(text: str, meta: ReleaseMeta) -> tuple[str, str]:
+    """The news text of a release (for shingles) and the same with its date blanked (for
+    figures): the header, body and quote sections, or the whole text when it has none."""
+    spans = [(s.start, s.end) for s in meta.sections if s.kind in _NEWS_KINDS]
+    if not spans:
+        spans = [(0, len(text))]
+    date = meta.date
+    blanked = text
+    if date is not None and date.end > date.start:
+        blanked = text[: date.start] + " " * (date.end - date.start) + text[date.end :]
+    news = "\n".join(text[s:e] for s, e in spans)
+    figure_spans = [(s.start, s.end) for s in meta.sections if s.kind in (BODY, QUOTE)]
+    head = meta.headline
+    parts = [head.value] if head is not None else []
+    parts += [blanked[s:e] for s, e in figure_spans or spans]
+    return news, "\n".join(parts)
+
+
+def _figures(text: str) -> tuple[str, ...]:
+    found = set()
+    for m in _FIGURE.finditer(text):
+        unit = (m["unit"] or "").lower()
+        unit = {"percent": "%", "m": "million", "b": "billion", "k": "thousand"}.get(unit, unit)
+        number = m["num"].replace(",", "").rstrip(".")
+        found.add(f"{m['cur'] or ''}{number}{'' if unit == '' else unit}")
+    return tuple(sorted(found))
+
+
+def _signature(tokens: Sequence[str]) -> bytes:
+    if len(tokens) < SHINGLE + _MIN_SHINGLES - 1:
+        return b""
+    from datasketch import MinHash  # loaded by ingest only, never by `from qa import ...`
+
+    shingles = {
+        " ".join(tokens[i : i + SHINGLE]).encode() for i in range(len(tokens) - SHINGLE + 1)
+    }
+    m = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    m.update_batch(sorted(shingles))
+    return np.asarray(m.hashvalues, dtype="<u4").tobytes()
+
+
+def fingerprint(text: str, meta: ReleaseMeta | None = None) -> Fingerprint:
+    """The fingerprint of a release's stored text (``meta``: its parse, if already read)."""
+    meta = meta if meta is not None else parse_release(text)
+    news, for_figures = _news_text(text, meta)
+    return Fingerprint(_signature(words(news)), _figures(for_figures))
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """The estimated Jaccard similarity of two signatures (0 when either is empty)."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    return float(np.mean(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4")))
+
+
+def headline_overlap(a: str | None, b: str | None) -> float:
+    """The share of the shorter headline's content words that the other holds (0 when
+    either has none). A wire's prefix ("AINewsBreaks – Acme Inc. (NASDAQ: ACME) ...") keeps
+    it at 1; a template's next issue ("... Delaware ..." / "... Nevada ...") does not.
+
+    >>> headline_overlap("Acme (ACME) Wins Prize", "NewsBreaks – Acme Inc. (ACME) Wins Prize")
+    1.0
+    """
+    wa = {w for w in words(a or "") if w not in STOPWORDS}
+    wb = {w for w in words(b or "") if w not in STOPWORDS}
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def is_copy(a: Member, b: Member, threshold: float = THRESHOLD) -> bool:
+    """Whether two releases are one release: the same stored text, or news texts whose
+    signatures agree on ``threshold`` of their positions under headlines that agree."""
+    if a.content_hash == b.content_hash:
+        return True
+    return (
+        similarity(a.signature, b.signature) >= threshold
+        and headline_overlap(a.title, b.title) >= HEADLINE_OVERLAP
+    )
+
+
+def figures_differ(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Whether two copies state different figures."""
+    return set(a) != set(b)
+
+
+def _find(parent: dict[int, int], x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def _union(parent: dict[int, int], a: int, b: int) -> None:
+    ra, rb = _find(parent, a), _find(parent, b)
+    if ra != rb:
+        parent[max(ra, rb)] = min(ra, rb)
+
+
+def candidate_pairs(members: Sequence[Member]) -> set[tuple[int, int]]:
+    """Pairs of doc ids that share an LSH band of their signatures (a < b)."""
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    width = 4 * _ROWS
+    for m in members:
+        if len(m.signature) != 4 * NUM_PERM:
+            continue
+        for band in range(_BANDS):
+            key = (band, m.signature[band * width : (band + 1) * width])
+            buckets.setdefault(key, []).append(m.doc_id)
+    pairs = set()
+    for ids in buckets.values():
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                pairs.add((min(a, b), max(a, b)))
+    return pairs
+
+
+def group_releases(members: Sequence[Member], threshold: float = THRESHOLD) -> dict[int, int]:
+    """Each release's group id (the smallest doc id of its group).
+
+    Releases with the same content hash, and pairs that :func:`is_copy` accepts among the
+    pairs sharing an LSH band, are in one group (and so, transitively, are the copies of
+    copies).
+
+    >>> a = Member(1, "h1", b""); b = Member(2, "h1", b""); c = Member(3, "h2", b"")
+    >>> group_releases([a, b, c])
+    {1: 1, 2: 1, 3: 3}
+    """
+    parent = {m.doc_id: m.doc_id for m in members}
+    by_hash: dict[str, int] = {}
+    for m in sorted(members, key=lambda m: m.doc_id):
+        first = by_hash.setdefault(m.content_hash, m.doc_id)
+        if first != m.doc_id:
+            _union(parent, first, m.doc_id)
+    by_id = {m.doc_id: m for m in members}
+    for a, b in candidate_pairs(members):
+        if is_copy(by_id[a], by_id[b], threshold):
+            _union(parent, a, b)
+    return {d: _find(parent, d) for d in sorted(parent)}
