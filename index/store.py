@@ -48,7 +48,8 @@ FTS_SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
 );"""
 
 # Format 6: each release's fingerprint (``signature``, ``figures``: :mod:`ingest.copies`) and
-# its release group (``group_id``: the smallest doc id of its wire copies), kept by the writer.
+# its release group (``group_id``: the smallest doc id of its wire copies), kept by the writer
+# (``index.groups``, which also adds the columns and their index to an older store).
 GROUP_COLUMNS = (
     ("signature", "BLOB"),
     ("figures", "TEXT NOT NULL DEFAULT '[]'"),
@@ -100,7 +101,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(embed_hash);
 CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
-CREATE INDEX IF NOT EXISTS documents_group ON documents(group_id);
 CREATE TABLE IF NOT EXISTS sentences (
     chunk_id INTEGER NOT NULL,
     start INTEGER NOT NULL,

@@ -3,7 +3,7 @@
 A release's *fingerprint* is a MinHash signature (``datasketch``, 128 permutations) of the
 five-word shingles of its news text (headline, body and quotes; the About, safe-harbour,
 contact and link boilerplate a wire adds or drops is left out), and its *figures*: the
-numbers of that text, its dateline's date left out. :func:`group_releases` puts releases
+numbers of that text, its dates left out. :func:`group_releases` puts releases
 whose signatures agree on at least :data:`THRESHOLD` of their positions (the estimated
 Jaccard similarity of their shingles), found by locality-sensitive hashing (32 bands of 4
 rows), and whose headlines agree (:func:`headline_overlap`: a series of template releases,
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analysis import STOPWORDS, words
+from .dates import MONTH_NAME, MONTH_WORDS
 from .release import parse_release
 from .types import BODY, HEADER, QUOTE, ReleaseMeta
 
@@ -52,6 +53,11 @@ _BANDS, _ROWS = 32, 4  # LSH: a pair at Jaccard 0.7 shares a band with probabili
 _SEED = 1
 _MIN_SHINGLES = 8  # fewer: too short to compare by shingles (exact copies still group)
 _NEWS_KINDS = frozenset({HEADER, BODY, QUOTE})
+# a date as a dateline writes it: a copy run on another day is still the same release
+_DATE_TEXT = re.compile(
+    r"(?i)\b" + MONTH_NAME + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}\b"
+    r"|\b(?:19|20)\d{2}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/(?:19|20)\d{2}\b"
+)
 _FIGURE = re.compile(
     r"(?<![\w.])(?P<cur>[$€£¥])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?![\w])\s?"
     r"(?P<unit>%|percent\b|million\b|billion\b|thousand\b|[MBK]\b)?",
@@ -66,8 +72,8 @@ class Fingerprint:
     Attributes:
         signature: ``NUM_PERM`` MinHash values as little-endian uint32 (b"" when the news
             text has too few words to compare).
-        figures: the distinct numbers of the news text, normalised ("$12,000" -> "$12000",
-            "5 percent" -> "5%"), sorted.
+        figures: the distinct numbers of the news text but its dates, normalised
+            ("$12,000" -> "$12000", "5 percent" -> "5%"), sorted.
     """
 
     signature: bytes
@@ -84,22 +90,11 @@ class Member:
     title: str | None = None
 
 
-def _news_text(text: str, meta: ReleaseMeta) -> tuple[str, str]:
-    """The news text of a release (for shingles) and the same with its date blanked (for
-    figures): the header, body and quote sections, or the whole text when it has none."""
+def _news_text(text: str, meta: ReleaseMeta) -> str:
+    """The news text of a release: its header, body and quote sections, or the whole text
+    when it has none."""
     spans = [(s.start, s.end) for s in meta.sections if s.kind in _NEWS_KINDS]
-    if not spans:
-        spans = [(0, len(text))]
-    date = meta.date
-    blanked = text
-    if date is not None and date.end > date.start:
-        blanked = text[: date.start] + " " * (date.end - date.start) + text[date.end :]
-    news = "\n".join(text[s:e] for s, e in spans)
-    figure_spans = [(s.start, s.end) for s in meta.sections if s.kind in (BODY, QUOTE)]
-    head = meta.headline
-    parts = [head.value] if head is not None else []
-    parts += [blanked[s:e] for s, e in figure_spans or spans]
-    return news, "\n".join(parts)
+    return "\n".join(text[s:e] for s, e in spans or [(0, len(text))])
 
 
 def _figures(text: str) -> tuple[str, ...]:
@@ -128,8 +123,8 @@ def _signature(tokens: Sequence[str]) -> bytes:
 def fingerprint(text: str, meta: ReleaseMeta | None = None) -> Fingerprint:
     """The fingerprint of a release's stored text (``meta``: its parse, if already read)."""
     meta = meta if meta is not None else parse_release(text)
-    news, for_figures = _news_text(text, meta)
-    return Fingerprint(_signature(words(news)), _figures(for_figures))
+    news = _news_text(text, meta)
+    return Fingerprint(_signature(words(news)), _figures(_DATE_TEXT.sub(" ", news)))
 
 
 def similarity(a: bytes, b: bytes) -> float:
@@ -139,29 +134,41 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.mean(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4")))
 
 
+def _headline_words(title: str | None) -> set[str]:
+    return {w for w in words(title or "") if w not in STOPWORDS}
+
+
 def headline_overlap(a: str | None, b: str | None) -> float:
     """The share of the shorter headline's content words that the other holds (0 when
     either has none). A wire's prefix ("AINewsBreaks – Acme Inc. (NASDAQ: ACME) ...") keeps
-    it at 1; a template's next issue ("... Delaware ..." / "... Nevada ...") does not.
+    it near 1; a template's next issue ("... Delaware ..." / "... Nevada ...") does not.
 
     >>> headline_overlap("Acme (ACME) Wins Prize", "NewsBreaks – Acme Inc. (ACME) Wins Prize")
     1.0
     """
-    wa = {w for w in words(a or "") if w not in STOPWORDS}
-    wb = {w for w in words(b or "") if w not in STOPWORDS}
+    wa, wb = _headline_words(a), _headline_words(b)
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))
 
 
+def _issue_words(a: str | None, b: str | None) -> set[str]:
+    """The words only one headline has that name an issue of a series: a number or a month
+    ("April Report" / "May Report", "Timonium Fair (1929)" / "(1936)")."""
+    wa, wb = _headline_words(a), _headline_words(b)
+    return {w for w in wa ^ wb if any(c.isdigit() for c in w) or w in MONTH_WORDS}
+
+
 def is_copy(a: Member, b: Member, threshold: float = THRESHOLD) -> bool:
     """Whether two releases are one release: the same stored text, or news texts whose
-    signatures agree on ``threshold`` of their positions under headlines that agree."""
+    signatures agree on ``threshold`` of their positions under headlines that agree (on
+    :data:`HEADLINE_OVERLAP` of their words, and on every number and month they name)."""
     if a.content_hash == b.content_hash:
         return True
     return (
         similarity(a.signature, b.signature) >= threshold
         and headline_overlap(a.title, b.title) >= HEADLINE_OVERLAP
+        and not _issue_words(a.title, b.title)
     )
 
 
