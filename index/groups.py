@@ -45,10 +45,10 @@ def update_groups(db: sqlite3.Connection) -> int:
     ensure_group_columns(db)
     _fill_fingerprints(db)
     rows = db.execute(
-        "SELECT doc_id, content_hash, signature, title, group_id FROM documents"
+        "SELECT doc_id, content_hash, signature, title, figures, date, group_id FROM documents"
     ).fetchall()
-    members = [Member(r[0], r[1], r[2] or b"", r[3]) for r in rows]
+    members = [Member(r[0], r[1], r[2] or b"", r[3], tuple(json.loads(r[4])), r[5]) for r in rows]
     groups = group_releases(members)
-    changed = [(groups[r[0]], r[0]) for r in rows if r[4] != groups[r[0]]]
+    changed = [(groups[r[0]], r[0]) for r in rows if r[6] != groups[r[0]]]
     db.executemany("UPDATE documents SET group_id = ? WHERE doc_id = ?", changed)
     return len(changed)

@@ -568,6 +568,19 @@ class IndexReader:
         except (ValueError, TypeError) as exc:
             raise self._store_error(exc) from exc
 
+    def matching_documents(self, terms: Sequence[str]) -> set[int]:
+        """The releases with a chunk whose text or headline holds every one of ``terms``
+        (lower-cased words, matched by their stems as the keyword index reads them)."""
+        terms = list(dict.fromkeys(t for t in terms if t))
+        if not terms:
+            return set()
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        sql = (
+            "SELECT DISTINCT c.doc_id FROM chunks_fts f JOIN chunks c ON c.chunk_id = f.rowid "
+            "WHERE chunks_fts MATCH ?"
+        )
+        return {r[0] for r in self._rows(sql, [match])}
+
     def chunks_of(self, doc_ids: Sequence[int]) -> list[int]:
         """Every chunk id of these releases."""
         if not doc_ids:

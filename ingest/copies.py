@@ -49,6 +49,9 @@ NUM_PERM = 128
 SHINGLE = 5  # words per shingle
 THRESHOLD = 0.7  # estimated Jaccard of the shingles at which two releases are copies
 HEADLINE_OVERLAP = 0.9  # share of the shorter headline's content words the other must hold
+MAX_DAYS = 7  # copies whose figures differ run within a week; later, it is the next issue
+MIN_HEADLINE_WORDS = 5  # a headline this long names one release ("Headline" names none)
+SAME_HEADLINE_DAYS = 3
 _BANDS, _ROWS = 32, 4  # LSH: a pair at Jaccard 0.7 shares a band with probability 0.9995
 _SEED = 1
 _MIN_SHINGLES = 8  # fewer: too short to compare by shingles (exact copies still group)
@@ -88,6 +91,8 @@ class Member:
     content_hash: str
     signature: bytes
     title: str | None = None
+    figures: tuple[str, ...] = ()
+    date: str | None = None  # ISO
 
 
 def _news_text(text: str, meta: ReleaseMeta) -> str:
@@ -152,6 +157,35 @@ def headline_overlap(a: str | None, b: str | None) -> float:
     return len(wa & wb) / min(len(wa), len(wb))
 
 
+# words a wire adds to or drops from a headline it copies ("Acme Inc. (NASDAQ: ACME)")
+_WIRE_WORDS = frozenset(
+    "inc corp corporation co ltd llc plc company holdings group nasdaq nyse american otc "
+    "otcqb otcqx cse tsx tsxv asx lse amex".split()
+)
+
+
+def _own_words(title: str | None) -> set[str]:
+    """A headline's content words, without a wire's leading tag ("AINewsBreaks – ...")."""
+    title = title or ""
+    head, dash, rest = title.partition(" – ") if " – " in title else title.partition(" — ")
+    if dash and len(head.split()) == 1:
+        title = rest
+    return {w for w in _headline_words(title) if w not in _WIRE_WORDS}
+
+
+def _both_add_words(a: str | None, b: str | None) -> bool:
+    """Whether each headline names something the other does not ("... Highlighting Cipher
+    Mining" / "... Highlighting Cleanspark"): two issues of a series, not a copy. A word
+    the other headline cut short ("Ads" / "Ad") does not count."""
+    wa, wb = _own_words(a), _own_words(b)
+    only_a, only_b = wa - wb, wb - wa
+
+    def cut(word: str, others: set[str]) -> bool:
+        return any(o.startswith(word) or word.startswith(o) for o in others)
+
+    return any(not cut(w, only_b) for w in only_a) and any(not cut(w, only_a) for w in only_b)
+
+
 def _issue_words(a: str | None, b: str | None) -> set[str]:
     """The words only one headline has that name an issue of a series: a number or a month
     ("April Report" / "May Report", "Timonium Fair (1929)" / "(1936)")."""
@@ -162,19 +196,34 @@ def _issue_words(a: str | None, b: str | None) -> set[str]:
 def is_copy(a: Member, b: Member, threshold: float = THRESHOLD) -> bool:
     """Whether two releases are one release: the same stored text, or news texts whose
     signatures agree on ``threshold`` of their positions under headlines that agree (on
-    :data:`HEADLINE_OVERLAP` of their words, and on every number and month they name)."""
+    :data:`HEADLINE_OVERLAP` of their words, on every number and month they name, and
+    without each naming something the other does not). A pair whose figures differ is a
+    copy only when dated at most :data:`MAX_DAYS` apart (later, it is a template's next
+    issue: "Pricing of Registered Direct Offering" for $480,000, then for $4.7 million)."""
     if a.content_hash == b.content_hash:
         return True
     return (
         similarity(a.signature, b.signature) >= threshold
         and headline_overlap(a.title, b.title) >= HEADLINE_OVERLAP
         and not _issue_words(a.title, b.title)
+        and not _both_add_words(a.title, b.title)
+        and not (figures_differ(a.figures, b.figures) and _days_apart(a.date, b.date) > MAX_DAYS)
     )
 
 
 def figures_differ(a: Iterable[str], b: Iterable[str]) -> bool:
     """Whether two copies state different figures."""
     return set(a) != set(b)
+
+
+def _days_apart(a: str | None, b: str | None) -> int:
+    """Days between two ISO dates (0 when either is unknown)."""
+    from datetime import date
+
+    try:
+        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) if a and b else 0
+    except ValueError:
+        return 0
 
 
 def _find(parent: dict[int, int], x: int) -> int:
@@ -208,12 +257,30 @@ def candidate_pairs(members: Sequence[Member]) -> set[tuple[int, int]]:
     return pairs
 
 
+def _same_headline_pairs(members: Sequence[Member]) -> list[tuple[int, int]]:
+    """Releases under the same headline (the same content words, at least
+    :data:`MIN_HEADLINE_WORDS`) dated at most :data:`SAME_HEADLINE_DAYS` apart: one release a
+    second wire rewrote ("Key Takeaways: ..."), whose text shingles no longer match."""
+    by_headline: dict[frozenset[str], list[Member]] = {}
+    for m in members:
+        key = frozenset(_headline_words(m.title))
+        if len(key) >= MIN_HEADLINE_WORDS and m.date:
+            by_headline.setdefault(key, []).append(m)
+    pairs = []
+    for same in by_headline.values():
+        for i, a in enumerate(same):
+            for b in same[i + 1 :]:
+                if _days_apart(a.date, b.date) <= SAME_HEADLINE_DAYS:
+                    pairs.append((a.doc_id, b.doc_id))
+    return pairs
+
+
 def group_releases(members: Sequence[Member], threshold: float = THRESHOLD) -> dict[int, int]:
     """Each release's group id (the smallest doc id of its group).
 
-    Releases with the same content hash, and pairs that :func:`is_copy` accepts among the
-    pairs sharing an LSH band, are in one group (and so, transitively, are the copies of
-    copies).
+    Releases with the same content hash, pairs that :func:`is_copy` accepts among the
+    pairs sharing an LSH band, and releases under the same headline dated a few days apart
+    are in one group (and so, transitively, are the copies of copies).
 
     >>> a = Member(1, "h1", b""); b = Member(2, "h1", b""); c = Member(3, "h2", b"")
     >>> group_releases([a, b, c])
@@ -229,4 +296,6 @@ def group_releases(members: Sequence[Member], threshold: float = THRESHOLD) -> d
     for a, b in candidate_pairs(members):
         if is_copy(by_id[a], by_id[b], threshold):
             _union(parent, a, b)
+    for a, b in _same_headline_pairs(members):
+        _union(parent, a, b)
     return {d: _find(parent, d) for d in sorted(parent)}
