@@ -15,6 +15,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -43,6 +44,7 @@ SHARED = REPO.parent / "shared" / "eval"
 ARCHIVE = SHARED / "data" / "press_releases_newsworthy" / "all-releases-markdown.tar.gz"
 HELDOUT = SHARED / "heldout_archive_paths.txt"
 PAIRS = REPO / "benchmarks" / "data" / "duplicates" / "pairs.jsonl"
+PAIRS_TEST = PAIRS.with_name("pairs_test.jsonl")
 ROOT_NAME = "newsworthy-press-releases"
 
 
@@ -84,8 +86,6 @@ def load_releases(root: Path) -> list[Release]:
         meta = parse_release(text, path=str(path))
         found = fingerprint(text, meta)
         title = meta.headline.value if meta.headline else path.stem.replace("-", " ")
-        import hashlib
-
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         date = meta.date.value if meta.date else None
         rel = str(path.relative_to(root))
@@ -172,7 +172,7 @@ def evaluate(releases: list[Release], labels: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--extract-to", type=Path, default=Path("/tmp/pressroom-archive"))
-    p.add_argument("--labels", type=Path, default=PAIRS)
+    p.add_argument("--labels", type=Path, nargs="+", default=[PAIRS, PAIRS_TEST])
     p.add_argument("--sample", type=int, default=0, help="draw this many pairs to label")
     p.add_argument("--seed", type=int, default=16)
     p.add_argument("--out", type=Path, default=None, help="where --sample writes its pairs")
@@ -185,21 +185,23 @@ def main(argv: list[str] | None = None) -> int:
         text = "".join(json.dumps(r) + "\n" for r in rows)
         (args.out.write_text(text) if args.out else sys.stdout.write(text))
         return 0
-    labels = [json.loads(line) for line in args.labels.read_text().splitlines() if line.strip()]
-    t = time.perf_counter()
-    result = evaluate(releases, labels)
-    grouped = time.perf_counter() - t
-    tp, fp, fn, tn = result["tp"], result["fp"], result["fn"], result["tn"]
-    precision = tp / (tp + fp) if tp + fp else float("nan")
-    recall = tp / (tp + fn) if tp + fn else float("nan")
-    print(f"releases fingerprinted: {len(releases)} in {loaded:.1f} s; grouped in {grouped:.1f} s")
-    print(f"labelled pairs: {len(labels)} ({tp + fn} copies, {fp + tn} not)")
-    print("| precision | recall | tp | fp | fn | tn |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    print(f"| {precision:.3f} | {recall:.3f} | {tp} | {fp} | {fn} | {tn} |")
-    for kind, row in result["misses"]:
-        a, b = row["a"], row["b"]
-        print(f"{kind}: {a} ~ {b} ({row.get('note', '')})")
+    print(f"releases fingerprinted: {len(releases)} in {loaded:.1f} s")
+    print("| labelled pairs | copies | not | precision | recall | tp | fp | fn | tn |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    misses = []
+    for path in args.labels:
+        labels = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        result = evaluate(releases, labels)
+        tp, fp, fn, tn = result["tp"], result["fp"], result["fn"], result["tn"]
+        precision = tp / (tp + fp) if tp + fp else float("nan")
+        recall = tp / (tp + fn) if tp + fn else float("nan")
+        print(
+            f"| {path.name} | {tp + fn} | {fp + tn} | {precision:.3f} | {recall:.3f} "
+            f"| {tp} | {fp} | {fn} | {tn} |"
+        )
+        misses += [(path.name, kind, row) for kind, row in result["misses"]]
+    for name, kind, row in misses:
+        print(f"{name}: {kind}: {row['a']} ~ {row['b']} ({row.get('note', '')})")
     return 0
 
 

@@ -49,6 +49,7 @@ NUM_PERM = 128
 SHINGLE = 5  # words per shingle
 THRESHOLD = 0.7  # estimated Jaccard of the shingles at which two releases are copies
 HEADLINE_OVERLAP = 0.9  # share of the shorter headline's content words the other must hold
+BOTH_ADD_THRESHOLD = 0.85  # when each headline names something the other does not
 MAX_DAYS = 7  # copies whose figures differ run within a week; later, it is the next issue
 MIN_HEADLINE_WORDS = 5  # a headline this long names one release ("Headline" names none)
 SAME_HEADLINE_DAYS = 3
@@ -196,8 +197,11 @@ def _issue_words(a: str | None, b: str | None) -> set[str]:
 def is_copy(a: Member, b: Member, threshold: float = THRESHOLD) -> bool:
     """Whether two releases are one release: the same stored text, or news texts whose
     signatures agree on ``threshold`` of their positions under headlines that agree (on
-    :data:`HEADLINE_OVERLAP` of their words, on every number and month they name, and
-    without each naming something the other does not). A pair whose figures differ is a
+    :data:`HEADLINE_OVERLAP` of their words and on every number and month they name; when
+    each names something the other does not, the texts must agree on
+    :data:`BOTH_ADD_THRESHOLD`: "... Highlighting Cipher Mining" / "... Cleanspark" at 0.71
+    are two issues of a series, a law firm's "Investor Alert" re-issued as a "Reminder" at
+    0.91 is one release). A pair whose figures differ is a
     copy only when dated at most :data:`MAX_DAYS` apart (later, it is a template's next
     issue: "Pricing of Registered Direct Offering" for $480,000, then for $4.7 million)."""
     if a.content_hash == b.content_hash:
@@ -206,7 +210,10 @@ def is_copy(a: Member, b: Member, threshold: float = THRESHOLD) -> bool:
         similarity(a.signature, b.signature) >= threshold
         and headline_overlap(a.title, b.title) >= HEADLINE_OVERLAP
         and not _issue_words(a.title, b.title)
-        and not _both_add_words(a.title, b.title)
+        and (
+            not _both_add_words(a.title, b.title)
+            or similarity(a.signature, b.signature) >= BOTH_ADD_THRESHOLD
+        )
         and not (figures_differ(a.figures, b.figures) and _days_apart(a.date, b.date) > MAX_DAYS)
     )
 
