@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ __all__ = [
 ]
 
 NUM_PERM = 128
+# datasketch's permutation scheme, named so that another datasketch default cannot change the
+# signatures an index stores (1.x used "legacy": its signatures do not compare with these)
+SCHEME = "affine32"
 SHINGLE = 5  # words per shingle
 THRESHOLD = 0.7  # estimated Jaccard of the shingles at which two releases are copies
 HEADLINE_OVERLAP = 0.9  # share of the shorter headline's content words the other must hold
@@ -113,6 +117,15 @@ def _figures(text: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+@functools.cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The seeded hash permutations, drawn once (drawing them costs more than hashing a
+    release's shingles)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME).permutations
+
+
 def _signature(tokens: Sequence[str]) -> bytes:
     if len(tokens) < SHINGLE + _MIN_SHINGLES - 1:
         return b""
@@ -121,7 +134,7 @@ def _signature(tokens: Sequence[str]) -> bytes:
     shingles = {
         " ".join(tokens[i : i + SHINGLE]).encode() for i in range(len(tokens) - SHINGLE + 1)
     }
-    m = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    m = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_permutations(), scheme=SCHEME)
     m.update_batch(sorted(shingles))
     return np.asarray(m.hashvalues, dtype="<u4").tobytes()
 
