@@ -27,7 +27,14 @@ from .manifest import (
     Manifest,
     ModelMismatchError,
 )
-from .reader import ChunkFilter, ChunkRow, DocumentRow, IndexNotFoundError, IndexReader
+from .reader import (
+    ChunkFilter,
+    ChunkRow,
+    DocumentRow,
+    GroupMember,
+    IndexNotFoundError,
+    IndexReader,
+)
 from .serving import open_reader, reading, serving_problem
 from .sync import FileError, Progress, SyncReport, sync
 
@@ -42,6 +49,7 @@ __all__ = [
     "DocumentRow",
     "Encoder",
     "FileError",
+    "GroupMember",
     "IndexCorruptError",
     "IndexFormatError",
     "IndexLockedError",

@@ -25,12 +25,13 @@ from .errors import IndexFormatError, corrupt
 # 4: the manifest records each published file's size and SHA-256 and its own checksum;
 #    the store keeps the build settings (table ``meta``), so a lost manifest can be rebuilt.
 # 5: each release keeps its own source link (documents.url).
+# 6: each release's fingerprint and release group (wire copies, duplicates: index.groups).
 # Older formats that ``index.migrations`` converts in place are listed there.
-FORMAT_VERSION = 5
-UPGRADABLE_VERSIONS = (2, 3, 4)  # index.migrations has a step from each of these onwards
-# Formats readers open as they are (3: no checksums to compare, 3 and 4: no source links;
-# the next update adds them).
-OPENABLE_VERSIONS = (3, 4, 5)
+FORMAT_VERSION = 6
+UPGRADABLE_VERSIONS = (2, 3, 4, 5)  # index.migrations has a step from each of these onwards
+# Formats readers open as they are (3: no checksums to compare; 3 and 4: no source links;
+# 3 to 5: no release groups, each release is its own; the next update adds them).
+OPENABLE_VERSIONS = (3, 4, 5, 6)
 
 
 class IndexUpgradeNeeded(IndexFormatError):

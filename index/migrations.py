@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable
 
 from .derived import keyword_row, rebuild_keyword_index
+from .groups import update_groups
 from .manifest import FORMAT_VERSION, UPGRADABLE_VERSIONS
 from .store import META_SCHEMA
 
@@ -46,20 +47,28 @@ def m005_source_url(db: sqlite3.Connection) -> None:
     db.execute("UPDATE documents SET mtime_ns = -1")
 
 
+def m006_release_groups(db: sqlite3.Connection) -> None:
+    """Format 5 -> 6: every release gains its fingerprint (``signature``, ``figures``)
+    and its release group (``group_id``), computed from the stored texts. It touches only
+    these three columns of ``documents`` (added if missing)."""
+    update_groups(db)
+
+
 # format produced -> the step that produces it from the format before
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     3: m003_headline_column,
     4: m004_checksums,
     5: m005_source_url,
+    6: m006_release_groups,
 }
 assert all(v + 1 in MIGRATIONS for v in UPGRADABLE_VERSIONS)
 assert max(MIGRATIONS) == FORMAT_VERSION
 
 
 def migrate(db: sqlite3.Connection, version: int) -> list[int]:
-    """Run every step from format ``version`` up to the current one; the formats reached."""
+    """Run every step above format ``version`` in order; the formats reached."""
     done = []
-    for target in range(version + 1, FORMAT_VERSION + 1):
+    for target in sorted(t for t in MIGRATIONS if t > version):
         MIGRATIONS[target](db)
         done.append(target)
     return done

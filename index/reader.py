@@ -37,6 +37,7 @@ __all__ = [
     "ChunkFilter",
     "ChunkRow",
     "DocumentRow",
+    "GroupMember",
     "IndexNotFoundError",
     "IndexReader",
 ]
@@ -106,6 +107,23 @@ class ChunkRow:
     tickers: tuple[str, ...]
     path: str
     url: str | None = None
+    group_id: int = 0  # the release group (wire copies share it); 0 only in hand-made rows
+
+    @property
+    def group(self) -> int:
+        """The release group, the release's own id when it has none."""
+        return self.group_id or self.doc_id
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """A release of a release group: its id, file, wire and figures (:mod:`ingest.copies`)."""
+
+    doc_id: int
+    path: str
+    wire: str | None
+    date: str | None
+    figures: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,7 @@ class DocumentRow:
     n_chunks: int
     indexed_at: str
     url: str | None = None
+    group_id: int = 0  # the release group; the release's own id when the index has none
 
 
 def _short(exc: BaseException) -> str:
@@ -168,6 +187,7 @@ class IndexReader:
         self._n_chunks: int | None = None
         self._date_range: tuple[str | None, str | None] | None = None
         self._term_cache: dict[str, tuple[int, int]] = {}
+        self._group_sql: str | None = None
 
     # -- files and their lifetime ----------------------------------------------------------
     def same_folder(self) -> bool:
@@ -281,6 +301,34 @@ class IndexReader:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise self._store_error(exc) from exc
+
+    def group_sql(self) -> str:
+        """The release group of documents ``d`` (their own id before format 6)."""
+        if self._group_sql is None:
+            cols = {r[1] for r in self._rows("PRAGMA table_info(documents)")}
+            self._group_sql = "COALESCE(d.group_id, d.doc_id)" if "group_id" in cols else "d.doc_id"
+        return self._group_sql
+
+    def group_members(self, groups: Sequence[int]) -> dict[int, list[GroupMember]]:
+        """The releases of each release group, oldest first (a group absent: none)."""
+        if not groups:
+            return {}
+        group = self.group_sql()
+        figures = "d.figures" if group != "d.doc_id" else "'[]'"
+        marks = ",".join(str(int(g)) for g in sorted(set(groups)))
+        rows = self._rows(
+            f"SELECT {group}, d.doc_id, d.path, d.wire, d.date, {figures} FROM documents d "
+            f"WHERE {group} IN ({marks}) ORDER BY d.date IS NULL, d.date, d.doc_id"
+        )
+        out: dict[int, list[GroupMember]] = {}
+        try:
+            for g, doc_id, path, wire, date, figs in rows:
+                out.setdefault(g, []).append(
+                    GroupMember(doc_id, path, wire, date, tuple(json.loads(figs)))
+                )
+        except (ValueError, TypeError) as exc:
+            raise self._store_error(exc) from exc
+        return out
 
     # -- search ------------------------------------------------------------------------------
     def dense(
@@ -442,14 +490,13 @@ class IndexReader:
         rows = self._rows(
             'SELECT c.chunk_id, c.doc_id, c.ordinal, c.start, c."end", c.kind, c.section, '
             f"c.repeat, {CHUNK_TEXT_SQL}, d.title, d.date, "
-            f"d.company, d.tickers, d.path, {self._url_sql('d.')} "
-            "FROM chunks c JOIN documents d USING (doc_id) "
-            f"WHERE c.chunk_id IN ({marks})"
+            f"d.company, d.tickers, d.path, {self._url_sql('d.')}, {self.group_sql()} "
+            f"FROM chunks c JOIN documents d USING (doc_id) WHERE c.chunk_id IN ({marks})"
         )
         out = {}
         try:
             for r in rows:
-                out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13], r[14])
+                out[r[0]] = ChunkRow(*r[:12], tuple(json.loads(r[12])), r[13], r[14], r[15])
         except (ValueError, TypeError) as exc:  # a damaged row
             raise self._store_error(exc) from exc
         return out
@@ -516,8 +563,9 @@ class IndexReader:
 
     def _read_documents(self) -> list[DocumentRow]:
         rows = self._rows(
-            "SELECT doc_id, path, title, date, company, tickers, wire, n_chunks, indexed_at, "
-            f"{self._url_sql()} FROM documents ORDER BY date DESC, title"
+            "SELECT d.doc_id, d.path, d.title, d.date, d.company, d.tickers, d.wire, d.n_chunks, "
+            f"d.indexed_at, {self._url_sql('d.')}, {self.group_sql()} "
+            "FROM documents d ORDER BY d.date DESC, d.title"
         )
         try:
             return [
@@ -526,6 +574,19 @@ class IndexReader:
             ]
         except (ValueError, TypeError) as exc:
             raise self._store_error(exc) from exc
+
+    def matching_documents(self, terms: Sequence[str]) -> set[int]:
+        """The releases with a chunk whose text or headline holds every one of ``terms``
+        (lower-cased words, matched by their stems as the keyword index reads them)."""
+        terms = list(dict.fromkeys(t for t in terms if t))
+        if not terms:
+            return set()
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        sql = (
+            "SELECT DISTINCT c.doc_id FROM chunks_fts f JOIN chunks c ON c.chunk_id = f.rowid "
+            "WHERE chunks_fts MATCH ?"
+        )
+        return {r[0] for r in self._rows(sql, [match])}
 
     def chunks_of(self, doc_ids: Sequence[int]) -> list[int]:
         """Every chunk id of these releases."""

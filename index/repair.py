@@ -31,6 +31,7 @@ from .check import GenerationCheck, IndexCheck, check_index
 from .derived import rebuild_keyword_index, update_repeats, update_terms
 from .encoder import Encoder
 from .errors import IndexCorruptError, storage_error
+from .groups import update_groups
 from .integrity import digest_files
 from .layout import (
     MANIFEST,
@@ -219,6 +220,7 @@ class _Job:
             self._embed(db, manifest, vectors, missing)
         update_repeats(db)
         update_terms(db)
+        update_groups(db)
         n_docs = db.execute("SELECT count(*) FROM documents").fetchone()[0]
         n_chunks = db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         settings = VectorSettings(**manifest.extra.get("vector_settings", {}))

@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "FTS_SCHEMA",
+    "GROUP_COLUMNS",
     "META_SCHEMA",
     "SCHEMA",
     "TERMS_SCHEMA",
@@ -46,6 +47,15 @@ FTS_SCHEMA = """CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, headline, tokenize = 'porter unicode61 remove_diacritics 2'
 );"""
 
+# Format 6: each release's fingerprint (``signature``, ``figures``: :mod:`ingest.copies`) and
+# its release group (``group_id``: the smallest doc id of its wire copies), kept by the writer
+# (``index.groups``, which also adds the columns and their index to an older store).
+GROUP_COLUMNS = (
+    ("signature", "BLOB"),
+    ("figures", "TEXT NOT NULL DEFAULT '[]'"),
+    ("group_id", "INTEGER"),
+)
+
 # Format 4: the build settings (key "build": the manifest's model, dim, chunking, embed
 # recipe, analyzer and extra, as JSON), so that a lost manifest can be rebuilt from the store.
 META_SCHEMA = """
@@ -73,7 +83,10 @@ CREATE TABLE IF NOT EXISTS documents (
     url TEXT,
     text TEXT NOT NULL,
     n_chunks INTEGER NOT NULL DEFAULT 0,
-    indexed_at TEXT NOT NULL
+    indexed_at TEXT NOT NULL,
+    signature BLOB,
+    figures TEXT NOT NULL DEFAULT '[]',
+    group_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -30,6 +30,7 @@ from . import fileops
 from .derived import keyword_row, text_hash, update_repeats, update_terms
 from .encoder import Encoder
 from .errors import BadCurrentError, IndexCorruptError, corrupt, is_corruption, storage_error
+from .groups import update_groups
 from .integrity import digest_files, full_check, raise_for
 from .layout import (
     MANIFEST,
@@ -277,6 +278,7 @@ class IndexWriter:
             self._remove_doc(old[0])
         record = asdict(doc)
         record["tickers"] = json.dumps(list(doc.tickers))
+        record["figures"] = json.dumps(list(doc.figures))
         record["n_chunks"] = len(chunks)
         record["indexed_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         cols = ", ".join(record)
@@ -402,6 +404,7 @@ class IndexWriter:
         self.flush()
         update_repeats(self.db)
         update_terms(self.db)
+        update_groups(self.db)
         n_docs, n_chunks = self.counts()
         if n_chunks != len(self.vectors):
             raise RuntimeError(

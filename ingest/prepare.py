@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .analysis import words
 from .chunking import ChunkSettings, chunk_release
+from .copies import fingerprint
 from .normalize import normalize_text
 from .release import parse_release
 from .sentences import split_sentences
@@ -53,6 +54,8 @@ class DocumentRecord:
     dateline: str | None = None
     meta: str = "{}"  # JSON of the full ReleaseMeta with spans
     url: str | None = None  # the release's own source link, when the file names one
+    signature: bytes = b""  # MinHash of the news text (ingest.copies), b"" when too short
+    figures: tuple[str, ...] = ()  # the numbers of the news text (ingest.copies)
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ def prepare(
                 c.ordinal, c.start, c.end, c.kind, prefix + c.text, section, sentences, len(prefix)
             )
         )
+    copy_print = fingerprint(text, meta)
     doc = DocumentRecord(
         path=loaded.path,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -149,5 +153,7 @@ def prepare(
         dateline=_field(meta, "dateline"),
         meta=json.dumps(asdict(meta)),
         url=loaded.url,
+        signature=copy_print.signature,
+        figures=copy_print.figures,
     )
     return doc, records

@@ -21,6 +21,7 @@ from index import (
 )
 
 from .passage import Filters, Passage
+from .releases import Release, releases
 from .search import retrieve
 from .settings import AnswerSettings, RankSettings, Settings
 
@@ -40,6 +41,8 @@ __all__ = [
     "Passage",
     "RankSettings",
     "ReadOnlyIndexError",
+    "Release",
     "Settings",
+    "releases",
     "retrieve",
 ]

@@ -37,6 +37,11 @@ class Passage:
         confidence: estimated chance, from 0 to 1, that the passage answers the question.
         answerable: ``confidence`` is at least the calibrated threshold; when False for
             the first hit, nothing in the index answers the question.
+        copies: the files of the release's other copies (the same release on another
+            wire, or the same file twice), oldest first; empty when it has none. A copy
+            never takes a result of its own.
+        differing_copies: those of ``copies`` whose figures (the numbers of the news text,
+            its date left out) differ from this release's.
     """
 
     text: str
@@ -58,6 +63,8 @@ class Passage:
     url: str | None = None
     confidence: float = 0.0
     answerable: bool = False
+    copies: tuple[str, ...] = ()
+    differing_copies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@
 4. :func:`score_chunks`: each chunk re-scored with its best answer sentence, penalties for
    boilerplate and text repeated across releases, and each release's candidate
    sentences gathered for choosing its passage;
-5. :func:`diversify`: at most ``per_doc`` passages per release, later ones ranked lower;
+5. :func:`diversify`: at most ``per_doc`` passages per release, later ones ranked lower,
+   and one release of each release group (its wire copies are the passage's ``copies``);
 6. :func:`place_passages`: each kept release's passage window (see :mod:`qa.windows`).
 """
 
@@ -173,10 +174,17 @@ def score_chunks(
 
 def diversify(scored: Sequence[Ranked], per_doc: int, penalty: float, k: int) -> list[Ranked]:
     """The best ``k`` with at most ``per_doc`` per release; a release's n-th (from 0)
-    competes with its score minus ``n * penalty``. ``scored`` is sorted best first."""
+    competes with its score minus ``n * penalty``. ``scored`` is sorted best first.
+
+    Of a release group (wire copies, duplicates) only the member that ranks first is kept:
+    its copies never take a result of their own.
+    """
     seen: dict[int, int] = {}
+    shown: dict[int, int] = {}  # release group -> the member kept
     kept = []
     for r in scored:
+        if shown.setdefault(r.row.group, r.row.doc_id) != r.row.doc_id:
+            continue
         n = seen.get(r.row.doc_id, 0)
         if n < per_doc:
             seen[r.row.doc_id] = n + 1

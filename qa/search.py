@@ -26,6 +26,7 @@ from index import (
     get_encoder,
     reading,
 )
+from ingest.copies import figures_differ
 
 from .answer import AnswerScorer
 from .answer_model import load_answer_model
@@ -184,7 +185,7 @@ def rank(
     # the chunk that matched the question best as a whole is often the lead, while the
     # sentence that answers sits a few paragraphs further down.
     rows = reader.chunks(top)
-    siblings = _siblings(reader, [rows[i].doc_id for i in top], fused, allowed, r.expand_docs)
+    siblings = _siblings(reader, _one_per_group(top, rows), fused, allowed, r.expand_docs)
     if siblings:
         _add_dense(reader, dense, siblings, qvec)
         fused.update({i: fuse(i) for i in siblings})
@@ -206,6 +207,16 @@ def rank(
     scores = score_windows(model, text, placed, picks, first_spans, reader.document_text)
 
     return apply_scores(placed, scores, model.confidence, a)
+
+
+def _one_per_group(ids: Sequence[int], rows: dict) -> list[int]:
+    """The releases of ``ids`` in order, the first of each release group only (a copy
+    never takes another release's place among those whose every chunk is read)."""
+    first: dict[int, int] = {}
+    for i in ids:
+        first.setdefault(rows[i].group, rows[i].doc_id)
+    kept = set(first.values())
+    return [rows[i].doc_id for i in ids if rows[i].doc_id in kept]
 
 
 def _sentences_by_release(
@@ -309,8 +320,24 @@ def confidence(answer_score: float, center: float, scale: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
+def _copies(
+    reader: IndexReader, ranked: Sequence[Ranked]
+) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Per shown release: its copies' files, and those whose figures differ from its own."""
+    members = reader.group_members([r.row.group for r in ranked])
+    out = {}
+    for r in ranked:
+        group = members.get(r.row.group, [])
+        own = next((m.figures for m in group if m.doc_id == r.row.doc_id), ())
+        others = [m for m in group if m.doc_id != r.row.doc_id]
+        differ = tuple(m.path for m in others if figures_differ(m.figures, own))
+        out[r.row.doc_id] = (tuple(m.path for m in others), differ)
+    return out
+
+
 def _passages(reader: IndexReader, ranked: Sequence[Ranked], settings: Settings) -> list[Passage]:
     a_settings = settings.answer
+    copies = _copies(reader, ranked)
     out = []
     for r in ranked:
         row = r.row
@@ -343,6 +370,8 @@ def _passages(reader: IndexReader, ranked: Sequence[Ranked], settings: Settings)
                 url=row.url,
                 confidence=round(conf, 4),
                 answerable=conf >= a_settings.answerable_at,
+                copies=copies[row.doc_id][0],
+                differing_copies=copies[row.doc_id][1],
             )
         )
     return out
