@@ -88,7 +88,8 @@ def test_json_lines_are_the_passages_fields():
     for line, hit in zip(lines, HITS, strict=True):
         data = json.loads(line)
         assert data == json.loads(json.dumps(asdict(hit)))
-        assert Passage(**{**data, "tickers": tuple(data["tickers"])}) == hit
+        tuples = {k: tuple(v) for k, v in data.items() if isinstance(v, list)}  # JSON arrays
+        assert Passage(**{**data, **tuples}) == hit
 
 
 def test_markdown_has_the_question_the_answer_and_numbered_quoted_sources():

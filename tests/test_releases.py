@@ -59,7 +59,9 @@ def test_releases_filter_by_company_period_and_words(index_dir):
 
 def test_timeline_shows_the_earliest_member_and_lists_undated_last():
     def row(doc_id, date, group, title="T", company=None):
-        return DocumentRow(doc_id, f"/r/{doc_id}.txt", title, date, company, (), None, 1, "", group)
+        return DocumentRow(
+            doc_id, f"/r/{doc_id}.txt", title, date, company, (), None, 1, "", group_id=group
+        )
 
     docs = [row(1, "2020-01-02", 1), row(2, "2020-01-01", 1), row(3, None, 3), row(4, "2021", 4)]
     members = {
