@@ -42,9 +42,9 @@ def m005_source_url(db: sqlite3.Connection) -> None:
     embedded again) and records the link.
     """
     columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
-    if "url" not in columns:  # (a store made by a newer build and marked older has it)
+    if "url" not in columns:  # (a store that has it, marked older, keeps its links)
         db.execute("ALTER TABLE documents ADD COLUMN url TEXT")
-    db.execute("UPDATE documents SET mtime_ns = -1")
+        db.execute("UPDATE documents SET mtime_ns = -1")
 
 
 def m006_release_groups(db: sqlite3.Connection) -> None:

@@ -44,6 +44,7 @@ from .layout import (
     writer_lock,
 )
 from .manifest import FORMAT_VERSION, Manifest
+from .migrations import m005_source_url
 from .salvage import CHUNK_COLUMNS, DOC_COLUMNS, SENTENCE_COLUMNS, Salvage, salvage_rows
 from .serving import held_generations
 from .settings import VectorSettings
@@ -203,6 +204,7 @@ class _Job:
             fileops.copy_store(target.path / STORE, work / STORE)
             db = fileops.open_store(work / STORE)
             db.execute("BEGIN")
+            m005_source_url(db)  # a store older than format 5 gains its url column
         else:
             salvage = self._salvage(target.path / STORE, dim, manifest.documents)
             db = fileops.open_store(work / STORE)

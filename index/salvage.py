@@ -23,7 +23,7 @@ __all__ = ["Salvage", "salvage_rows"]
 
 DOC_COLUMNS = (
     "doc_id, path, content_hash, size, mtime_ns, format, title, date, company, tickers, "
-    "wire, dateline, meta, text, n_chunks, indexed_at"
+    "wire, dateline, meta, text, n_chunks, indexed_at, url"
 )
 CHUNK_COLUMNS = 'chunk_id, doc_id, ordinal, start, "end", kind, section, embed_hash, repeat'
 SENTENCE_COLUMNS = 'chunk_id, start, "end", hash, vec, scale'
@@ -72,8 +72,24 @@ def _scan(db: sqlite3.Connection, table: str, columns: str) -> Iterator[tuple]:
             break
 
 
+def _doc_columns(db: sqlite3.Connection) -> str:
+    """DOC_COLUMNS as this store can give them: a store of format 4 or older has no
+    ``url`` (the source link, read again from the file by the next sync)."""
+    try:
+        names = {r[1] for r in db.execute("PRAGMA table_info(documents)")}
+    except sqlite3.Error:
+        names = set()
+    return DOC_COLUMNS if not names or "url" in names else DOC_COLUMNS[: -len("url")] + "NULL"
+
+
+def _without_link(row: tuple) -> tuple:
+    """A release row from a store without source links, its mtime cleared so that the
+    next sync reads its file again (as migration m005_source_url does)."""
+    return (*row[:4], -1, *row[5:])
+
+
 def _sound_document(row: tuple) -> bool:
-    doc_id, path, content_hash, *_, text, n_chunks, _indexed = row[1:]
+    doc_id, path, content_hash, *_, text, n_chunks, _indexed, _url = row[1:]
     if not (isinstance(doc_id, int) and isinstance(path, str) and isinstance(text, str)):
         return False
     if not isinstance(n_chunks, int):
@@ -108,9 +124,10 @@ def salvage_rows(db: sqlite3.Connection, dim: int) -> Salvage:
     out = Salvage()
     docs: dict[int, tuple] = {}
     bad_docs: dict[int, str | None] = {}
-    for row in _scan(db, "documents", DOC_COLUMNS):
+    columns = _doc_columns(db)
+    for row in _scan(db, "documents", columns):
         if _sound_document(row):
-            docs[row[1]] = row[1:]
+            docs[row[1]] = row[1:] if columns == DOC_COLUMNS else _without_link(row[1:])
         elif isinstance(row[1], int):
             bad_docs[row[1]] = row[2] if isinstance(row[2], str) else None
     chunks: dict[int, list[tuple]] = {}

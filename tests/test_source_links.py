@@ -118,3 +118,17 @@ def test_a_format_3_index_gains_the_links_on_its_next_sync_without_embedding(tmp
     }
     # the files were read again once; the next sync skips them unread
     assert sync([folder], idx, encoder=FakeEncoder()).published is False
+
+
+def test_repair_gives_an_index_without_links_its_column(tmp_path):
+    from index.repair import repair_index
+
+    folder, idx = _folder(tmp_path), tmp_path / "idx"
+    sync([folder], idx, encoder=FakeEncoder())
+    as_format_3(idx)
+    report = repair_index(idx, use_model=False)  # republished as the current format
+    assert report.complete
+    assert {d.url for d in open_reader(idx).documents()} == {None}  # the files tell it
+    again = FakeEncoder()
+    sync([folder], idx, encoder=again)
+    assert again.encoded == [] and WIRE in {d.url for d in open_reader(idx).documents()}
