@@ -43,7 +43,7 @@ from .encoder import DEFAULT_MODEL
 from .errors import BadCurrentError
 from .layout import current_generation, default_index_dir
 from .settings import VectorSettings
-from .sync import FileError, Progress, SyncReport, _remove_vanished, _Tally
+from .sync import FileError, Progress, SyncReport, _publish, _remove_vanished, _Tally
 from .writer import IndexWriter
 
 __all__ = [
@@ -403,22 +403,7 @@ def cluster_sync(
                     )
         if remove_missing:
             tally.removed = _remove_vanished(writer, known, entries, paths)
-        manifest = writer.commit()
-        n_docs, n_chunks = (manifest.documents, manifest.chunks) if manifest else writer.counts()
-        return SyncReport(
-            added=tuple(tally.added),
-            updated=tuple(tally.updated),
-            removed=tuple(tally.removed),
-            unchanged=tally.unchanged,
-            failed=tuple(tally.failed),
-            chunks_embedded=tally.embedded,
-            chunks_reused=writer.reused,
-            documents=n_docs,
-            chunks=n_chunks,
-            seconds=time.perf_counter() - started,
-            published=manifest is not None,
-            notes=tuple(writer.notes + tally.notes),
-        )
+        return _publish(writer, tally, started)
 
 
 def _has_current(index_dir: Path) -> bool:

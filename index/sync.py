@@ -140,22 +140,27 @@ def sync(
                 )
         if remove_missing:
             tally.removed = _remove_vanished(writer, known, entries, paths)
-        manifest = writer.commit()
-        n_docs, n_chunks = (manifest.documents, manifest.chunks) if manifest else writer.counts()
-        return SyncReport(
-            added=tuple(tally.added),
-            updated=tuple(tally.updated),
-            removed=tuple(tally.removed),
-            unchanged=tally.unchanged,
-            failed=tuple(tally.failed),
-            chunks_embedded=tally.embedded,
-            chunks_reused=writer.reused,
-            documents=n_docs,
-            chunks=n_chunks,
-            seconds=time.perf_counter() - started,
-            published=manifest is not None,
-            notes=tuple(writer.notes + tally.notes),
-        )
+        return _publish(writer, tally, started)
+
+
+def _publish(writer: IndexWriter, tally: _Tally, started: float) -> SyncReport:
+    """Commit the update (one new generation, or none when nothing changed); its report."""
+    manifest = writer.commit()
+    n_docs, n_chunks = (manifest.documents, manifest.chunks) if manifest else writer.counts()
+    return SyncReport(
+        added=tuple(tally.added),
+        updated=tuple(tally.updated),
+        removed=tuple(tally.removed),
+        unchanged=tally.unchanged,
+        failed=tuple(tally.failed),
+        chunks_embedded=tally.embedded,
+        chunks_reused=writer.reused,
+        documents=n_docs,
+        chunks=n_chunks,
+        seconds=time.perf_counter() - started,
+        published=manifest is not None,
+        notes=tuple(writer.notes + tally.notes),
+    )
 
 
 def _remove_vanished(

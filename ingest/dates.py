@@ -208,3 +208,19 @@ def parse_date_limit(text: str | None, *, end: bool = False, label: str = "date"
     except ValueError:
         pass
     raise ValueError(f"{label} {text!r} is not a date: use YYYY-MM-DD (or YYYY, YYYY-MM)")
+
+
+def display_date(iso: str | None, month: str = "%b") -> str:
+    """An ISO date for people: ``2014-03-04`` -> ``Mar 4, 2014`` (``month="%B"``: ``March``);
+    None -> ``undated``; anything unparsable is returned as it is.
+
+    >>> display_date("2016-11-28"), display_date("2016-11-28", "%B"), display_date(None)
+    ('Nov 28, 2016', 'November 28, 2016', 'undated')
+    """
+    if not iso:
+        return "undated"
+    try:
+        day = _dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{day:{month}} {day.day}, {day.year}"

@@ -27,13 +27,14 @@ File: glioblastoma.txt. Source: https://wire.example/cellectar-trial
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import PurePath
+
+from ingest.dates import display_date
 
 from .passage import Passage
 from .settings import Settings
@@ -86,13 +87,7 @@ def long_date(iso: str | None) -> str:
     >>> long_date("2016-11-28"), long_date(None), long_date("2016")
     ('November 28, 2016', 'undated', '2016')
     """
-    if not iso:
-        return "undated"
-    try:
-        day = dt.date.fromisoformat(iso[:10])
-    except ValueError:
-        return iso
-    return f"{day:%B} {day.day}, {day.year}"
+    return display_date(iso, "%B")
 
 
 def _issuer(hit: Passage) -> str:

@@ -18,12 +18,12 @@ Example:
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ingest.dates import display_date
 from ingest.types import BOILERPLATE_KINDS
 from qa import Filters, Passage, Settings
 from qa.export import FORMATS, MEDIA_TYPES, SUFFIXES, citation, export, long_date
@@ -64,13 +64,7 @@ def format_date(iso: str | None) -> str:
     >>> format_date("2016-11-28"), format_date(None)
     ('Nov 28, 2016', 'undated')
     """
-    if not iso:
-        return "undated"
-    try:
-        day = dt.date.fromisoformat(iso[:10])
-    except ValueError:
-        return iso
-    return f"{day:%b} {day.day}, {day.year}"
+    return display_date(iso, "%b")
 
 
 def _issuer(company: str | None, tickers: Sequence[str]) -> str:
