@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 
 from ingest.chunking import ChunkSettings
-from ingest.loaders import iter_corpus
 from ingest.prepare import EMBED_TEMPLATE, ChunkRecord, DocumentRecord
 from ingest.types import LoadError
 
@@ -43,7 +42,16 @@ from .encoder import DEFAULT_MODEL
 from .errors import BadCurrentError
 from .layout import current_generation, default_index_dir
 from .settings import VectorSettings
-from .sync import FileError, Progress, SyncReport, _publish, _remove_vanished, _Tally
+from .sync import (
+    FileError,
+    Progress,
+    SyncReport,
+    _publish,
+    _record,
+    _remove_vanished,
+    _Tally,
+    _walk,
+)
 from .writer import IndexWriter
 
 __all__ = [
@@ -343,10 +351,7 @@ def cluster_sync(
     chunking = asdict(settings)
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
     paths = [Path(p) for p in paths]
-    entries = list(iter_corpus(paths))
-    tally = _Tally(
-        failed=[FileError(os.path.abspath(e.path), e.error) for e in entries if e.error is not None]
-    )
+    entries, tally = _walk(paths)
     states = []
     for e in entries:
         if e.error is None:
@@ -420,10 +425,4 @@ def _apply(writer: IndexWriter, item: Prepared, known: dict, tally: _Tally) -> N
         return
     assert item.document is not None
     tally.notes.extend(f"{item.path}: {note}" for note in item.notes)
-    old = known.get(item.path)
-    if old is not None and old.content_hash == item.document.content_hash:
-        writer.touch(item.path, item.size, item.mtime_ns, url=item.document.url)
-        tally.unchanged += 1
-    else:
-        writer.add(item.document, list(item.chunks))
-        (tally.updated if old is not None else tally.added).append(item.path)
+    _record(writer, item.path, item.document, item.chunks, known.get(item.path), tally)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ingest.chunking import ChunkSettings
 from ingest.loaders import iter_corpus, load_file
-from ingest.prepare import EMBED_TEMPLATE, prepare
+from ingest.prepare import EMBED_TEMPLATE, ChunkRecord, DocumentRecord, prepare
 from ingest.types import LoadError
 
 from .encoder import Encoder, get_encoder
@@ -109,11 +109,8 @@ def sync(
     settings = settings or ChunkSettings()
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
     paths = [Path(p) for p in paths]
-    entries = list(iter_corpus(paths))
+    entries, tally = _walk(paths)
     files = [Path(os.path.abspath(e.path)) for e in entries if e.error is None]
-    tally = _Tally(
-        failed=[FileError(os.path.abspath(e.path), e.error) for e in entries if e.error is not None]
-    )
 
     def on_embedded(n: int) -> None:
         tally.embedded += n
@@ -141,6 +138,31 @@ def sync(
         if remove_missing:
             tally.removed = _remove_vanished(writer, known, entries, paths)
         return _publish(writer, tally, started)
+
+
+def _walk(paths: Sequence[Path]) -> tuple[list, _Tally]:
+    """The corpus entries under ``paths`` and a tally holding those that cannot be read."""
+    entries = list(iter_corpus(paths))
+    failed = [FileError(os.path.abspath(e.path), e.error) for e in entries if e.error is not None]
+    return entries, _Tally(failed=failed)
+
+
+def _record(
+    writer: IndexWriter,
+    key: str,
+    doc: DocumentRecord,
+    chunks: Sequence[ChunkRecord],
+    old: KnownDocument | None,
+    tally: _Tally,
+) -> None:
+    """A parsed file into the update: only its file metadata (and source link) when its text
+    is what the index holds, else added or re-indexed."""
+    if old is not None and old.content_hash == doc.content_hash:
+        writer.touch(key, doc.size, doc.mtime_ns, url=doc.url)
+        tally.unchanged += 1
+    else:
+        writer.add(doc, list(chunks))
+        (tally.updated if old is not None else tally.added).append(key)
 
 
 def _publish(writer: IndexWriter, tally: _Tally, started: float) -> SyncReport:
@@ -216,12 +238,7 @@ def _sync_file(
             size=st.st_size,
             mtime_ns=st.st_mtime_ns,
         )
-        if old is not None and old.content_hash == doc.content_hash:
-            writer.touch(key, st.st_size, st.st_mtime_ns, url=doc.url)
-            tally.unchanged += 1
-        else:
-            writer.add(doc, chunks)
-            (tally.updated if old is not None else tally.added).append(key)
+        _record(writer, key, doc, chunks, old, tally)
     except LoadError as exc:
         tally.failed.append(FileError(key, exc.reason))
     except OSError as exc:
