@@ -497,3 +497,60 @@ def test_upload_progress_moves_while_embedding_and_covers_no_text(page, tmp_path
     ]
     assert any(0 < done < total for done, total in embedding), seen
     _shot(page, "11-bigger-upload")
+
+
+# -- saved searches and alerts, after the uploads above -----------------------------------------
+FAST_TRACK_QUESTION = "Which drug received FDA Fast Track designation?"
+FAST_TRACK_RELEASE = """\
+Acme Therapeutics Receives FDA Fast Track Designation for ACM-101 in Glioblastoma
+
+BOSTON, May 2, 2024 -- Acme Therapeutics, Inc. (NASDAQ: ACME) today announced that the U.S.
+Food and Drug Administration (FDA) has granted Fast Track designation to ACM-101, its lead
+antibody candidate for the treatment of recurrent glioblastoma.
+
+"We look forward to working closely with the FDA as we advance ACM-101 into a Phase 2 study
+later this year," said Jane Doe, Chief Executive Officer of Acme Therapeutics.
+
+About Acme Therapeutics
+Acme Therapeutics, Inc. is a clinical-stage biotechnology company based in Boston.
+"""
+PLANT_RELEASE = """\
+Acme Therapeutics Opens New Manufacturing Plant in Ohio
+
+COLUMBUS, Ohio, June 10, 2024 -- Acme Therapeutics, Inc. (NASDAQ: ACME) today opened a
+manufacturing plant in Columbus, Ohio, that will employ 250 people at full capacity in 2026.
+"""
+
+
+def test_a_saved_search_shows_a_badge_when_an_upload_answers_it(page, tmp_path):
+    _tab(page, "Ask")
+    page.locator("#question textarea").fill(FAST_TRACK_QUESTION)
+    page.locator("#save-search").click()
+    expect(page.locator("#save-report")).to_contain_text(f"{FAST_TRACK_QUESTION}.")
+    expect(page.get_by_role("tab", name="Alerts", exact=True)).to_be_visible()  # none yet
+
+    _tab(page, "Library")
+    answers, other = tmp_path / "acme-fast-track.txt", tmp_path / "acme-plant.txt"
+    answers.write_text(FAST_TRACK_RELEASE, encoding="utf-8")
+    other.write_text(PLANT_RELEASE, encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files([str(answers), str(other)])
+    _report_line(page, "#upload-report", "1 new alert").wait_for(timeout=120_000)
+    badge = page.get_by_role("tab", name="Alerts (1)")
+    expect(badge).to_be_visible()
+    _shot(page, "13-alert-badge")
+
+    badge.click()
+    cards = page.locator("#alerts .pr-alert")
+    expect(cards).to_have_count(1)  # the plant release answers nothing of the question
+    card = cards.first
+    assert "Acme Therapeutics Receives FDA Fast Track Designation" in card.inner_text()
+    assert "granted Fast Track designation to ACM-101" in card.locator("mark").inner_text()
+    assert "May 2, 2024" in card.inner_text() and "NEW" in card.inner_text().upper()
+    card.locator("details.pr-release summary").click()
+    expect(card.locator(".pr-release-text .pr-anchor")).to_contain_text("ACM-101")
+    _shot(page, "14-alerts-tab")
+
+    page.locator("#mark-seen").click()
+    expect(page.locator("#alerts-report")).to_contain_text("Marked 1 alert seen.")
+    expect(page.get_by_role("tab", name="Alerts", exact=True)).to_be_visible()
+    expect(page.locator("#alerts .pr-new")).to_have_count(0)
