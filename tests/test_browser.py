@@ -544,7 +544,8 @@ def test_a_saved_search_shows_a_badge_when_an_upload_answers_it(page, tmp_path):
     expect(cards).to_have_count(1)  # the plant release answers nothing of the question
     card = cards.first
     assert "Acme Therapeutics Receives FDA Fast Track Designation" in card.inner_text()
-    assert "granted Fast Track designation to ACM-101" in card.locator("mark").inner_text()
+    sentence = card.locator(".pr-passage mark").inner_text()
+    assert "granted Fast Track designation to ACM-101" in sentence
     assert "May 2, 2024" in card.inner_text() and "NEW" in card.inner_text().upper()
     card.locator("details.pr-release summary").click()
     expect(card.locator(".pr-release-text .pr-anchor")).to_contain_text("ACM-101")
@@ -554,3 +555,9 @@ def test_a_saved_search_shows_a_badge_when_an_upload_answers_it(page, tmp_path):
     expect(page.locator("#alerts-report")).to_contain_text("Marked 1 alert seen.")
     expect(page.get_by_role("tab", name="Alerts", exact=True)).to_be_visible()
     expect(page.locator("#alerts .pr-new")).to_have_count(0)
+
+    page.locator("#saved-searches input").click()
+    page.get_by_role("option", name=f"#1 {FAST_TRACK_QUESTION}").click()
+    page.locator("#delete-search").click()
+    expect(page.locator("#alerts-report")).to_contain_text("Deleted saved search #1")
+    expect(page.locator("#alerts")).to_contain_text("No saved search yet")

@@ -105,7 +105,8 @@ def render_alert(alert: Alert, text: str | None) -> str:
         f"<div class='pr-meta'><span class='pr-date'>{_e(format_date(alert.date))}</span>"
         + (f"<span class='pr-company'>{_e(issuer)}</span>" if issuer else "")
         + f"<span class='pr-score'>confidence {alert.score:.0%}</span></div>"
-        f"<div class='pr-passage'><mark class='pr-hl'>{_e(alert.answer)}</mark></div>"
+        f"<div class='pr-passage'><mark class='pr-hl'>{_e(' '.join(alert.answer.split()))}"
+        "</mark></div>"
         f"<div class='pr-alert-for'>Answers your saved search #{alert.search_id}: "
         f"“{_e(alert.question)}” · found {_e(alert.found_at.replace('T', ' ')[:16])} UTC</div>"
         f"<div class='pr-foot'>{_release_box(alert, text)}{link}"

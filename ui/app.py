@@ -234,23 +234,23 @@ ALERTS_POLL_SECONDS = 20
 
 def _alerts_tab(alert_desk: AlertDesk) -> SimpleNamespace:
     ui = SimpleNamespace()
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=False):
         ui.mark_seen = gr.Button(
             "Mark all seen", size="sm", scale=0, min_width=140, elem_id="mark-seen"
         )
+        ui.report = gr.HTML("", elem_id="alerts-report", js_on_load=None)
+    ui.page = gr.HTML("", elem_id="alerts", js_on_load=RESULTS_JS)
+    with gr.Row(equal_height=True):
         ui.to_delete = gr.Dropdown(
-            choices=[], value=None, label="Saved searches", scale=5, elem_id="saved-searches"
+            choices=[], value=None, label="Your saved searches", scale=5, elem_id="saved-searches"
         )
         ui.delete = gr.Button(
             "Delete saved search",
             variant="stop",
-            size="sm",
             scale=0,
             min_width=160,
             elem_id="delete-search",
         )
-    ui.report = gr.HTML("", elem_id="alerts-report", js_on_load=None)
-    ui.page = gr.HTML("", elem_id="alerts", js_on_load=RESULTS_JS)
     ui.timer = gr.Timer(ALERTS_POLL_SECONDS)
     return ui
 
