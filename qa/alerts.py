@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from index import Encoder, IndexReader, SyncReport, default_index_dir, get_encoder, reading
+from index.layout import CURRENT, generation_dirs
 
 from .alert_store import AlertsError, alerts_path, connect
 from .passage import Filters, Passage
@@ -170,7 +171,7 @@ def save_search(
 
     Raises:
         ValueError: an empty question.
-        AlertsError: the alerts file cannot be written.
+        AlertsError: no index at ``index_dir``, or the alerts file cannot be written.
     """
     question = " ".join((question or "").split())
     if not question:
@@ -178,6 +179,12 @@ def save_search(
     filters = replace(filters or Filters(), sources=())
     raw = _filters_json(filters)
     folder = _folder(index_dir)
+    if not (folder / CURRENT).exists() and not generation_dirs(folder):
+        raise AlertsError(
+            f"{folder}: no index here to save a search for; build one with "
+            f"`pressroom ingest --index {folder}` or give --index",
+            alerts_path(folder),
+        )
     with connect(folder) as conn:
         row = conn.execute(
             "SELECT id, user, question, filters, created FROM searches "
@@ -381,7 +388,8 @@ def after_sync(
         return []
     with reading(folder) as reader:
         encoder = encoder or get_encoder(reader.manifest.model)
-        docs = {d.path: d for d in reader.documents() if d.path in set(changed)}
+        wanted = set(changed)
+        docs = {d.path: d for d in reader.documents() if d.path in wanted}
         sources = [p for p in changed if p in docs]
         if not sources:
             return []

@@ -248,6 +248,7 @@ def test_alerts_survive_a_restart_and_print_as_json_lines(tmp_path, index_dir):
     ("argv", "message"),
     [
         (["save", "  "], "error: the question is empty"),
+        (["save", "Who?"], "error: {idx}: no index here to save a search for"),
         (["save", "Who?", "--since", "2025-13"], "error: --since '2025-13' is not a date"),
         (
             ["save", "Who?", "--since", "2026", "--until", "2025"],
@@ -258,10 +259,11 @@ def test_alerts_survive_a_restart_and_print_as_json_lines(tmp_path, index_dir):
 def test_a_bad_saved_search_exits_2(capsys, tmp_path, argv, message):
     from pressroom import cli
 
+    (tmp_path / "idx").mkdir()
     code = cli.main(["alerts", *argv, "--index", str(tmp_path / "idx")])
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
-    assert err.startswith(message) and "Traceback" not in err
+    assert err.startswith(message.format(idx=tmp_path / "idx")) and "Traceback" not in err
     assert not alerts_path(tmp_path / "idx").exists()
 
 

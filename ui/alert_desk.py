@@ -25,6 +25,7 @@ from qa.alerts import (
     mark_seen,
     save_search,
     searches,
+    unseen_count,
 )
 from qa.filters import describe, make_filters
 
@@ -152,7 +153,7 @@ class AlertDesk:
     def count(self, user: str) -> int:
         """Unseen alerts of ``user`` (0 when the alerts file cannot be read)."""
         try:
-            return len(alerts(self.index_dir, user=user))
+            return unseen_count(self.index_dir, user=user)
         except AlertsError:
             return 0
 
