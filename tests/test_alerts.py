@@ -324,3 +324,16 @@ def test_an_upload_reports_its_alerts_and_the_tab_counts_them(tmp_path, index_di
     assert "Marked 1 alert seen." in tab.mark_all_seen("default")
     assert tab.label("default") == "Alerts"
     assert [label for label, _ in tab.choices("default")] == [f"#1 {FAST_TRACK_QUESTION}"]
+
+
+@pytest.mark.slow  # a local Ray cluster and its workers' models: about 50 s
+@pytest.mark.cluster
+def test_the_ray_ingest_runs_the_saved_searches_too(tmp_path, index_dir):
+    pytest.importorskip("ray")
+    save_search(index_dir, FAST_TRACK_QUESTION)
+    news = tmp_path / "news"
+    _write(news, {"acme-fast-track.txt": ACME_FAST_TRACK, "acme-plant.txt": ACME_PLANT})
+    ingest = _cli("ingest", str(news), "--index", str(index_dir), "--ray", "local", "--json")
+    assert ingest.returncode == 0, ingest.stderr
+    assert json.loads(ingest.stdout.splitlines()[-1])["alerts"] == 1
+    assert _names(alerts(index_dir)) == {"acme-fast-track.txt"}
