@@ -58,6 +58,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--releases", type=int, default=40)
     parser.add_argument("--searches", type=int, default=5)
+    parser.add_argument(
+        "--show", action="store_true", help="print each alert's headline and sentence"
+    )
     args = parser.parse_args()
     encoder = get_encoder()
     work = Path(tempfile.mkdtemp(prefix="alerts-bench-"))
@@ -92,8 +95,10 @@ def main() -> None:
     )
     print()
     for q in questions:
-        n = sum(a.question == q for a in found)
-        print(f"- {q!r}: {n} of {len(report.added)} releases alerted")
+        mine = [a for a in found if a.question == q]
+        print(f"- {q!r}: {len(mine)} of {len(report.added)} releases alerted")
+        for a in mine if args.show else ():
+            print(f"    {a.score:.2f} {a.title[:90]!r}: {' '.join(a.answer.split())[:160]!r}")
 
 
 if __name__ == "__main__":

@@ -157,6 +157,20 @@ def test_a_saved_search_lists_the_new_release_that_answers_it_and_not_the_others
     assert len(alerts(index_dir)) == seen + 1
 
 
+def test_filters_sources_restrict_retrieval_to_those_files(real_index):
+    from qa import retrieve
+
+    from .conftest import CPDC, GLIOBLASTOMA
+
+    only = Filters(sources=(str(GLIOBLASTOMA),))
+    hits = retrieve("Who manufactures CLR 131?", k=5, index_dir=real_index, filters=only)
+    assert hits and {h.source for h in hits} == {str(GLIOBLASTOMA)}
+    hits = retrieve("Who manufactures CLR 131?", k=5, index_dir=real_index)
+    assert str(CPDC) in {h.source for h in hits}  # unrestricted, the answer's release leads
+    both = Filters(sources=(str(GLIOBLASTOMA),), companies=("Nonexistent Corp",))
+    assert retrieve("CLR 131", k=5, index_dir=real_index, filters=both) == []
+
+
 def test_no_saved_search_creates_no_alerts_file(tmp_path, index_dir, real_encoder):
     news = _write(tmp_path / "news", {"acme-plant.txt": ACME_PLANT})
     report = sync(news, index_dir, encoder=real_encoder)
