@@ -40,6 +40,7 @@ EXAMPLES = (
     """examples:
   pressroom alerts save "Which drug received Fast Track designation?" --since 2024
   pressroom alerts save "Who is the new CEO?" --company Cellectar --company NASDAQ:ACME
+  pressroom alerts save "Which company announced an acquisition?" --min-confidence 0.7
   pressroom alerts list                    # the saved searches, one JSON object each
   pressroom alerts                         # new alerts (not marked seen), JSON lines
   pressroom alerts --mark-seen             # ... and mark the ones printed seen
@@ -103,6 +104,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=("body", "quote", "about", "safe_harbor", "contacts", "links"),
         help="only answers from sections of this kind (repeat for several)",
     )
+    save.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        metavar="P",
+        help="alert only when the answer model is at least this confident (0 to 1; "
+        "default: its own threshold, 0.5, as the app's 'answer found')",
+    )
     sub.add_parser("list", help="the saved searches, one JSON object each")
     delete = sub.add_parser("delete", help="delete a saved search and its alerts")
     delete.add_argument("id", type=int, help="the saved search's id (see `list`)")
@@ -122,6 +131,7 @@ def _search_json(s: SavedSearch) -> str:
             "until": f.date_to,
             "kinds": list(f.kinds),
             "exclude_boilerplate": f.exclude_boilerplate,
+            "min_confidence": s.min_confidence,
             "created": s.created,
         }
     )
@@ -173,7 +183,9 @@ def _save(args: argparse.Namespace, user: str) -> int:
         )
         if args.kind:
             filters = replace(filters, kinds=tuple(dict.fromkeys(args.kind)))
-        saved = save_search(args.index, args.question, filters, user=user)
+        saved = save_search(
+            args.index, args.question, filters, user=user, min_confidence=args.min_confidence
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

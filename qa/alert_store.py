@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS searches (
     user TEXT NOT NULL,
     question TEXT NOT NULL,
     filters TEXT NOT NULL,          -- JSON: date_from, date_to, companies, kinds, ...
+    min_confidence REAL,            -- NULL: the answer model's own threshold (answerable)
     created TEXT NOT NULL           -- ISO time, UTC
 );
 CREATE INDEX IF NOT EXISTS searches_user ON searches (user);

@@ -70,6 +70,8 @@ class SavedSearch:
         question: the question as typed.
         filters: the filters it runs with (``sources`` is never saved).
         created: when it was saved, ISO UTC.
+        min_confidence: a release alerts when its best passage's confidence is at least
+            this; None: when it is ``answerable`` (the app's "answer found", 0.5).
     """
 
     id: int
@@ -77,6 +79,7 @@ class SavedSearch:
     question: str
     filters: Filters
     created: str
+    min_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -151,9 +154,13 @@ def _filters_of(raw: str) -> Filters:
     )
 
 
+_SEARCH_SQL = "SELECT id, user, question, filters, created, min_confidence FROM searches"
+
+
 def _search_of(row: Sequence, path: Path) -> SavedSearch:
     try:
-        return SavedSearch(int(row[0]), row[1], row[2], _filters_of(row[3]), row[4])
+        floor = None if row[5] is None else float(row[5])
+        return SavedSearch(int(row[0]), row[1], row[2], _filters_of(row[3]), row[4], floor)
     except (ValueError, TypeError, AttributeError) as exc:
         raise AlertsError(f"{path}: damaged (saved search {row[0]}: {exc})", path, 3) from exc
 
@@ -165,17 +172,21 @@ def save_search(
     filters: Filters | None = None,
     *,
     user: str = DEFAULT_USER,
+    min_confidence: float | None = None,
 ) -> SavedSearch:
     """Save ``question`` with ``filters`` for ``user``; the same question with the same
-    filters saved again is the search already saved.
+    filters saved again is the search already saved (its ``min_confidence`` updated).
+    ``min_confidence`` (0 to 1) makes it stricter or looser than ``answerable``.
 
     Raises:
-        ValueError: an empty question.
+        ValueError: an empty question, a ``min_confidence`` outside 0 to 1.
         AlertsError: no index at ``index_dir``, or the alerts file cannot be written.
     """
     question = " ".join((question or "").split())
     if not question:
         raise ValueError("the question is empty")
+    if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"the minimum confidence ({min_confidence}) is not between 0 and 1")
     filters = replace(filters or Filters(), sources=())
     raw = _filters_json(filters)
     folder = _folder(index_dir)
@@ -187,17 +198,22 @@ def save_search(
         )
     with connect(folder) as conn:
         row = conn.execute(
-            "SELECT id, user, question, filters, created FROM searches "
-            "WHERE user = ? AND question = ? AND filters = ?",
+            f"{_SEARCH_SQL} WHERE user = ? AND question = ? AND filters = ?",
             (user, question, raw),
         ).fetchone()
         if row is None:
             created = _now()
             cur = conn.execute(
-                "INSERT INTO searches (user, question, filters, created) VALUES (?, ?, ?, ?)",
-                (user, question, raw, created),
+                "INSERT INTO searches (user, question, filters, created, min_confidence) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (user, question, raw, created, min_confidence),
             )
-            row = (cur.lastrowid, user, question, raw, created)
+            row = (cur.lastrowid, user, question, raw, created, min_confidence)
+        elif row[5] != min_confidence:
+            conn.execute(
+                "UPDATE searches SET min_confidence = ? WHERE id = ?", (min_confidence, row[0])
+            )
+            row = (*row[:5], min_confidence)
     return _search_of(row, alerts_path(folder))
 
 
@@ -209,7 +225,7 @@ def searches(
     with connect(folder, create=False, write=False) as conn:
         if conn is None:
             return []
-        sql = "SELECT id, user, question, filters, created FROM searches"
+        sql = _SEARCH_SQL
         params: tuple = ()
         if user is not None:
             sql, params = sql + " WHERE user = ?", (user,)
@@ -326,6 +342,12 @@ class _OneQuestion:
         return self._encoder.count_tokens(texts)
 
 
+def _answers(hit: Passage, search: SavedSearch) -> bool:
+    if search.min_confidence is None:
+        return hit.answerable
+    return hit.confidence >= search.min_confidence
+
+
 def _answering(
     index_dir: Path,
     search: SavedSearch,
@@ -352,7 +374,7 @@ def _answering(
         hits = retrieve(
             search.question, 1, index_dir, filters=only, encoder=encoder, settings=settings
         )
-        if hits and hits[0].answerable:
+        if hits and _answers(hits[0], search):
             found.append(hits[0])
     return found
 

@@ -182,6 +182,8 @@ def test_no_saved_search_creates_no_alerts_file(tmp_path, index_dir, real_encode
 def test_searches_and_seen_marks_are_per_user(tmp_path, index_dir, real_encoder):
     ann = save_search(index_dir, FAST_TRACK_QUESTION, user="ann")
     bob = save_search(index_dir, "How many people will the new plant employ?", user="bob")
+    strict = save_search(index_dir, FAST_TRACK_QUESTION, user="carl", min_confidence=0.99)
+    assert strict.min_confidence == 0.99 and searches(index_dir, user="carl") == [strict]
     news = tmp_path / "news"
     _write(news, {"acme-fast-track.txt": ACME_FAST_TRACK, "acme-plant.txt": ACME_PLANT})
     after_sync(index_dir, sync([news], index_dir, encoder=real_encoder), encoder=real_encoder)
@@ -190,6 +192,7 @@ def test_searches_and_seen_marks_are_per_user(tmp_path, index_dir, real_encoder)
     assert _names(alerts(index_dir, user="ann")) == {"acme-fast-track.txt"}
     assert _names(alerts(index_dir, user="bob")) == {"acme-plant.txt"}
     assert alerts(index_dir) == []  # the default user saved nothing
+    assert alerts(index_dir, user="carl") == []  # the model is not 99% sure of ACM-101
     assert unseen_count(index_dir, user="ann") == unseen_count(index_dir, user="bob") == 1
     assert mark_seen(index_dir, user="ann") == 1
     assert unseen_count(index_dir, user="ann") == 0 and unseen_count(index_dir, user="bob") == 1
@@ -201,7 +204,8 @@ def test_searches_and_seen_marks_are_per_user(tmp_path, index_dir, real_encoder)
     # the Alerts tab's actions, for the user of the request
     tab = AlertDesk(index_dir)
     assert tab.label("ann") == "Alerts" and "granted Fast Track designation" in tab.page("ann")
-    assert "No saved search yet" in tab.page("carl")
+    assert "No alert yet for your 1 saved search" in tab.page("carl")
+    assert "No saved search yet" in tab.page("dana")
 
 
 def _cli(*argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -263,6 +267,10 @@ def test_alerts_survive_a_restart_and_print_as_json_lines(tmp_path, index_dir):
     [
         (["save", "  "], "error: the question is empty"),
         (["save", "Who?"], "error: {idx}: no index here to save a search for"),
+        (
+            ["save", "Who?", "--min-confidence", "1.5"],
+            "error: the minimum confidence (1.5) is not between 0 and 1",
+        ),
         (["save", "Who?", "--since", "2025-13"], "error: --since '2025-13' is not a date"),
         (
             ["save", "Who?", "--since", "2026", "--until", "2025"],

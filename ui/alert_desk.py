@@ -118,6 +118,8 @@ def render_alert(alert: Alert, text: str | None) -> str:
 
 def _search_label(s: SavedSearch) -> str:
     shown = describe(s.filters, format_date)
+    if s.min_confidence is not None:
+        shown = " · ".join(p for p in (shown, f"confidence ≥ {s.min_confidence:.0%}") if p)
     return f"#{s.id} {s.question}" + (f" · {shown}" if shown else "")
 
 
