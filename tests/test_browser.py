@@ -561,3 +561,36 @@ def test_a_saved_search_shows_a_badge_when_an_upload_answers_it(page, tmp_path):
     page.locator("#delete-search").click()
     expect(page.locator("#alerts-report")).to_contain_text("Deleted saved search #1")
     expect(page.locator("#alerts")).to_contain_text("No saved search yet")
+
+
+@pytest.fixture(scope="module")
+def login_server(chromium, tmp_path_factory, real_index):
+    """The app with a login over its own copy of the index: (url, index folder)."""
+    base = tmp_path_factory.mktemp("login-alerts")
+    index_dir = base / "index"
+    shutil.copytree(real_index, index_dir)
+    with serve_app(["--index", str(index_dir), "--auth", "desk:s3cret"], base / "app.log") as url:
+        yield url, index_dir
+
+
+def test_with_a_login_a_saved_search_is_the_logins(page, login_server):
+    from qa.alerts import searches
+
+    url, index_dir = login_server
+    desk = page.context.browser.new_page(viewport={"width": 1200, "height": 800})
+    try:
+        desk.goto(url)
+        desk.locator("input[type=text]").fill("desk")
+        desk.locator("input[type=password]").fill("s3cret")
+        desk.get_by_role("button", name="Login").click()
+        desk.wait_for_selector("#question textarea")
+        desk.locator("#question textarea").fill(FAST_TRACK_QUESTION)
+        desk.locator("#save-search").click()
+        expect(desk.locator("#save-report")).to_contain_text("Saved search #1")
+        desk.get_by_role("tab", name="Alerts", exact=True).click()
+        expect(desk.locator("#alerts")).to_contain_text("No alert yet for your 1 saved search")
+    finally:
+        desk.close()
+    assert [(s.user, s.question) for s in searches(index_dir, user=None)] == [
+        ("desk", FAST_TRACK_QUESTION)
+    ]
