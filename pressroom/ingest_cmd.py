@@ -172,8 +172,8 @@ def _run_alerts(index_dir: Path, report: SyncReport, encoder) -> int:
         return len(after_sync(index_dir, report, encoder=encoder))
     except AlertsError as exc:
         print(f"warning: saved searches not run: {exc}", file=sys.stderr)
-    except FAILURES as exc:
-        text = " ".join(str(exc).split())
+    except Exception as exc:  # the index is updated: never a traceback now
+        text = " ".join(str(exc).split()) or type(exc).__name__
         print(f"warning: saved searches not run: {text}", file=sys.stderr)
     return 0
 

@@ -91,8 +91,9 @@ def alerts_after(index_dir: Path, report: SyncReport) -> None:
     have been built anew beside an alerts file that outlived it); a problem is one line."""
     try:
         new = after_sync(index_dir, report)
-    except (AlertsError, IndexFormatError) as exc:
-        print(f"warning: saved searches not run: {exc}", file=sys.stderr)
+    except Exception as exc:  # the index is built: the app starts all the same
+        text = str(exc) if isinstance(exc, AlertsError | IndexFormatError) else repr(exc)
+        print(f"warning: saved searches not run: {text}", file=sys.stderr)
         return
     if new:
         print(f"{len(new)} new alert(s) for saved searches", file=sys.stderr)
