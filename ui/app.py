@@ -232,7 +232,7 @@ def _library_tab(desk: Desk, docs: list) -> SimpleNamespace:
 ALERTS_POLL_SECONDS = 20
 
 
-def _alerts_tab(alert_desk: AlertDesk) -> SimpleNamespace:
+def _alerts_tab() -> SimpleNamespace:
     ui = SimpleNamespace()
     with gr.Row(equal_height=False):
         ui.mark_seen = gr.Button(
@@ -417,7 +417,7 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
             with gr.Tab("Library", id="library"):
                 lib_ui = _library_tab(desk, docs)
             with gr.Tab("Alerts", id="alerts", elem_id="alerts-tab") as alerts_tab:
-                alerts_ui = _alerts_tab(alert_desk)
+                alerts_ui = _alerts_tab()
         _wire_ask(desk, ask_ui)
         refresh, refreshed = _wire_library(desk, lib_ui, ask_ui.companies)
         show_alerts, alerts_shown = _wire_alerts(alert_desk, alerts_tab, alerts_ui, ask_ui)
