@@ -8,7 +8,10 @@ gives the best-matching releases, one per release group; the answer model
 (:mod:`qa.answer_model`) then reads each one's headline, lead and the sentences nearest
 the question, and a release is listed when its calibrated confidence that its best
 sentence answers (this release itself announces the event) reaches
-``Settings.lists.member_at``. Rows come best first, a page at a time.
+``Settings.lists.member_at`` and its news sentence nearest the question (by sentence
+vector) is at least ``near_share`` as near as the pool's nearest (a release about
+something else that the model still reads as answering a "which company" question
+is left out). Rows come best first, a page at a time.
 
 Example:
     >>> from qa import list_releases
@@ -236,6 +239,7 @@ def _members(
     own = [i for i, r in chunk_rows.items() if r.doc_id in set(docs)]
     sentences = reader.sentences(own)
     picks = _candidates(docs, chunk_rows, sentences, qvec, s)
+    nearest = _nearest(docs, chunk_rows, sentences, qvec)
     model = load_answer_model()
     inputs, keys = [], []
     for doc, (order, chosen, title) in picks.items():
@@ -253,10 +257,11 @@ def _members(
     for r in chunk_rows.values():
         first_row.setdefault(r.doc_id, r)
     copies = _copies(reader, [first_row[d] for d in best])
+    top = max(nearest.values(), default=0.0)
     out = []
     for doc, (logit, (a, b)) in best.items():
         conf = model.confidence(logit)
-        if conf < s.member_at:
+        if conf < s.member_at or nearest.get(doc, 0.0) < s.near_share * top:
             continue
         row = first_row[doc]
         out.append(
@@ -326,6 +331,23 @@ def _candidates(
         chosen = chosen[: s.lead_sentences + s.best_sentences]
         title = next((r.title for r in rows.values() if r.doc_id == doc and r.title), "")
         out[doc] = (order, chosen, title or "")
+    return out
+
+
+def _nearest(
+    docs: Sequence[int],
+    rows: Mapping[int, ChunkRow],
+    sentences: Mapping[int, tuple[list[Span], np.ndarray]],
+    qvec: np.ndarray,
+) -> dict[int, float]:
+    """Per release: the cosine of its news sentence nearest the question."""
+    out: dict[int, float] = {}
+    wanted = set(docs)
+    for cid, (_, vecs) in sentences.items():
+        row = rows[cid]
+        if row.kind in BOILERPLATE_KINDS or row.doc_id not in wanted or not len(vecs):
+            continue
+        out[row.doc_id] = max(out.get(row.doc_id, -1.0), float(np.max(vecs @ qvec)))
     return out
 
 

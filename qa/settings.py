@@ -117,14 +117,17 @@ class ListSettings:
         lead_sentences: the first sentences of each (headline, dateline lead) read.
         best_sentences: and those nearest the question, by sentence vector.
         member_at: a release is listed when the answer model's calibrated confidence in
-            its best sentence is at least this.
+            its best sentence is at least this,
+        near_share: and the cosine of its sentence nearest the question is at least
+            this share of the nearest sentence's of the whole pool.
     """
 
     pool_chunks: int = 300
     pool_releases: int = 60
     lead_sentences: int = 3
     best_sentences: int = 2
-    member_at: float = 0.75
+    member_at: float = 0.7
+    near_share: float = 0.6
 
 
 @dataclass(frozen=True)
