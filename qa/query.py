@@ -23,7 +23,8 @@ __all__ = ["Query", "analyse", "is_list_question"]
 # a capitalised name not at a sentence start, or a code mixing digits and letters
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]{4,}|\b\w*\d\w*[A-Za-z]\w*\b")
 # a question asking for releases or companies as such, not a fact inside one: "which" or
-# "what" before a plural of issuers, releases or announced events, or
+# "what" before a plural of issuers, releases or announced events as the subject ("Which
+# brands does X own?" asks a fact of one release), or
 # "list"/"show me all" leading the question
 _ISSUERS = (
     r"companies|firms|startups|start-ups|businesses|organi[sz]ations|brands|banks|insurers"
@@ -41,6 +42,7 @@ _EVENTS = (
 )
 _LIST_QUESTION = re.compile(
     rf"\b(?:which|what)\s+(?!(?:two|three|four|five|\d+)\b)(?:[\w-]+\s+){{0,2}}?(?:{_ISSUERS}|{_RELEASES}|{_EVENTS})\b"
+    r"(?!\s+(?:does|do|did)\b)"
     r"|^\W*(?:please\s+)?(?:list|enumerate|show(?:\s+me)?\s+(?:all|every|the)"
     r"|find\s+(?:all|every)|name\s+(?:all|every|the\s+\w+\s+that))\b"
     rf"|^\W*(?:all\s+)?(?:the\s+)?{_RELEASES}\s+(?:about|on|of|announcing|mentioning|from)\b",
@@ -104,6 +106,8 @@ def is_list_question(question: str) -> bool:
     >>> is_list_question("List the Fast Track designations since 2024")
     True
     >>> is_list_question("Which company makes CLR 131?")
+    False
+    >>> is_list_question("Which brands does Snap Dock's new partner own?")
     False
     >>> is_list_question("What doses does the imaging trial test?")
     False
