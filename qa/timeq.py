@@ -32,6 +32,12 @@ _QUARTER = (
     r"(?P<quarter>Q[1-4]|(?:first|second|third|fourth) quarter(?: of)?"
     r"|H[12]|(?:first|second) half(?: of)?)\s+" + _YEAR
 )
+_MONTH_NAMES = "|".join(sorted(map(re.escape, MONTH_WORDS), key=len, reverse=True))
+# "between July and December 2024", "from March to June 2025", "from May 2024 to March 2025"
+_MONTHS_SPAN = (
+    rf"(?P<m1>{_MONTH_NAMES})(?:\s+(?P<y1>(?:19|20)\d\d))?\s+(?:and|to|through|until|-)\s+"
+    rf"(?P<m2>{_MONTH_NAMES})\s+(?P<y2>(?:19|20)\d\d)"
+)
 _NUMBER_WORDS = {
     "a": 1,
     "one": 1,
@@ -84,6 +90,7 @@ _RELATIVE = (
 )
 
 _PATTERNS = (
+    ("months", re.compile(rf"\b(?:between|from)\s+{_MONTHS_SPAN}\b", re.I)),
     ("after", re.compile(rf"\b(?:since|after|from|starting(?: in)?|as of)\s+{_WHEN}\b", re.I)),
     ("before", re.compile(rf"\b(?:before|prior to|until|till|up to|by)\s+{_WHEN}\b", re.I)),
     (
@@ -295,6 +302,14 @@ def _absolute(question: str, recent: bool) -> TimeQuery | None:
         if kind == "between":
             lo, hi = sorted((int(match.group("y1")), int(match.group("y2"))))
             return TimeQuery(text, f"{lo}-01-01", f"{hi}-12-31", recent=recent, words=words)
+        if kind == "months":
+            m1, m2 = MONTH_WORDS[match["m1"].lower()], MONTH_WORDS[match["m2"].lower()]
+            y2 = int(match["y2"])
+            y1 = int(match["y1"]) if match["y1"] else (y2 if m1 <= m2 else y2 - 1)
+            first, last = _months_span(y1, m1, 1)[0], _months_span(y2, m2, 1)[1]
+            if first > last:
+                first, last = last, first
+            return TimeQuery(text, first, last, recent=recent, words=words)
         first, last = _bounds(match)
         if kind == "after":
             return TimeQuery(text, date_from=first, recent=recent, words=words)

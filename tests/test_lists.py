@@ -77,6 +77,12 @@ def _names(found) -> set[str]:
             "in the first half of 2025",
         ),
         ("List the Fast Track designations since 2024", "2024-01-01", None, "since 2024"),
+        (
+            "Which books came out between July and December 2024?",
+            "2024-07-01",
+            "2024-12-31",
+            "between July and December 2024",
+        ),
     ],
 )
 def test_a_list_questions_period_is_a_limit_relative_to_the_newest_release(
