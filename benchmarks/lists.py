@@ -6,9 +6,11 @@ Usage:
         --questions benchmarks/data/lists/questions.jsonl --index /tmp/lists_index
 
 The corpus is the 500-release slice of ``benchmarks/archive_samples.py lists`` (the
-archive's releases dated 2024-07-01 to 2025-12-31, ``random.Random(7)``); the questions and
-their complete answer sets were written over it by a separate labeller who saw no code
-(``benchmarks/data/lists/README.md``). The slice is indexed into ``--index`` (the
+archive's releases dated 2024-07-01 to 2025-12-31, ``random.Random(7)``; listed in
+``benchmarks/data/lists/sample.txt``, read from ``--releases`` or, when that folder is
+missing, extracted from the archive tarball into ``benchmarks/out/lists_releases``); the
+questions and their complete answer sets were written over it by a separate labeller who
+saw no code (``benchmarks/data/lists/README.md``). The slice is indexed into ``--index`` (the
 incremental ``sync``: a second run only reads it).
 
 Per question: the first page (20 rows) of ``list_releases``; recall@20 is the share of the
@@ -24,12 +26,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tarfile
 import time
 from pathlib import Path
 
 if not __package__:  # run as a script
     import _repo_path  # noqa: F401
 
+from benchmarks.archive_samples import PREFIX, TARBALL  # noqa: E402
 from index import get_encoder, open_reader, sync  # noqa: E402
 from qa import list_releases  # noqa: E402
 
@@ -43,6 +47,22 @@ def _relative(path: str, root: Path) -> str:
         return p.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return p.as_posix()
+
+
+def extract_slice(sample: Path, folder: Path, tarball: Path = TARBALL) -> Path:
+    """The slice's releases (the paths of ``sample``) out of the archive tarball into
+    ``folder`` (once; a second call finds them there)."""
+    wanted = [p.strip() for p in sample.read_text().splitlines() if p.strip()]
+    missing = [p for p in wanted if not (folder / p).is_file()]
+    if missing:
+        names = {PREFIX + p for p in missing}
+        with tarfile.open(tarball) as tar:
+            for member in tar:
+                if member.name in names:
+                    target = folder / member.name.removeprefix(PREFIX)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(tar.extractfile(member).read())
+    return folder
 
 
 def _groups(index_dir: Path, root: Path) -> dict[str, int]:
@@ -86,6 +106,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out" / "lists_latest.json")
     parser.add_argument("--page-size", type=int, default=20)
     args = parser.parse_args()
+    if not args.releases.is_dir():  # the slice from the archive, by its file list
+        print(f"{args.releases} is missing: extracting the slice from {TARBALL}", file=sys.stderr)
+        args.releases = extract_slice(DATA / "sample.txt", HERE / "out" / "lists_releases")
     encoder = get_encoder()
     report = sync([args.releases], args.index, encoder=encoder)
     if report.failed:

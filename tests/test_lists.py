@@ -212,3 +212,14 @@ def test_the_ask_tab_shows_more_rows_on_request(lists_index, monkeypatch):
     page = desk.timeline("NWLG")
     assert page.count("pr-timeline-item") == 2 and "Nov 2024" in page
     assert "No release of &#x27;Nobody&#x27;" in desk.timeline("Nobody")
+
+
+def test_the_benchmark_scores_by_release_group_and_leaves_borderline_out():
+    from benchmarks.lists import score_question
+
+    group = {"a.md": 1, "a-copy.md": 1, "b.md": 2, "c.md": 3, "d.md": 4}
+    s = score_question(["a-copy.md", "c.md", "d.md"], {"a.md", "b.md"}, {"d.md"}, group)
+    assert (s["found"], s["wrong"], s["borderline_listed"]) == (1, 1, 1)
+    assert (s["recall"], s["precision"]) == (0.5, 0.5)
+    empty = score_question([], {"a.md"}, set(), group)
+    assert (empty["recall"], empty["precision"]) == (0.0, None)
