@@ -8,9 +8,11 @@ import textwrap
 from pathlib import Path
 
 from index import default_index_dir, open_reader
-from qa import Filters, Passage, retrieve
+from qa import Filters, Passage, ReleaseList, list_releases, retrieve
 from qa.export import FORMATS, export, long_date
 from qa.filters import describe, make_filters, no_match_reason
+from qa.list_export import export_list
+from qa.query import is_list_question
 
 from .failures import EXIT_CODES, FAILURES, fail
 
@@ -29,6 +31,8 @@ EXAMPLES = (
   pressroom ask "Fast Track designation" -k 20 --format csv > fast-track.csv
   pressroom ask "Who manufactures CLR 131?" --format md >> research-notes.md
   pressroom ask "Where is the company headquartered?" --company CLRB
+  pressroom ask "Which companies announced acquisitions in Q2 2025?"   # a table of releases
+  pressroom ask "Which startups raised funding in 2025?" --page 2 --format csv
 
 """
     + EXIT_CODES
@@ -53,6 +57,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--json", dest="format", action="store_const", const="json", help="= --format json"
     )
+    p.add_argument(
+        "--page",
+        type=int,
+        default=1,
+        help="a list question's page of 20 releases (default 1)",
+    )
+    p.add_argument(
+        "--no-period",
+        action="store_true",
+        help="a list question: do not limit the dates to the period it names",
+    )
 
 
 def _filters(args: argparse.Namespace) -> Filters:
@@ -74,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         print("error: the question is empty: ask something about the releases", file=sys.stderr)
         return 2
     index_dir = Path(args.index) if args.index else default_index_dir()
+    if is_list_question(args.question):
+        return _run_list(args, index_dir)
     try:
         filters = _filters(args)
         hits = retrieve(args.question, k=args.k, index_dir=index_dir, filters=filters)
@@ -112,3 +129,46 @@ def _print_text(hits: list[Passage]) -> None:
 
 def _no_match(index_dir: Path, filters: Filters) -> str:
     return no_match_reason(open_reader(index_dir).documents(), filters)
+
+
+def _run_list(args: argparse.Namespace, index_dir: Path) -> int:
+    """A list question: its releases as a table (or ``--format`` csv, json, md)."""
+    if args.page < 1:
+        print("error: --page must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        found = list_releases(
+            args.question,
+            index_dir,
+            filters=_filters(args),
+            page=args.page - 1,
+            use_period=not args.no_period,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FAILURES as exc:
+        return fail(exc)
+    if args.format != "text":
+        sys.stdout.write(export_list(args.format, found))
+        return 0
+    _print_list(found)
+    return 0
+
+
+def _print_list(found: ReleaseList) -> None:
+    if found.period:
+        print(f"Period: {found.period.label()} (--no-period searches every date)")
+    if not found.total:
+        print("No release answers this list question.")
+        return
+    pages = -(-found.total // found.page_size)
+    first = found.page * found.page_size
+    print(
+        f"{found.total} release{'s' * (found.total != 1)} answer; "
+        f"page {found.page + 1} of {pages}" + (" (--page for more)" if found.has_more else "")
+    )
+    for n, r in enumerate(found.rows, first + 1):
+        print(f"\n{n:>3}. {r.date or 'undated'} | {r.company or '-'} | {r.title}")
+        print(textwrap.indent(textwrap.fill(r.sentence, 92), "     "))
+        print(f"     {r.source} · confidence {r.confidence:.2f}")

@@ -20,10 +20,11 @@ from index import (
     ReadOnlyIndexError,
 )
 
+from .lists import ListRow, Period, ReleaseList, list_releases
 from .passage import Filters, Passage
 from .releases import Release, releases
 from .search import retrieve
-from .settings import AnswerSettings, RankSettings, Settings
+from .settings import AnswerSettings, ListSettings, RankSettings, Settings
 
 __all__ = [
     "AnswerSettings",
@@ -37,12 +38,17 @@ __all__ = [
     "IndexPermissionError",
     "IndexStorageError",
     "IndexUpgradeNeeded",
+    "ListRow",
+    "ListSettings",
     "ModelMismatchError",
     "Passage",
+    "Period",
     "RankSettings",
     "ReadOnlyIndexError",
     "Release",
+    "ReleaseList",
     "Settings",
+    "list_releases",
     "releases",
     "retrieve",
 ]

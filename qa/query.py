@@ -22,10 +22,30 @@ __all__ = ["Query", "analyse", "is_list_question"]
 
 # a capitalised name not at a sentence start, or a code mixing digits and letters
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]{4,}|\b\w*\d\w*[A-Za-z]\w*\b")
-# a question asking for releases or companies as such, not a fact inside one
+# a question asking for releases or companies as such, not a fact inside one: "which" or
+# "what" before a plural of issuers, releases or announced events as the subject ("Which
+# brands does X own?" asks a fact of one release), or
+# "list"/"show me all" leading the question
+_ISSUERS = (
+    r"companies|firms|startups|start-ups|businesses|organi[sz]ations|brands|banks|insurers"
+    r"|manufacturers|makers|retailers|restaurants|hospitals|clinics|universities|schools"
+    r"|agencies|funds|issuers|sponsors|biotechs|developers|providers|vendors|suppliers"
+    r"|miners|producers|operators|platforms|nonprofits|non-profits|charities|teams|groups"
+    r"|law firms|practices|dealers|dealerships|agents|brokers|lenders|exchanges|projects"
+)
+_RELEASES = r"(?:press\s+)?(?:releases|announcements|news releases|statements)"
+_EVENTS = (
+    r"acquisitions|mergers|deals|partnerships|collaborations|alliances|funding rounds"
+    r"|financings|investments|launches|product launches|designations|approvals|clearances"
+    r"|appointments|hires|awards|contracts|agreements|offerings|listings|recalls|lawsuits"
+    r"|settlements|grants|expansions|openings|results|trials"
+)
 _LIST_QUESTION = re.compile(
-    r"\b(which|what|list(?: all)?(?: the)?|find(?: all)?(?: the)?)\s+(?:press\s+)?"
-    r"(releases|announcements|companies|firms|sponsors|issuers)\b",
+    rf"\b(?:which|what)\s+(?!(?:two|three|four|five|\d+)\b)(?:[\w-]+\s+){{0,2}}?(?:{_ISSUERS}|{_RELEASES}|{_EVENTS})\b"
+    r"(?!\s+(?:does|do|did)\b)"
+    r"|^\W*(?:please\s+)?(?:list|enumerate|show(?:\s+me)?\s+(?:all|every|the)"
+    r"|find\s+(?:all|every)|name\s+(?:all|every|the\s+\w+\s+that))\b"
+    rf"|^\W*(?:all\s+)?(?:the\s+)?{_RELEASES}\s+(?:about|on|of|announcing|mentioning|from)\b",
     re.I,
 )
 
@@ -83,7 +103,13 @@ def is_list_question(question: str) -> bool:
 
     >>> is_list_question("Which companies announced acquisitions?")
     True
+    >>> is_list_question("List the Fast Track designations since 2024")
+    True
     >>> is_list_question("Which company makes CLR 131?")
+    False
+    >>> is_list_question("Which brands does Snap Dock's new partner own?")
+    False
+    >>> is_list_question("What doses does the imaging trial test?")
     False
     """
     return _LIST_QUESTION.search(question) is not None

@@ -67,7 +67,10 @@ def retrieve(
         settings: every knob (:class:`qa.Settings`).
         interpret_time: read "since March 2024", "before 2020", "before the
             partnership" as release-date filters, "in 2016" as a preference for that
-            period, and "latest"/"current" as newest-first among the answering hits.
+            period (a limit when the question asks for releases or companies: "Which
+            companies announced acquisitions in Q2 2025?"), words relative to the newest
+            release ("last quarter", "this year", "since March") as those periods, and
+            "latest"/"current" as newest-first among the answering hits.
             Explicit ``filters`` dates take precedence.
         last_good: when the current generation is damaged, answer from the newest older
             one that opens (:func:`index.open_reader`; the app does this).
@@ -121,7 +124,11 @@ def _retrieve(
 ) -> list[Passage]:
     encoder = encoder or get_encoder(reader.manifest.model)
     reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
-    when = parse_time(question) if interpret_time else TimeQuery(question)
+    if interpret_time:  # a list question's period is a limit; relative words, the newest's
+        newest = reader.date_range()[1]
+        when = parse_time(question, newest, limits=is_list_question(question))
+    else:
+        when = TimeQuery(question)
     if (when.date_from or when.date_to) and _excludes_nothing(reader, when):
         # "to reach $44.6 billion by 2034": a limit that no release date falls outside
         # of speaks of the fact asked about, so its words stay in the searched text

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from index.settings import KeywordSettings, VectorSettings
 
-__all__ = ["AnswerSettings", "RankSettings", "Settings", "override"]
+__all__ = ["AnswerSettings", "ListSettings", "RankSettings", "Settings", "override"]
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,35 @@ class AnswerSettings:
 
 
 @dataclass(frozen=True)
+class ListSettings:
+    """List questions (:func:`qa.list_releases`): the candidate pool and membership.
+
+    Attributes:
+        pool_chunks: dense and keyword candidates each (chunks, boilerplate left out).
+        pool_releases: the best-matching releases of the pool whose sentences are read.
+        lead_sentences: the first sentences of each (headline, dateline lead) read.
+        best_sentences: and those nearest the question, by sentence vector.
+        member_at: a release is listed when the answer model's calibrated confidence in
+            its best sentence is at least this,
+        near_share: and the cosine of its sentence nearest the question is at least
+            this share of the nearest sentence's of the whole pool.
+    """
+
+    pool_chunks: int = 300
+    pool_releases: int = 60
+    lead_sentences: int = 3
+    best_sentences: int = 2
+    member_at: float = 0.7
+    near_share: float = 0.6
+
+
+@dataclass(frozen=True)
 class Settings:
-    """The whole tree: ranking, answer scoring, keyword search and vector search."""
+    """The whole tree: ranking, answer scoring, list questions, keyword and vector search."""
 
     rank: RankSettings = field(default_factory=RankSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
+    lists: ListSettings = field(default_factory=ListSettings)
     keyword: KeywordSettings = field(default_factory=KeywordSettings)
     vectors: VectorSettings = field(default_factory=VectorSettings)
 

@@ -1,9 +1,12 @@
-"""The Gradio layout: three tabs wired to :class:`ui.desk.Desk` and
+"""The Gradio layout: four tabs wired to :class:`ui.desk.Desk` and
 :class:`ui.alert_desk.AlertDesk`.
 
 **Ask**: a question, the cited answer first, then the ranked sources, each of which opens
 the whole release with the passage highlighted in place; filters by date, company,
-boilerplate and number of results. **Library**: index status, upload of new releases
+boilerplate and number of results. A list question ("Which companies announced
+acquisitions in Q2 2025?") gets a table of releases instead, with "More results" and the
+period read from the question as a chip that removes it. **Companies**: a company's
+releases on a timeline, each to open. **Library**: index status, upload of new releases
 (saved into the releases folder and indexed incrementally), the table of indexed
 releases, and removal of a release. **Alerts** (its label counts the unseen ones,
 "Alerts (3)"): the releases added since that answer a search saved with "Save search"
@@ -137,6 +140,9 @@ def _ask_tab(desk: Desk, docs: list, examples: list[str]) -> SimpleNamespace:
                     for text in examples:
                         button = gr.Button(text, size="sm", variant="secondary")
                         ui.examples.append((button, text))
+            ui.chip = gr.Button(
+                "", visible=False, size="sm", variant="secondary", elem_id="period-chip"
+            )
             ui.results = gr.HTML(
                 render_message(
                     f"Ask about the {len(docs)} indexed releases in plain words and "
@@ -147,6 +153,9 @@ def _ask_tab(desk: Desk, docs: list, examples: list[str]) -> SimpleNamespace:
                 elem_id="results",
                 js_on_load=RESULTS_JS,
             )
+            ui.more = gr.Button("More results", visible=False, size="sm", elem_id="list-more")
+            ui.pages = gr.State(1)  # pages of a list question's table shown
+            ui.use_period = gr.State(True)  # False once the period chip is removed
         with gr.Column(scale=1, min_width=250, elem_classes="pr-filters"):
             gr.HTML("<div class='pr-filters-h'>Filters</div>", js_on_load=None)
             ui.date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="date-from")
@@ -289,18 +298,61 @@ def _wire_alerts(
     return [show, shown]
 
 
+def _companies_tab(desk: Desk, docs: list) -> SimpleNamespace:
+    ui = SimpleNamespace()
+    with gr.Row(equal_height=True):
+        ui.company = gr.Dropdown(
+            choices=desk.company_choices(docs),
+            value=None,
+            allow_custom_value=True,
+            label="Company or ticker",
+            scale=5,
+            elem_id="timeline-company",
+        )
+        ui.show = gr.Button("Show releases", variant="primary", scale=0, elem_id="timeline-show")
+    ui.timeline = gr.HTML(desk.timeline(None), elem_id="timeline", js_on_load=RESULTS_JS)
+    return ui
+
+
+def _wire_companies(desk: Desk, comp: SimpleNamespace) -> None:
+    gr.on(
+        [comp.company.input, comp.company.select, comp.show.click],
+        desk.timeline,
+        comp.company,
+        comp.timeline,
+        **_PRIVATE,
+        **_QUERIES,
+    )
+
+
 def _wire_ask(desk: Desk, ask: SimpleNamespace) -> None:
     inputs = [ask.question, ask.k, ask.date_from, ask.date_to, ask.companies, ask.boilerplate]
+    outputs = [ask.results, ask.more, ask.chip, ask.pages, ask.use_period]
+
+    def run(*args, pages: int = 1, use_period: bool = True):
+        found = desk.answer(*args, pages=pages, use_period=use_period)
+        chip = gr.update(visible=found.chip is not None, value=found.chip or "")
+        return found.html, gr.update(visible=found.more), chip, pages, use_period
+
+    def more(*args):
+        *question, pages, use_period = args
+        return run(*question, pages=pages + 1, use_period=use_period)
+
+    def drop_period(*args):
+        return run(*args, pages=1, use_period=False)
+
     triggers = [ask.question.submit, ask.ask.click, ask.date_from.submit, ask.date_to.submit]
     triggers += [ask.companies.input, ask.boilerplate.input, ask.k.release]
-    gr.on(triggers, desk.search, inputs, ask.results, **_PRIVATE, **_QUERIES)
+    gr.on(triggers, run, inputs, outputs, **_PRIVATE, **_QUERIES)
+    ask.more.click(more, [*inputs, ask.pages, ask.use_period], outputs, **_PRIVATE, **_QUERIES)
+    ask.chip.click(drop_period, inputs, outputs, **_PRIVATE, **_QUERIES)
     for button, text in ask.examples:
         button.click(lambda t=text: t, None, ask.question, **_PRIVATE).then(
-            desk.search, inputs, ask.results, **_PRIVATE, **_QUERIES
+            run, inputs, outputs, **_PRIVATE, **_QUERIES
         )
     filters = [ask.date_from, ask.date_to, ask.companies, ask.boilerplate, ask.k]
     ask.clear.click(lambda: ("", "", [], True, 5), None, filters, **_PRIVATE).then(
-        desk.search, inputs, ask.results, **_PRIVATE, **_QUERIES
+        run, inputs, outputs, **_PRIVATE, **_QUERIES
     )
 
 
@@ -414,17 +466,26 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 ask_ui = _ask_tab(desk, docs, examples)
+            with gr.Tab("Companies", id="companies"):
+                comp_ui = _companies_tab(desk, docs)
             with gr.Tab("Library", id="library"):
                 lib_ui = _library_tab(desk, docs)
             with gr.Tab("Alerts", id="alerts", elem_id="alerts-tab") as alerts_tab:
                 alerts_ui = _alerts_tab()
         _wire_ask(desk, ask_ui)
+        _wire_companies(desk, comp_ui)
         refresh, refreshed = _wire_library(desk, lib_ui, ask_ui.companies)
         show_alerts, alerts_shown = _wire_alerts(alert_desk, alerts_tab, alerts_ui, ask_ui)
         for changed in lib_ui.changed:  # an upload, removal or undo may have found alerts
             changed.then(show_alerts, None, alerts_shown, **_PRIVATE)
         demo.load(refresh, None, refreshed, **_PRIVATE)
         demo.load(show_alerts, None, alerts_shown, **_PRIVATE)
+        demo.load(
+            lambda: gr.update(choices=desk.company_choices(desk.documents())),
+            None,
+            comp_ui.company,
+            **_PRIVATE,
+        )
         demo.load(desk.health_html, None, health, **_PRIVATE)  # the damage, on every load
         gr.api(ask, api_name="ask", **_QUERIES)
     demo.queue(default_concurrency_limit=OTHER_CONCURRENCY)

@@ -26,17 +26,19 @@ from index import (
     serving_problem,
     sync,
 )
-from qa import retrieve
+from qa import list_releases, releases, retrieve
 from qa.alerts import AlertsError, after_sync
 from qa.filters import make_filters, no_match_reason
+from qa.query import is_list_question
 
 from .api import ask_arguments
 from .panels import render_report, render_status
 from .render import render_message, render_results
+from .tables import render_list, render_timeline
 from .trash import TrashError, move_to_trash, restore
 from .uploads import UploadRefused, rename_note, save_upload
 
-__all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Desk", "ProgressFn", "Removed"]
+__all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Answer", "Desk", "ProgressFn", "Removed"]
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +112,16 @@ class Removed:
 
     report: str
     token: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The Ask tab's results: the page, whether more rows wait ("More" shown) and the
+    period chip's text (None: no chip)."""
+
+    html: str
+    more: bool = False
+    chip: str | None = None
 
 
 class Desk:
@@ -224,6 +236,80 @@ class Desk:
         return self.health_html() + render_results(
             question, hits, texts, filters=filters, no_match=no_match
         )
+
+    def answer(
+        self,
+        question: str,
+        k: int,
+        date_from: str,
+        date_to: str,
+        companies: Sequence[str] | None,
+        include_boilerplate: bool,
+        pages: int = 1,
+        use_period: bool = True,
+    ) -> Answer:
+        """The results of a question: a table of releases for a list question ("Which
+        companies announced acquisitions in Q2 2025?"; ``pages`` pages of
+        :data:`MAX_RESULTS` rows, the question's period applied unless ``use_period`` is
+        off), the cited passages for any other."""
+        question = (question or "").strip()
+        if not question or not is_list_question(question):
+            args = (question, k, date_from, date_to, companies, include_boilerplate)
+            return Answer(self.search(*args))
+        try:
+            filters = make_filters(date_from, date_to, companies or [], include_boilerplate)
+            found = list_releases(
+                question,
+                self.index_dir,
+                filters=filters,
+                page_size=MAX_RESULTS * max(1, int(pages or 1)),
+                use_period=use_period,
+                last_good=True,
+            )
+            texts, no_match = {}, ""
+            with reading(self.index_dir, last_good=True) as reader:
+                if not found.rows:
+                    no_match = no_match_reason(reader.documents(), found.filters)
+                for row in found.rows:
+                    try:
+                        texts[row.doc_id] = reader.document_text(row.doc_id)
+                    except KeyError:  # removed since the query
+                        pass
+        except ValueError as exc:
+            return Answer(render_message(f"Check the filters: {exc}."))
+        except IndexFormatError as exc:
+            return Answer(render_message(str(exc)))
+        except Exception as exc:  # never a traceback in the page
+            logger.exception("list question failed")
+            return Answer(
+                render_message(f"Search failed ({type(exc).__name__}). See the server log.")
+            )
+        chip = f"{found.period.label()}  ✕" if found.period else None
+        html = self.health_html() + render_list(found, texts, no_match=no_match)
+        return Answer(html, found.has_more, chip)
+
+    def timeline(self, company: str | None, date_from: str = "", date_to: str = "") -> str:
+        """The Companies view: ``company``'s releases newest first, each to open in place."""
+        company = (company or "").strip()
+        if not company:
+            return render_timeline("", [], {})
+        try:
+            found = releases(company, date_from or None, date_to or None, index_dir=self.index_dir)
+            texts = {}
+            with reading(self.index_dir, last_good=True) as reader:
+                for r in found[:200]:
+                    try:
+                        texts[r.doc_id] = reader.document_text(r.doc_id)
+                    except KeyError:
+                        pass
+        except ValueError as exc:
+            return render_message(f"Check the dates: {exc}.")
+        except IndexFormatError as exc:
+            return render_message(str(exc))
+        except Exception as exc:  # never a traceback in the page
+            logger.exception("timeline failed")
+            return render_message(f"Timeline failed ({type(exc).__name__}). See the server log.")
+        return render_timeline(company, found, texts)
 
     # -- the library -------------------------------------------------------------------------
     def library_rows(self, docs: Sequence[DocumentRow]) -> list[list]:
