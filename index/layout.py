@@ -5,6 +5,8 @@
     index_dir/
       CURRENT            name of the published generation, e.g. "gen-000007"
       .writer.lock       held by the one process that is updating the index
+      alerts.sqlite      saved searches and alerts (qa.alert_store): not part of the index,
+                         never read, written or deleted here
       gen-000007/        an immutable, complete index
         manifest.json
         store.sqlite     documents, chunks, FTS5 keyword index

@@ -1,8 +1,8 @@
-"""The ``pressroom`` command: ``ingest``, ``ask``, ``releases``, ``serve``, ``check`` and
-``repair``, mirroring the Python API.
+"""The ``pressroom`` command: ``ingest``, ``ask``, ``releases``, ``alerts``, ``serve``,
+``check`` and ``repair``, mirroring the Python API.
 
 ``pressroom ingest`` is :func:`index.sync`, ``pressroom ask`` is :func:`qa.retrieve`,
-``pressroom releases`` is :func:`qa.releases`,
+``pressroom releases`` is :func:`qa.releases`, ``pressroom alerts`` is :mod:`qa.alerts`,
 ``pressroom serve`` is :func:`ui.serve.serve`, ``pressroom check`` is
 :func:`index.check.check_index`, ``pressroom repair`` is :func:`index.repair.repair_index`.
 ``python -m ingest``, ``python -m qa`` and ``python app.py`` run the same subcommands.
@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import ask_cmd, check_cmd, ingest_cmd, releases_cmd, repair_cmd, serve_cmd
+from . import alerts_cmd, ask_cmd, check_cmd, ingest_cmd, releases_cmd, repair_cmd, serve_cmd
 from .failures import EXIT_CODES, FAILURES, fail
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -25,6 +25,7 @@ COMMANDS = {
     "ingest": ingest_cmd,
     "ask": ask_cmd,
     "releases": releases_cmd,
+    "alerts": alerts_cmd,
     "serve": serve_cmd,
     "check": check_cmd,
     "repair": repair_cmd,
@@ -33,6 +34,7 @@ _SUMMARY = {
     "ingest": "add, update and remove releases so the index matches folders of files",
     "ask": "answer a question with cited passages",
     "releases": "list releases newest first, one per release group (a company's timeline)",
+    "alerts": "new releases that answer your saved searches (JSON lines); save, list, delete",
     "serve": "serve the browser UI",
     "check": "verify the index's files against their checksums",
     "repair": "rebuild a damaged index, re-embedding only what is lost",
@@ -42,6 +44,8 @@ EXAMPLES = (
   pressroom ingest ~/releases --index ~/pressroom-index
   pressroom ask "Who manufactures CLR 131?" --index ~/pressroom-index
   pressroom releases --company Cellectar --since 2016 --index ~/pressroom-index
+  pressroom alerts save "Who is the new CEO?" --company Cellectar --index ~/pressroom-index
+  pressroom alerts --mark-seen --index ~/pressroom-index
   pressroom serve --index ~/pressroom-index --corpus ~/releases
   pressroom check --index ~/pressroom-index
   pressroom repair --index ~/pressroom-index ~/releases

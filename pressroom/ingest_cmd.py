@@ -11,6 +11,7 @@ from pathlib import Path
 
 from index import DEFAULT_CORPUS, Progress, SyncReport, default_index_dir, get_encoder, sync
 from index.cluster import ClusterUnavailableError
+from qa.alerts import AlertsError, after_sync
 
 from .failures import EXIT_CODES, EXIT_NO_CLUSTER, FAILURES, fail
 
@@ -121,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
         progress=printer,
         lock_timeout=args.wait,
     )
+    encoder = None
     try:
         if args.ray is not None:
             report = _cluster_sync(args, paths, options)
@@ -139,11 +141,13 @@ def run(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(f"warning: {note}", file=sys.stderr)
     index_dir = args.index or default_index_dir()
+    new_alerts = _run_alerts(index_dir, report, encoder)
     if args.json:
         data = asdict(report)
         data["failed"] = [asdict(f) for f in report.failed]
         data["notes"] = list(report.notes)
         data["index"] = str(index_dir)
+        data["alerts"] = new_alerts
         print(json.dumps(data))
     else:
         for f in report.failed:
@@ -155,7 +159,23 @@ def run(args: argparse.Namespace) -> int:
             f"in {report.seconds:.1f}s"
         )
         print(f"index {index_dir}: {report.documents} releases, {report.chunks} chunks")
+        if new_alerts:
+            print(f"{new_alerts} new alert(s) for saved searches: pressroom alerts")
     return 1 if report.failed else 0
+
+
+def _run_alerts(index_dir: Path, report: SyncReport, encoder) -> int:
+    """Run the saved searches over what the sync added or changed (:func:`qa.alerts.
+    after_sync`); how many new alerts. A failure is one warning line: the index was
+    updated all the same, and ``pressroom alerts`` reports the problem with its exit code."""
+    try:
+        return len(after_sync(index_dir, report, encoder=encoder))
+    except AlertsError as exc:
+        print(f"warning: saved searches not run: {exc}", file=sys.stderr)
+    except Exception as exc:  # the index is updated: never a traceback now
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"warning: saved searches not run: {text}", file=sys.stderr)
+    return 0
 
 
 def _cluster_sync(args: argparse.Namespace, paths: list[Path], options: dict) -> SyncReport:

@@ -25,6 +25,10 @@ def chunk_filter(reader: IndexReader, filters: Filters) -> ChunkFilter:
             for d in reader.documents()
             if any(company_matches(c, d.company or d.title, d.tickers) for c in filters.companies)
         )
+    if filters.sources:
+        wanted = set(filters.sources)
+        of_files = frozenset(d.doc_id for d in reader.documents() if d.path in wanted)
+        doc_ids = of_files if doc_ids is None else doc_ids & of_files
     return ChunkFilter(
         date_from=filters.date_from,
         date_to=filters.date_to,

@@ -78,6 +78,8 @@ class Filters:
             (case-insensitive; a name matches as a substring of the company).
         kinds: only passages of these section kinds.
         exclude_boilerplate: drop About, safe-harbor, contacts and links passages.
+        sources: only the releases of these files (``Passage.source``); empty: any.
+            Saved searches run against the releases a sync added or changed with it.
     """
 
     date_from: str | None = None
@@ -85,6 +87,7 @@ class Filters:
     companies: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     exclude_boilerplate: bool = False
+    sources: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         return self == Filters()

@@ -497,3 +497,100 @@ def test_upload_progress_moves_while_embedding_and_covers_no_text(page, tmp_path
     ]
     assert any(0 < done < total for done, total in embedding), seen
     _shot(page, "11-bigger-upload")
+
+
+# -- saved searches and alerts, after the uploads above -----------------------------------------
+FAST_TRACK_QUESTION = "Which drug received FDA Fast Track designation?"
+FAST_TRACK_RELEASE = """\
+Acme Therapeutics Receives FDA Fast Track Designation for ACM-101 in Glioblastoma
+
+BOSTON, May 2, 2024 -- Acme Therapeutics, Inc. (NASDAQ: ACME) today announced that the U.S.
+Food and Drug Administration (FDA) has granted Fast Track designation to ACM-101, its lead
+antibody candidate for the treatment of recurrent glioblastoma.
+
+"We look forward to working closely with the FDA as we advance ACM-101 into a Phase 2 study
+later this year," said Jane Doe, Chief Executive Officer of Acme Therapeutics.
+
+About Acme Therapeutics
+Acme Therapeutics, Inc. is a clinical-stage biotechnology company based in Boston.
+"""
+PLANT_RELEASE = """\
+Acme Therapeutics Opens New Manufacturing Plant in Ohio
+
+COLUMBUS, Ohio, June 10, 2024 -- Acme Therapeutics, Inc. (NASDAQ: ACME) today opened a
+manufacturing plant in Columbus, Ohio, that will employ 250 people at full capacity in 2026.
+"""
+
+
+def test_a_saved_search_shows_a_badge_when_an_upload_answers_it(page, tmp_path):
+    _tab(page, "Ask")
+    page.locator("#question textarea").fill(FAST_TRACK_QUESTION)
+    page.locator("#save-search").click()
+    expect(page.locator("#save-report")).to_contain_text(f"{FAST_TRACK_QUESTION}.")
+    expect(page.get_by_role("tab", name="Alerts", exact=True)).to_be_visible()  # none yet
+
+    _tab(page, "Library")
+    answers, other = tmp_path / "acme-fast-track.txt", tmp_path / "acme-plant.txt"
+    answers.write_text(FAST_TRACK_RELEASE, encoding="utf-8")
+    other.write_text(PLANT_RELEASE, encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files([str(answers), str(other)])
+    _report_line(page, "#upload-report", "1 new alert").wait_for(timeout=120_000)
+    badge = page.get_by_role("tab", name="Alerts (1)")
+    expect(badge).to_be_visible()
+    _shot(page, "13-alert-badge")
+
+    badge.click()
+    cards = page.locator("#alerts .pr-alert")
+    expect(cards).to_have_count(1)  # the plant release answers nothing of the question
+    card = cards.first
+    assert "Acme Therapeutics Receives FDA Fast Track Designation" in card.inner_text()
+    sentence = card.locator(".pr-passage mark").inner_text()
+    assert "granted Fast Track designation to ACM-101" in sentence
+    assert "May 2, 2024" in card.inner_text() and "NEW" in card.inner_text().upper()
+    card.locator("details.pr-release summary").click()
+    expect(card.locator(".pr-release-text .pr-anchor")).to_contain_text("ACM-101")
+    _shot(page, "14-alerts-tab")
+
+    page.locator("#mark-seen").click()
+    expect(page.locator("#alerts-report")).to_contain_text("Marked 1 alert seen.")
+    expect(page.get_by_role("tab", name="Alerts", exact=True)).to_be_visible()
+    expect(page.locator("#alerts .pr-new")).to_have_count(0)
+
+    page.locator("#saved-searches input").click()
+    page.get_by_role("option", name=f"#1 {FAST_TRACK_QUESTION}").click()
+    page.locator("#delete-search").click()
+    expect(page.locator("#alerts-report")).to_contain_text("Deleted saved search #1")
+    expect(page.locator("#alerts")).to_contain_text("No saved search yet")
+
+
+@pytest.fixture(scope="module")
+def login_server(chromium, tmp_path_factory, real_index):
+    """The app with a login over its own copy of the index: (url, index folder)."""
+    base = tmp_path_factory.mktemp("login-alerts")
+    index_dir = base / "index"
+    shutil.copytree(real_index, index_dir)
+    with serve_app(["--index", str(index_dir), "--auth", "desk:s3cret"], base / "app.log") as url:
+        yield url, index_dir
+
+
+def test_with_a_login_a_saved_search_is_the_logins(page, login_server):
+    from qa.alerts import searches
+
+    url, index_dir = login_server
+    desk = page.context.browser.new_page(viewport={"width": 1200, "height": 800})
+    try:
+        desk.goto(url)
+        desk.locator("input[type=text]").fill("desk")
+        desk.locator("input[type=password]").fill("s3cret")
+        desk.get_by_role("button", name="Login").click()
+        desk.wait_for_selector("#question textarea")
+        desk.locator("#question textarea").fill(FAST_TRACK_QUESTION)
+        desk.locator("#save-search").click()
+        expect(desk.locator("#save-report")).to_contain_text("Saved search #1")
+        desk.get_by_role("tab", name="Alerts", exact=True).click()
+        expect(desk.locator("#alerts")).to_contain_text("No alert yet for your 1 saved search")
+    finally:
+        desk.close()
+    assert [(s.user, s.question) for s in searches(index_dir, user=None)] == [
+        ("desk", FAST_TRACK_QUESTION)
+    ]

@@ -1,4 +1,5 @@
-"""The Gradio layout: three tabs wired to :class:`ui.desk.Desk`.
+"""The Gradio layout: four tabs wired to :class:`ui.desk.Desk` and
+:class:`ui.alert_desk.AlertDesk`.
 
 **Ask**: a question, the cited answer first, then the ranked sources, each of which opens
 the whole release with the passage highlighted in place; filters by date, company,
@@ -7,8 +8,10 @@ acquisitions in Q2 2025?") gets a table of releases instead, with "More results"
 period read from the question as a chip that removes it. **Companies**: a company's
 releases on a timeline, each to open. **Library**: index status, upload of new releases
 (saved into the releases folder and indexed incrementally), the table of indexed
-releases, and removal of a release. ``ask`` is also a named API (``/ask``) returning
-structured hits, for ``gradio_client``.
+releases, and removal of a release. **Alerts** (its label counts the unseen ones,
+"Alerts (3)"): the releases added since that answer a search saved with "Save search"
+beside the question, per user when the app has a login. ``ask`` is also a named API
+(``/ask``) returning structured hits, for ``gradio_client``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import gradio as gr  # noqa: E402
 from index import DEFAULT_CORPUS, IndexFormatError, default_index_dir  # noqa: E402
 from ingest.formats import MAX_UPLOAD_BYTES, SUPPORTED_SUFFIXES, format_size  # noqa: E402
 
+from .alert_desk import AlertDesk, user_of  # noqa: E402
 from .desk import LIBRARY_HEADERS, MAX_RESULTS, Desk  # noqa: E402
 from .panels import example_questions  # noqa: E402
 from .render import render_message  # noqa: E402
@@ -122,6 +126,14 @@ def _ask_tab(desk: Desk, docs: list, examples: list[str]) -> SimpleNamespace:
                     elem_id="question",
                 )
                 ui.ask = gr.Button("Ask", variant="primary", scale=0, min_width=100, elem_id="ask")
+                ui.save = gr.Button(
+                    "Save search",
+                    scale=0,
+                    min_width=120,
+                    elem_id="save-search",
+                    variant="secondary",
+                )
+            ui.saved = gr.HTML("", elem_id="save-report", js_on_load=None)
             if examples:
                 with gr.Row(elem_classes="pr-examples"):
                     gr.HTML("<span class='pr-try'>Try:</span>", js_on_load=None)
@@ -225,6 +237,67 @@ def _library_tab(desk: Desk, docs: list) -> SimpleNamespace:
     return ui
 
 
+# the badge follows syncs made elsewhere (pressroom ingest, the watched folder) this often
+ALERTS_POLL_SECONDS = 20
+
+
+def _alerts_tab() -> SimpleNamespace:
+    ui = SimpleNamespace()
+    with gr.Row(equal_height=False):
+        ui.mark_seen = gr.Button(
+            "Mark all seen", size="sm", scale=0, min_width=140, elem_id="mark-seen"
+        )
+        ui.report = gr.HTML("", elem_id="alerts-report", js_on_load=None)
+    ui.page = gr.HTML("", elem_id="alerts", js_on_load=RESULTS_JS)
+    with gr.Row(equal_height=True):
+        ui.to_delete = gr.Dropdown(
+            choices=[], value=None, label="Your saved searches", scale=5, elem_id="saved-searches"
+        )
+        ui.delete = gr.Button(
+            "Delete saved search",
+            variant="stop",
+            scale=0,
+            min_width=160,
+            elem_id="delete-search",
+        )
+    ui.timer = gr.Timer(ALERTS_POLL_SECONDS)
+    return ui
+
+
+def _wire_alerts(
+    alert_desk: AlertDesk, tab: gr.Tab, al: SimpleNamespace, ask: SimpleNamespace
+) -> list:
+    def label(request: gr.Request):
+        return gr.Tab(label=alert_desk.label(user_of(request.username)))
+
+    def show(request: gr.Request):
+        user = user_of(request.username)
+        return (
+            gr.Tab(label=alert_desk.label(user)),
+            alert_desk.page(user),
+            gr.update(choices=alert_desk.choices(user), value=None),
+        )
+
+    def save(question, date_from, date_to, companies, boilerplate, request: gr.Request):
+        user = user_of(request.username)
+        return alert_desk.save(question, date_from, date_to, companies, boilerplate, user)
+
+    def mark(request: gr.Request):
+        return alert_desk.mark_all_seen(user_of(request.username))
+
+    def delete(search_id, request: gr.Request):
+        return alert_desk.delete(search_id, user_of(request.username))
+
+    shown = [tab, al.page, al.to_delete]
+    filters = [ask.question, ask.date_from, ask.date_to, ask.companies, ask.boilerplate]
+    ask.save.click(save, filters, ask.saved, **_PRIVATE).then(show, None, shown, **_PRIVATE)
+    al.mark_seen.click(mark, None, al.report, **_PRIVATE).then(show, None, shown, **_PRIVATE)
+    al.delete.click(delete, al.to_delete, al.report, **_PRIVATE).then(show, None, shown, **_PRIVATE)
+    tab.select(show, None, shown, **_PRIVATE)
+    al.timer.tick(label, None, tab, show_progress="hidden", **_PRIVATE)
+    return [show, shown]
+
+
 def _companies_tab(desk: Desk, docs: list) -> SimpleNamespace:
     ui = SimpleNamespace()
     with gr.Row(equal_height=True):
@@ -318,7 +391,7 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
 
     refreshed = [lib.library, lib.to_remove, companies, lib.status]
     # the report box is emptied first, so the progress bar drawn over it covers no text
-    lib.uploads.upload(_working, None, lib.upload_report, queue=False, **_PRIVATE).then(
+    uploaded = lib.uploads.upload(_working, None, lib.upload_report, queue=False, **_PRIVATE).then(
         upload,
         lib.uploads,
         [lib.uploads, lib.upload_report, *refreshed],
@@ -327,7 +400,7 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
         **_WRITER,
     )
     undone = [lib.remove_report, lib.removed, lib.undo, *refreshed]
-    lib.remove.click(_working, None, lib.remove_report, queue=False, **_PRIVATE).then(
+    removed = lib.remove.click(_working, None, lib.remove_report, queue=False, **_PRIVATE).then(
         remove,
         [lib.to_remove, lib.removed],
         undone,
@@ -335,9 +408,10 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
         **_PRIVATE,
         **_WRITER,
     )
-    lib.undo.click(_working, None, lib.remove_report, queue=False, **_PRIVATE).then(
+    undone_event = lib.undo.click(_working, None, lib.remove_report, queue=False, **_PRIVATE).then(
         undo, lib.removed, undone, show_progress_on=lib.remove_report, **_PRIVATE, **_WRITER
     )
+    lib.changed = [uploaded, removed, undone_event]
     lib.library.select(select_row, None, lib.to_remove, **_PRIVATE)
     return [refresh, refreshed]
 
@@ -351,6 +425,7 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
             ``data/releases``).
     """
     desk = Desk(Path(index_dir or default_index_dir()), Path(corpus_dir or DEFAULT_CORPUS))
+    alert_desk = AlertDesk(desk.index_dir)
     docs = desk.documents()
     if BUNDLED_RELEASES <= {Path(d.path).name for d in docs}:
         examples = EXAMPLE_QUESTIONS
@@ -395,10 +470,16 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
                 comp_ui = _companies_tab(desk, docs)
             with gr.Tab("Library", id="library"):
                 lib_ui = _library_tab(desk, docs)
+            with gr.Tab("Alerts", id="alerts", elem_id="alerts-tab") as alerts_tab:
+                alerts_ui = _alerts_tab()
         _wire_ask(desk, ask_ui)
         _wire_companies(desk, comp_ui)
         refresh, refreshed = _wire_library(desk, lib_ui, ask_ui.companies)
+        show_alerts, alerts_shown = _wire_alerts(alert_desk, alerts_tab, alerts_ui, ask_ui)
+        for changed in lib_ui.changed:  # an upload, removal or undo may have found alerts
+            changed.then(show_alerts, None, alerts_shown, **_PRIVATE)
         demo.load(refresh, None, refreshed, **_PRIVATE)
+        demo.load(show_alerts, None, alerts_shown, **_PRIVATE)
         demo.load(
             lambda: gr.update(choices=desk.company_choices(desk.documents())),
             None,

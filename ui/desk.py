@@ -27,6 +27,7 @@ from index import (
     sync,
 )
 from qa import list_releases, releases, retrieve
+from qa.alerts import AlertsError, after_sync
 from qa.filters import make_filters, no_match_reason
 from qa.query import is_list_question
 
@@ -424,8 +425,24 @@ class Desk:
         lines += _outcome("ok", "Updated", done["Updated"])
         lines += _outcome("info", "Already indexed, unchanged:", done["Unchanged"])
         lines.extend(("error", f"{Path(k).name}: {r}") for k, r in failed.items())
+        lines += self.run_alerts(report)
         lines.append(("info", _holds(report)))
         return lines
+
+    def run_alerts(self, report: SyncReport) -> Lines:
+        """Run the saved searches over what a sync added or changed; a report line when
+        some release answers one (or when the alerts file could not be used)."""
+        try:
+            new = after_sync(self.index_dir, report)
+        except AlertsError as exc:
+            return [("error", f"Saved searches not run: {exc}")]
+        except Exception as exc:  # the index was updated all the same: one line, logged
+            logger.exception("saved searches failed after a sync")
+            return [("error", f"Saved searches not run ({type(exc).__name__}); see the log")]
+        if not new:
+            return []
+        n = len(new)
+        return [("ok", f"{n} new alert{'s' if n != 1 else ''} for saved searches (Alerts tab)")]
 
     def remove(self, source: str | None, progress: ProgressFn | None = None) -> Removed:
         """Move a release's file to the trash and take it out of the index.
@@ -501,7 +518,8 @@ class Desk:
             raise SyncFailed(f"the index could not be updated ({exc})") from exc
 
     def _also_changed(self, report: SyncReport, expected: str) -> Lines:
-        """What else syncing the folder found changed meanwhile, and the index's totals."""
+        """What else syncing the folder found changed meanwhile, new alerts, and the index's
+        totals."""
         lines: Lines = []
         lines += [
             ("ok", f"Also added {self.display_path(p)}") for p in report.added if p != expected
@@ -513,5 +531,6 @@ class Desk:
             if p != expected
         ]
         lines += [("error", f"{self.display_path(f.path)}: {f.reason}") for f in report.failed]
+        lines += self.run_alerts(report)  # a restored release may answer a saved search
         lines.append(("info", _holds(report)))
         return lines

@@ -17,12 +17,14 @@ from index import (  # noqa: E402
     IndexFormatError,
     IndexNotFoundError,
     IndexUpgradeNeeded,
+    SyncReport,
     get_encoder,
     open_reader,
     serving_problem,
     sync,
 )
 from ingest.formats import MAX_UPLOAD_BYTES  # noqa: E402
+from qa.alerts import AlertsError, after_sync  # noqa: E402
 
 from .api import ASK, OmittedArguments  # noqa: E402
 from .app import build_app  # noqa: E402
@@ -72,7 +74,7 @@ def ensure_index(index_dir: Path, corpus: Path) -> None:
         return
     except IndexUpgradeNeeded as exc:
         print(f"{exc}: upgrading ...", file=sys.stderr)
-        sync([], index_dir, encoder=get_encoder(exc.model))
+        sync([], index_dir, encoder=get_encoder(exc.model))  # adds and changes no release
         return
     except IndexNotFoundError:
         pass
@@ -81,6 +83,20 @@ def ensure_index(index_dir: Path, corpus: Path) -> None:
     for failure in report.failed:
         print(f"error: {failure}", file=sys.stderr)
     print(f"indexed {report.documents} releases, {report.chunks} chunks", file=sys.stderr)
+    alerts_after(index_dir, report)
+
+
+def alerts_after(index_dir: Path, report: SyncReport) -> None:
+    """Run the saved searches over what a start-up sync added or changed (the index may
+    have been built anew beside an alerts file that outlived it); a problem is one line."""
+    try:
+        new = after_sync(index_dir, report)
+    except Exception as exc:  # the index is built: the app starts all the same
+        text = str(exc) if isinstance(exc, AlertsError | IndexFormatError) else repr(exc)
+        print(f"warning: saved searches not run: {text}", file=sys.stderr)
+        return
+    if new:
+        print(f"{len(new)} new alert(s) for saved searches", file=sys.stderr)
 
 
 def serve(
