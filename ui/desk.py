@@ -28,12 +28,14 @@ from index import (
 )
 from qa import retrieve
 from qa.filters import make_filters, no_match_reason
+from watch import Watcher
 
 from .api import ask_arguments
 from .panels import render_report, render_status
 from .render import render_message, render_results
 from .trash import TrashError, move_to_trash, restore
 from .uploads import UploadRefused, rename_note, save_upload
+from .watching import render_watch
 
 __all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Desk", "ProgressFn", "Removed"]
 
@@ -119,9 +121,23 @@ class Desk:
     how to repair it (shown on every page).
     """
 
-    def __init__(self, index_dir: Path, corpus_dir: Path) -> None:
+    def __init__(self, index_dir: Path, corpus_dir: Path, watcher: Watcher | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.corpus_dir = Path(os.path.abspath(corpus_dir))
+        self.watcher = watcher  # the releases folder's (None: the app does not watch it)
+
+    # -- the watched folder ------------------------------------------------------------------
+    def watch_html(self) -> str:
+        """The watcher's panel: its state, last sync, latest errors (see ui.watching)."""
+        status = self.watcher.status if self.watcher is not None else None
+        return render_watch(status, str(self.corpus_dir))
+
+    def generation(self) -> str | None:
+        """The index's published generation (it moves with every update, by anyone)."""
+        try:
+            return open_reader(self.index_dir, last_good=True).generation
+        except IndexFormatError:
+            return None
 
     # -- health ----------------------------------------------------------------------------
     def problem(self) -> str | None:
@@ -407,7 +423,12 @@ class Desk:
     def _sync_folder(self, progress: ProgressFn | None) -> SyncReport:
         """Sync the releases folder. Raises SyncFailed with a short reason."""
         try:
-            return sync([self.corpus_dir], self.index_dir, progress=_sync_progress(progress))
+            return sync(
+                [self.corpus_dir],
+                self.index_dir,
+                progress=_sync_progress(progress),
+                lock_timeout=60,  # the folder's watcher may be syncing: its turn is short
+            )
         except IndexLockedError:
             raise SyncFailed("another update of the index is running; try again") from None
         except (OSError, IndexFormatError, RuntimeError) as exc:

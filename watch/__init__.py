@@ -6,13 +6,14 @@ takes file events from ``watchfiles``, waits until a changed file has stopped ch
 :func:`index.sync`. :class:`WatchStatus` is what it is doing, for the UI.
 """
 
-from .settle import Plan, Settler, Stamp, is_ignored, is_temporary, settled
+from .settle import MTIME_SLACK, Plan, Settler, Stamp, is_ignored, is_temporary, settled
 from .status import LastSync, WatchError, WatchStatus, sync_line
 from .watcher import DEFAULT_MAX_WAIT, DEFAULT_SETTLE, Watcher, WatchStopped
 
 __all__ = [
     "DEFAULT_MAX_WAIT",
     "DEFAULT_SETTLE",
+    "MTIME_SLACK",
     "LastSync",
     "Plan",
     "Settler",

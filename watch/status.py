@@ -31,7 +31,7 @@ class LastSync:
     seconds: float
     documents: int
     chunks: int
-    settling: int  # changed files left for the next sync: still being written
+    settling: int  # changed files left for the next sync: still changing
 
     @classmethod
     def of(cls, report: SyncReport, settling: int) -> LastSync:
@@ -50,10 +50,15 @@ class LastSync:
 
 @dataclass(frozen=True)
 class WatchError:
-    """One file the watcher could not index (or a problem of the index), and when."""
+    """One file the watcher could not index (``path`` and why), or a problem of the index
+    (``path`` empty), and when."""
 
     when: str
-    text: str
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}" if self.path else self.reason
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ def sync_line(report: SyncReport, settling: int = 0) -> str:
     >>> r = SyncReport(("a",), (), ("b",), 4, (), 12, 0, 5, 40, 0.84, True)
     >>> sync_line(r, settling=2).split("; ")  # doctest: +NORMALIZE_WHITESPACE
     ['synced: added 1, updated 0, removed 1, failed 0 in 0.8s', 'index 5 releases, 40 chunks',
-     '2 files still being written']
+     '2 changed files waiting to settle']
     """
     line = (
         f"synced: added {len(report.added)}, updated {len(report.updated)}, removed "
@@ -86,7 +91,7 @@ def sync_line(report: SyncReport, settling: int = 0) -> str:
         f"index {report.documents} releases, {report.chunks} chunks"
     )
     if settling:
-        line += f"; {settling} file{'s' if settling != 1 else ''} still being written"
+        line += f"; {settling} changed file{'s' if settling != 1 else ''} waiting to settle"
     return line
 
 

@@ -266,11 +266,9 @@ class Watcher:
             except WatchStopped:
                 raise
             except Exception as exc:
-                self._set(
-                    state="failed",
-                    problem=" ".join(str(exc).split()) or type(exc).__name__,
-                    errors=(WatchError(now_text(), f"{exc}"), *self._status.errors)[:MAX_ERRORS],
-                )
+                problem = " ".join(str(exc).split()) or type(exc).__name__
+                errors = (WatchError(now_text(), "", problem), *self._status.errors)
+                self._set(state="failed", problem=problem, errors=errors[:MAX_ERRORS])
                 raise
 
     def _after_sync(self, report: SyncReport) -> None:
@@ -282,7 +280,7 @@ class Watcher:
         """
         settling = tuple(sorted(self.settler.pending))
         status = self._status
-        errors = tuple(WatchError(now_text(), str(f)) for f in report.failed)
+        errors = tuple(WatchError(now_text(), f.path, f.reason) for f in report.failed)
         self._set(
             state="watching",
             settling=settling,
