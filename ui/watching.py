@@ -38,8 +38,16 @@ def render_watch(status: WatchStatus | None, corpus_dir: str = "") -> str:
         lines = [("error", f"Watching {folder} stopped: {status.problem}")]
     elif status.state == "stopped":
         lines = [("info", f"Stopped watching {folder}.")]
+    elif status.state == "watching":
+        lines = [
+            (
+                "info",
+                f"Watching {folder}: files saved, changed or removed there are "
+                "indexed within seconds of their last change.",
+            )
+        ]
     else:
-        lines = [("info", f"Watching {folder}: {status.state}.")]
+        lines = [("info", f"Watching {folder}: {status.state} ...")]
     if status.settling:
         names = ", ".join(short_path(p, folder) for p in status.settling[:5])
         more = f" and {len(status.settling) - 5} more" if len(status.settling) > 5 else ""
