@@ -125,6 +125,21 @@ def test_a_removal_walks_the_folder_and_the_sync_clears_what_it_read():
     assert set(s.pending) == {"/r/c.md"}
 
 
+def test_a_claimed_file_is_left_to_its_writer_until_it_changes():
+    s = Settler(settle=1.0, whole_folder=False)
+    upload = Stamp(10, 1)
+    s.changed("/r/up.md", upload, now=0.0)  # the upload's write, seen before its claim
+    s.claimed("/r/up.md", upload, now=0.1)
+    assert s.pending == {}
+    s.changed("/r/up.md", upload, now=0.2)  # a late event of the same write
+    assert s.pending == {} and s.plan(now=5.0, wall=0) is None
+    s.changed("/r/up.md", Stamp(12, 2), now=6.0)  # edited afterwards: the watcher's again
+    assert s.plan(now=7.0, wall=0) == Plan(("/r/up.md",), False)
+    s.claimed("/r/old.md", upload, now=7.0)
+    s.claimed("/r/new.md", upload, now=100.0)  # claims lapse after a minute
+    assert set(s.claims) == {"/r/new.md"}
+
+
 def test_a_new_watcher_first_catches_up_with_the_whole_folder():
     assert Settler().plan(now=0.0, wall=0) == Plan((), True)
 
@@ -327,6 +342,28 @@ def test_the_watcher_waits_for_another_writer_instead_of_failing(watching, corpu
         lock.release()
     watching.sync_where(lambda r: str(path) in r.added)
     assert str(path) in _indexed(tmp_path / "idx")
+
+
+def test_an_upload_in_the_app_is_not_synced_again_by_the_watcher(corpus, tmp_path, real_encoder):
+    from ui.desk import Desk
+
+    index_dir = tmp_path / "idx"
+    # no batching (max_wait 0): a second sync of the upload would come on its own
+    running = Running(corpus, index_dir, real_encoder, settle=0.5, max_wait=0)
+    try:
+        running.next_sync(120)
+        desk = Desk(index_dir, corpus, running.watcher)
+        upload = tmp_path / "upload" / "zentrix.md"
+        upload.parent.mkdir()
+        upload.write_text(ZENTRIX, encoding="utf-8")
+        assert "Added zentrix.md" in desk.add_files([upload])
+        other = corpus / "other.md"
+        other.write_text(ZENTRIX.replace("Zentrix", "Quorbit"), encoding="utf-8")
+        report, _ = running.next_sync()
+        assert report.added == (str(other),) and report.unchanged == 0
+        assert "Watching" in desk.watch_html() and "added 1" in desk.watch_html()
+    finally:
+        running.stop()
 
 
 def test_changes_while_no_watcher_ran_are_caught_up(corpus, tmp_path, fake_encoder):

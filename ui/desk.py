@@ -318,6 +318,8 @@ class Desk:
             except OSError as exc:
                 lines.append(("error", f"{path.name}: could not save ({exc.strerror or exc})"))
         if saved:
+            if self.watcher is not None:  # indexed here: the folder's watcher leaves them
+                self.watcher.claim(saved)
             if progress is not None:
                 progress(0, f"0/{len(saved)} files parsed")
             indexed = self._index_uploads(saved, created, progress)

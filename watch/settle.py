@@ -38,6 +38,8 @@ __all__ = [
 
 # seconds added to the settle interval before a file's modification time alone counts
 MTIME_SLACK = 2.0
+# seconds a claim of another writer on a file holds (its events come within milliseconds)
+CLAIM_SECONDS = 60.0
 
 # what programs call a file while they write it, and editors' backups and swap files
 TEMPORARY_SUFFIXES = frozenset(
@@ -160,19 +162,40 @@ class Settler:
     True
     >>> s.plan(now=11.0, wall=0.0)
     Plan(files=('/r/a.md',), whole_folder=False)
+    >>> s.claimed("/r/up.md", Stamp(7, 0), now=11.0)  # an upload indexes it itself
+    >>> s.changed("/r/up.md", Stamp(7, 0), now=11.1); "/r/up.md" in s.pending
+    False
     """
 
     settle: float = 1.0
     max_wait: float = 5.0
     whole_folder: bool = True  # a new watcher first catches up with the whole folder
     pending: dict[str, Seen] = field(default_factory=dict)
+    # files another writer indexes as they are (the app's uploads), and when it said so
+    claims: dict[str, Seen] = field(default_factory=dict)
     _first_ready: float | None = None
 
     def changed(self, path: str, stamp: Stamp, now: float) -> None:
-        """A release file was written (or seen with a new stamp): its clock restarts."""
+        """A release file was written (or seen with a new stamp): its clock restarts,
+        unless another writer has claimed the file as it is now."""
+        claim = self.claims.get(path)
+        if claim is not None:
+            if claim.stamp == stamp:
+                return
+            del self.claims[path]  # changed since: the watcher's again
         seen = self.pending.get(path)
         if seen is None or seen.stamp != stamp:
             self.pending[path] = Seen(stamp, now)
+
+    def claimed(self, path: str, stamp: Stamp, now: float) -> None:
+        """Another writer (an upload) indexes ``path`` as it is at ``stamp``: its events
+        with that stamp (before or after this call) are its writer's, not the watcher's.
+        A claim lapses after :data:`CLAIM_SECONDS`."""
+        self.claims = {p: c for p, c in self.claims.items() if now - c.since < CLAIM_SECONDS}
+        self.claims[path] = Seen(stamp, now)
+        seen = self.pending.get(path)
+        if seen is not None and seen.stamp == stamp:
+            del self.pending[path]
 
     def removed(self, path: str) -> None:
         """A path went away (a file or a folder): the next sync walks the folder."""

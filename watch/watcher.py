@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import stat
 import threading
 import time
@@ -100,6 +101,7 @@ class Watcher:
         self._status = WatchStatus(self.folder)
         self._status_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._claims: queue.SimpleQueue[tuple[str, Stamp]] = queue.SimpleQueue()
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -115,6 +117,22 @@ class Watcher:
         logger.info("%s", text)
         if self._on_message is not None:
             self._on_message(text)
+
+    def claim(self, paths: list[str | os.PathLike[str]]) -> None:
+        """Files of the folder another writer is about to index as they are now (the
+        app's uploads, saved and complete): the watcher leaves them to it and syncs them
+        only if they change again (safe from any thread)."""
+        for path in paths:
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            self._claims.put((os.path.abspath(path), Stamp.of(st)))
+
+    def _take_claims(self) -> None:
+        while not self._claims.empty():
+            path, stamp = self._claims.get()
+            self.settler.claimed(path, stamp, time.monotonic())
 
     # -- running ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -205,6 +223,7 @@ class Watcher:
 
     # -- syncing -----------------------------------------------------------------------------
     def _sync_due(self) -> None:
+        self._take_claims()
         plan = self.settler.plan(time.monotonic(), time.time())
         if plan is None:
             return
@@ -259,6 +278,11 @@ class Watcher:
             except IndexLockedError:
                 if self._stop.is_set():
                     raise WatchStopped from None
+                self._take_claims()  # the writer holding the lock may be an upload of these
+                if not plan.whole_folder:
+                    paths = [p for p in paths if p in self.settler.pending]
+                    if not paths:
+                        return None
                 if not waiting:
                     waiting = True
                     self._set(state="waiting for another writer")
