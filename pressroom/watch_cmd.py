@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -74,24 +75,24 @@ def run(args: argparse.Namespace) -> int:
 
             print(f"{time.strftime('%H:%M:%S')} {sync_line(report, len(settling))}", flush=True)
 
-    watcher = Watcher(
-        folder,
-        index_dir,
-        encoder=get_encoder(args.model, args.encoder),
-        settle=args.settle,
-        remove_missing=not args.keep_missing,
-        rebuild=args.rebuild,
-        on_sync=on_sync,
-        on_message=lambda text: print(text, file=sys.stderr, flush=True),
-    )
     previous = {s: signal.signal(s, h) for s, h in _STOPPING.items()}
-    print(
-        f"watching {watcher.folder} into {index_dir} (a changed file is read once it has "
-        f"not changed for {args.settle:g} s); Ctrl+C stops",
-        file=sys.stderr,
-        flush=True,
-    )
     try:
+        watcher = Watcher(
+            folder,
+            index_dir,
+            encoder=get_encoder(args.model, args.encoder),
+            settle=args.settle,
+            remove_missing=not args.keep_missing,
+            rebuild=args.rebuild,
+            on_sync=on_sync,
+            on_message=lambda text: print(text, file=sys.stderr, flush=True),
+        )
+        print(
+            f"watching {watcher.folder} into {index_dir} (a changed file is read once it has "
+            f"not changed for {args.settle:g} s); Ctrl+C stops",
+            file=sys.stderr,
+            flush=True,
+        )
         watcher.run()
     except KeyboardInterrupt:
         for signum in _STOPPING:  # a second Ctrl-C while stopping changes nothing
@@ -101,5 +102,5 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    print(f"stopped watching {watcher.folder}", file=sys.stderr, flush=True)
+    print(f"stopped watching {os.path.abspath(folder)}", file=sys.stderr, flush=True)
     return EXIT_OK

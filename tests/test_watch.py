@@ -41,6 +41,20 @@ primary endpoint is the change in urine albumin-to-creatinine ratio after 24 wee
 """
 
 
+def test_the_watcher_sits_beside_the_ui_and_loads_watchfiles_only_to_watch():
+    code = "import sys, watch, index, qa; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = {m.split(".")[0] for m in out.stdout.split()}
+    assert not loaded & {"watchfiles", "gradio", "ui", "pressroom"}
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, index, qa; print(' '.join(sys.modules))"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "watch" not in {m.split(".")[0] for m in out.stdout.split()}
+
+
 # -- the rules, without a file system ---------------------------------------------------------
 @pytest.mark.parametrize(
     "name",
