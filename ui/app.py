@@ -293,7 +293,7 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
         undo, lib.removed, undone, show_progress_on=lib.remove_report, **_PRIVATE, **_WRITER
     )
     lib.library.select(select_row, None, lib.to_remove, **_PRIVATE)
-    _wire_watch(desk, lib, refresh, refreshed)
+    _wire_watch(desk, lib, refreshed)
     return [refresh, refreshed]
 
 
@@ -301,7 +301,7 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
 WATCH_REFRESH = 2.0
 
 
-def _wire_watch(desk: Desk, lib: SimpleNamespace, refresh, refreshed: list) -> None:
+def _wire_watch(desk: Desk, lib: SimpleNamespace, refreshed: list) -> None:
     """Every WATCH_REFRESH s the watcher's panel is redrawn, and the library too when the
     index has a new generation (the watcher's, an upload's, or another process's)."""
 
@@ -309,7 +309,15 @@ def _wire_watch(desk: Desk, lib: SimpleNamespace, refresh, refreshed: list) -> N
         generation = desk.generation()
         if generation == shown:
             return (desk.watch_html(), shown, *[gr.update()] * len(refreshed))
-        return (desk.watch_html(), generation, *refresh())
+        docs = desk.documents()
+        return (  # as refresh(), but what the reader has chosen stays chosen
+            desk.watch_html(),
+            generation,
+            desk.library_rows(docs),
+            gr.update(choices=desk.removable_choices(docs)),
+            gr.update(choices=desk.company_choices(docs)),
+            desk.status_html(),
+        )
 
     timer = gr.Timer(WATCH_REFRESH)
     timer.tick(

@@ -179,6 +179,7 @@ class Watcher:
                 rust_timeout=TICK_MS,
                 yield_on_timeout=True,
                 raise_interrupt=True,
+                ignore_permission_denied=True,  # the sync names a folder it cannot list
             ):
                 self._note(changes)
                 self._sync_due()
