@@ -47,7 +47,8 @@ def render_watch(status: WatchStatus | None, corpus_dir: str = "") -> str:
             )
         ]
     else:
-        lines = [("info", f"Watching {folder}: {status.state} ...")]
+        doing = f" ({status.progress})" if status.progress else ""
+        lines = [("info", f"Watching {folder}: {status.state}{doing} ...")]
     if status.settling:
         names = ", ".join(short_path(p, folder) for p in status.settling[:5])
         more = f" and {len(status.settling) - 5} more" if len(status.settling) > 5 else ""

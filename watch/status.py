@@ -74,6 +74,19 @@ class WatchStatus:
     syncs: int = 0  # syncs done since the start (the UI refreshes the library when it moves)
     errors: tuple[WatchError, ...] = ()  # newest first, at most MAX_ERRORS
     problem: str | None = None
+    progress: str | None = None  # how far the sync under way is
+
+
+def progress_text(files_done: int, files_total: int, embedded: int, to_embed: int) -> str:
+    """How far a sync is, for the status.
+
+    >>> progress_text(3, 20, 40, 140)
+    '3/20 files read · 40/140 chunks embedded'
+    >>> progress_text(1, 1, 0, 0)
+    '1/1 files read'
+    """
+    text = f"{files_done}/{files_total} files read"
+    return f"{text} · {embedded}/{to_embed} chunks embedded" if to_embed else text
 
 
 def sync_line(report: SyncReport, settling: int = 0) -> str:

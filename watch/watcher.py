@@ -31,7 +31,15 @@ from index import (
 )
 
 from .settle import Plan, Settler, Stamp, is_ignored, is_release_name
-from .status import MAX_ERRORS, LastSync, WatchError, WatchStatus, now_text, sync_line
+from .status import (
+    MAX_ERRORS,
+    LastSync,
+    WatchError,
+    WatchStatus,
+    now_text,
+    progress_text,
+    sync_line,
+)
 
 __all__ = ["DEFAULT_MAX_WAIT", "DEFAULT_SETTLE", "WatchStopped", "Watcher"]
 
@@ -237,7 +245,7 @@ class Watcher:
         if report is not None:
             self._after_sync(report)
         elif self._status.state == "syncing":
-            self._set(state="watching", settling=tuple(sorted(self.settler.pending)))
+            self._set(state="watching", settling=tuple(sorted(self.settler.pending)), progress=None)
 
     def _sync(
         self, plan: Plan, admitted: set[str], held: set[str], *, rebuild: bool
@@ -253,9 +261,14 @@ class Watcher:
             (admitted if ok else held).add(key)
             return ok
 
-        def progress(_: Progress) -> None:
+        def progress(p: Progress) -> None:
             if self._stop.is_set():
                 raise WatchStopped
+            done = progress_text(p.files_done, p.files_total, p.chunks_embedded, p.chunks_to_embed)
+            if self._status.state == "waiting for another writer":  # its turn came
+                self._set(state="syncing", progress=done)
+            else:
+                self._set(progress=done)
 
         if plan.whole_folder:
             paths = [self.folder]
@@ -293,7 +306,9 @@ class Watcher:
             except Exception as exc:
                 problem = " ".join(str(exc).split()) or type(exc).__name__
                 errors = (WatchError(now_text(), "", problem), *self._status.errors)
-                self._set(state="failed", problem=problem, errors=errors[:MAX_ERRORS])
+                self._set(
+                    state="failed", problem=problem, errors=errors[:MAX_ERRORS], progress=None
+                )
                 raise
 
     def _after_sync(self, report: SyncReport) -> None:
@@ -308,6 +323,7 @@ class Watcher:
         errors = tuple(WatchError(now_text(), f.path, f.reason) for f in report.failed)
         self._set(
             state="watching",
+            progress=None,
             settling=settling,
             last=LastSync.of(report, len(settling)),
             syncs=status.syncs + 1,
