@@ -282,6 +282,17 @@ def test_a_half_written_file_is_not_indexed_until_it_stops_changing(corpus, tmp_
         running.stop()
 
 
+def test_files_saved_together_are_one_sync_and_one_generation(watching, corpus, tmp_path):
+    before = open_reader(tmp_path / "idx").generation
+    names = [corpus / f"zentrix-{i}.md" for i in range(5)]
+    for i, path in enumerate(names):
+        path.write_text(ZENTRIX.replace("417", str(400 + i)), encoding="utf-8")
+    report, settling = watching.next_sync()
+    assert set(report.added) == {str(p) for p in names} and settling == ()
+    after = open_reader(tmp_path / "idx").generation
+    assert int(after.split("-")[1]) == int(before.split("-")[1]) + 1
+
+
 def test_a_removed_file_leaves_the_index(watching, corpus, tmp_path):
     removed = next(corpus.glob("*.txt"))
     assert str(removed) in _indexed(tmp_path / "idx")
