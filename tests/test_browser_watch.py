@@ -75,4 +75,4 @@ def test_library_shows_the_watcher_and_files_saved_into_the_folder(watched):
     saved.unlink()
     expect(_row_locator(page)).to_have_count(3)
     assert "Zentrix" not in page.locator("#library").inner_text()
-    expect(panel).to_contain_text("removed 1")
+    page.locator("#status .pr-stat-v", has_text="2").first.wait_for()

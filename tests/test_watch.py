@@ -352,6 +352,11 @@ def test_an_unreadable_file_is_one_error_and_the_watcher_goes_on(watching, corpu
     good.write_text(ZENTRIX, encoding="utf-8")
     watching.sync_where(lambda r: str(good) in r.added)
     assert str(good) in _indexed(tmp_path / "idx")
+    # a walk of the folder meets the bad file again (in that sync, or once it is older)
+    next(corpus.glob("*.txt")).unlink()
+    report, _ = watching.sync_where(lambda r: bool(r.failed))
+    assert [f.path for f in report.failed] == [str(bad)]
+    assert [e.path for e in watching.watcher.status.errors] == [str(bad)]  # listed once
 
 
 def test_the_watcher_waits_for_another_writer_instead_of_failing(watching, corpus, tmp_path):

@@ -321,13 +321,15 @@ class Watcher:
         settling = tuple(sorted(self.settler.pending))
         status = self._status
         errors = tuple(WatchError(now_text(), f.path, f.reason) for f in report.failed)
+        again = {e.path for e in errors}  # a file failing again is listed once, newest
+        errors += tuple(e for e in status.errors if not e.path or e.path not in again)
         self._set(
             state="watching",
             progress=None,
             settling=settling,
             last=LastSync.of(report, len(settling)),
             syncs=status.syncs + 1,
-            errors=(errors + status.errors)[:MAX_ERRORS],
+            errors=errors[:MAX_ERRORS],
         )
         logger.info("%s: %s", self.folder, sync_line(report, len(settling)))
         for failure in report.failed:
