@@ -83,6 +83,7 @@ def sync(
     progress: Callable[[Progress], None] | None = None,
     lock_timeout: float = 0,
     vector_settings: VectorSettings | None = None,
+    ready: Callable[[Path, os.stat_result], bool] | None = None,
 ) -> SyncReport:
     """Add, update and remove releases so the index matches ``paths``.
 
@@ -96,6 +97,9 @@ def sync(
         progress: called after each file and each embedding batch.
         lock_timeout: seconds to wait for another writer before giving up.
         vector_settings: the vector index's size thresholds (default ``VectorSettings()``).
+        ready: asked about every new or changed file (its path and ``stat``) before it is
+            read; a file it refuses is left as the index has it: not read, not removed
+            (the watched folder's files still being written, see :mod:`watch`).
 
     Returns:
         A :class:`SyncReport`. Unreadable files are in ``failed``; nothing raises for them.
@@ -129,7 +133,7 @@ def sync(
     ) as writer:
         known = writer.known()
         for path in files:
-            _sync_file(writer, encoder, settings, path, known.get(str(path)), tally)
+            _sync_file(writer, encoder, settings, path, known.get(str(path)), tally, ready)
             tally.done += 1
             if progress is not None:
                 progress(
@@ -220,13 +224,17 @@ def _sync_file(
     path: Path,
     old: KnownDocument | None,
     tally: _Tally,
+    ready: Callable[[Path, os.stat_result], bool] | None = None,
 ) -> None:
-    """Skip, touch, add or re-index one file; a file that cannot be read goes to ``failed``."""
+    """Skip, touch, add or re-index one file; a file that cannot be read goes to ``failed``;
+    one that ``ready`` refuses is left as it is."""
     key = str(path)
     try:
         st = path.stat()
         if old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns):
             tally.unchanged += 1
+            return
+        if ready is not None and not ready(path, st):
             return
         loaded = load_file(path)
         tally.notes.extend(f"{key}: {note}" for note in loaded.notes)

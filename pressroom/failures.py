@@ -40,7 +40,7 @@ EXIT_PERMISSION = 6
 EXIT_NO_CLUSTER = 7  # --ray without Ray installed (the `cluster` extra)
 
 EXIT_CODES = """exit codes:
-  0  done
+  0  done (ingest --watch: stopped by Ctrl-C or SIGTERM)
   1  some files could not be read (each is named; the rest was indexed)
   2  usage error, or the index cannot be used as it is (another writer, model or format)
   3  the index is damaged (a file or CURRENT): run `pressroom check`, then `pressroom repair`

@@ -24,7 +24,8 @@ DESCRIPTION = (
     "fails its checksums. Exit codes: 0 done, 1 some files could not be read (each is "
     "named; the rest was indexed), 2 usage or index error, 3 the index is damaged "
     "(`pressroom repair`), 4 disk full, 5 read-only, 6 permission denied, 7 --ray without Ray "
-    "installed."
+    "installed. With --watch it keeps watching the folder, one line per sync, until Ctrl-C "
+    "or SIGTERM stops it (exit code 0)."
 )
 EXAMPLES = (
     """examples:
@@ -35,6 +36,8 @@ EXAMPLES = (
   pressroom ingest --check --index /tmp/idx # verify the index only (= pressroom check)
   pressroom ingest ~/releases --ray local   # parse and embed on a local Ray cluster
   pressroom ingest ~/releases --ray auto    # ... on the Ray cluster this machine belongs to
+  pressroom ingest --watch ~/releases       # keep syncing the folder as files come and go
+  pressroom ingest --watch ~/releases --settle 3 --json   # JSON lines, one per sync
 
 """
     + EXIT_CODES
@@ -73,6 +76,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="with --ray: embedding workers, one CPU each (default: the cluster's CPUs)",
     )
     p.add_argument(
+        "--watch",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="FOLDER",
+        help="after syncing the folder, keep watching it: new, changed and removed files "
+        "are synced within seconds, once they stop changing (default folder: the one "
+        f"given, else {DEFAULT_CORPUS}); Ctrl-C or SIGTERM stops it",
+    )
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="with --watch: how long a changed file must stay unchanged before it is read "
+        "(default 1)",
+    )
+    p.add_argument(
         "--check",
         action="store_true",
         help="only verify the index against its checksums (as `pressroom check`)",
@@ -106,6 +127,10 @@ class _ProgressPrinter:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.watch is not None:
+        from . import watch_cmd
+
+        return watch_cmd.run(args)
     if args.check:
         from . import check_cmd
 

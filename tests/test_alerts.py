@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import queue
 import shutil
 import sqlite3
 import subprocess
@@ -155,6 +156,29 @@ def test_a_saved_search_lists_the_new_release_that_answers_it_and_not_the_others
     new = after_sync(index_dir, report, encoder=real_encoder)
     assert [(a.search_id, Path(a.source).name) for a in new] == [(anyone.id, "acme-fast-track.txt")]
     assert len(alerts(index_dir)) == seen + 1
+
+
+def test_the_watched_folder_runs_the_saved_searches(tmp_path, index_dir, real_encoder):
+    from watch import Watcher
+
+    save_search(index_dir, FAST_TRACK_QUESTION)
+    folder = tmp_path / "watched"
+    folder.mkdir()
+    reports: queue.Queue = queue.Queue()
+    watcher = Watcher(
+        folder, index_dir, encoder=real_encoder, settle=0.3, on_sync=lambda r, s: reports.put(r)
+    )
+    watcher.start()
+    added: set[str] = set()
+    try:
+        reports.get(timeout=60)  # the catch-up of the (empty) folder
+        _write(folder, {"acme-fast-track.md": ACME_FAST_TRACK, "acme-plant.md": ACME_PLANT})
+        while len(added) < 2:  # saved together: one sync, or two on a slow machine
+            added |= {Path(p).name for p in reports.get(timeout=60).added}
+    finally:
+        watcher.stop()
+    # on_sync comes after the watcher ran the saved searches over the sync's releases
+    assert _names(alerts(index_dir)) == {"acme-fast-track.md"}
 
 
 def test_filters_sources_restrict_retrieval_to_those_files(real_index):

@@ -20,6 +20,7 @@ import logging
 import os
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -33,6 +34,9 @@ from .desk import LIBRARY_HEADERS, MAX_RESULTS, Desk  # noqa: E402
 from .panels import example_questions  # noqa: E402
 from .render import render_message  # noqa: E402
 from .trash import TRASH  # noqa: E402
+
+if TYPE_CHECKING:
+    from watch import Watcher
 
 __all__ = ["BUNDLED_RELEASES", "DEFAULT_CORPUS", "EXAMPLE_QUESTIONS", "build_app"]
 
@@ -181,6 +185,8 @@ def _ask_tab(desk: Desk, docs: list, examples: list[str]) -> SimpleNamespace:
 def _library_tab(desk: Desk, docs: list) -> SimpleNamespace:
     ui = SimpleNamespace()
     ui.status = gr.HTML(desk.status_html(), elem_id="status", js_on_load=None)
+    ui.watch = gr.HTML(desk.watch_html(), elem_id="watch-status", js_on_load=None)
+    ui.generation = gr.State(desk.generation())  # the index this page's library shows
     types = ", ".join(SUPPORTED_SUFFIXES)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
@@ -413,18 +419,55 @@ def _wire_library(desk: Desk, lib: SimpleNamespace, companies: gr.Dropdown) -> l
     )
     lib.changed = [uploaded, removed, undone_event]
     lib.library.select(select_row, None, lib.to_remove, **_PRIVATE)
+    _wire_watch(desk, lib, refreshed)
     return [refresh, refreshed]
 
 
-def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> gr.Blocks:
+# seconds between two looks at the watcher's status (and at the index's generation)
+WATCH_REFRESH = 2.0
+
+
+def _wire_watch(desk: Desk, lib: SimpleNamespace, refreshed: list) -> None:
+    """Every WATCH_REFRESH s the watcher's panel is redrawn, and the library too when the
+    index has a new generation (the watcher's, an upload's, or another process's)."""
+
+    def tick(shown: str | None):
+        generation = desk.generation()
+        if generation == shown:
+            return (desk.watch_html(), shown, *[gr.update()] * len(refreshed))
+        docs = desk.documents()
+        return (  # as refresh(), but what the reader has chosen stays chosen
+            desk.watch_html(),
+            generation,
+            desk.library_rows(docs),
+            gr.update(choices=desk.removable_choices(docs)),
+            gr.update(choices=desk.company_choices(docs)),
+            desk.status_html(),
+        )
+
+    timer = gr.Timer(WATCH_REFRESH)
+    timer.tick(
+        tick,
+        lib.generation,
+        [lib.watch, lib.generation, *refreshed],
+        show_progress="hidden",
+        **_PRIVATE,
+    )
+
+
+def build_app(
+    index_dir: Path | None = None, corpus_dir: Path | None = None, watcher: Watcher | None = None
+) -> gr.Blocks:
     """The Gradio UI over the index at ``index_dir`` and the releases folder ``corpus_dir``.
 
     Args:
         index_dir: the index (default ``PRESSROOM_INDEX`` or ``data/index``).
         corpus_dir: where uploads are saved and removals delete from (default
             ``data/releases``).
+        watcher: the releases folder's watcher, whose state the Library tab shows (None:
+            the folder is not watched).
     """
-    desk = Desk(Path(index_dir or default_index_dir()), Path(corpus_dir or DEFAULT_CORPUS))
+    desk = Desk(Path(index_dir or default_index_dir()), Path(corpus_dir or DEFAULT_CORPUS), watcher)
     alert_desk = AlertDesk(desk.index_dir)
     docs = desk.documents()
     if BUNDLED_RELEASES <= {Path(d.path).name for d in docs}:

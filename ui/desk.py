@@ -30,6 +30,7 @@ from qa import list_releases, releases, retrieve
 from qa.alerts import AlertsError, after_sync
 from qa.filters import make_filters, no_match_reason
 from qa.query import is_list_question
+from watch import Watcher
 
 from .api import ask_arguments
 from .panels import render_report, render_status
@@ -37,6 +38,7 @@ from .render import render_message, render_results
 from .tables import render_list, render_timeline
 from .trash import TrashError, move_to_trash, restore
 from .uploads import UploadRefused, rename_note, save_upload
+from .watching import render_watch
 
 __all__ = ["LIBRARY_HEADERS", "MAX_RESULTS", "Answer", "Desk", "ProgressFn", "Removed"]
 
@@ -132,9 +134,23 @@ class Desk:
     how to repair it (shown on every page).
     """
 
-    def __init__(self, index_dir: Path, corpus_dir: Path) -> None:
+    def __init__(self, index_dir: Path, corpus_dir: Path, watcher: Watcher | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.corpus_dir = Path(os.path.abspath(corpus_dir))
+        self.watcher = watcher  # the releases folder's (None: the app does not watch it)
+
+    # -- the watched folder ------------------------------------------------------------------
+    def watch_html(self) -> str:
+        """The watcher's panel: its state, last sync, latest errors (see ui.watching)."""
+        status = self.watcher.status if self.watcher is not None else None
+        return render_watch(status, str(self.corpus_dir))
+
+    def generation(self) -> str | None:
+        """The index's published generation (it moves with every update, by anyone)."""
+        try:
+            return open_reader(self.index_dir, last_good=True).generation
+        except IndexFormatError:
+            return None
 
     # -- health ----------------------------------------------------------------------------
     def problem(self) -> str | None:
@@ -389,6 +405,8 @@ class Desk:
             except OSError as exc:
                 lines.append(("error", f"{path.name}: could not save ({exc.strerror or exc})"))
         if saved:
+            if self.watcher is not None:  # indexed here: the folder's watcher leaves them
+                self.watcher.claim(saved)
             if progress is not None:
                 progress(0, f"0/{len(saved)} files parsed")
             indexed = self._index_uploads(saved, created, progress)
@@ -510,7 +528,12 @@ class Desk:
     def _sync_folder(self, progress: ProgressFn | None) -> SyncReport:
         """Sync the releases folder. Raises SyncFailed with a short reason."""
         try:
-            return sync([self.corpus_dir], self.index_dir, progress=_sync_progress(progress))
+            return sync(
+                [self.corpus_dir],
+                self.index_dir,
+                progress=_sync_progress(progress),
+                lock_timeout=60,  # the folder's watcher may be syncing: its turn is short
+            )
         except IndexLockedError:
             raise SyncFailed("another update of the index is running; try again") from None
         except (OSError, IndexFormatError, RuntimeError) as exc:

@@ -13,6 +13,7 @@ import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
 from index import (  # noqa: E402
+    Encoder,
     IndexCorruptError,
     IndexFormatError,
     IndexNotFoundError,
@@ -25,13 +26,14 @@ from index import (  # noqa: E402
 )
 from ingest.formats import MAX_UPLOAD_BYTES  # noqa: E402
 from qa.alerts import AlertsError, after_sync  # noqa: E402
+from watch import DEFAULT_SETTLE, Watcher, sync_line  # noqa: E402
 
 from .api import ASK, OmittedArguments  # noqa: E402
 from .app import build_app  # noqa: E402
 from .login import AUTH_MESSAGE, LoginGuard, LoginPage  # noqa: E402
 from .render import CSS  # noqa: E402
 
-__all__ = ["ensure_index", "is_loopback", "serve"]
+__all__ = ["ensure_index", "is_loopback", "serve", "start_watcher"]
 
 # plain-HTTP calls of /ask may leave out its optional arguments (see ui.api)
 _OMITTED_ARGUMENTS = Middleware(OmittedArguments, endpoints=[ASK])
@@ -99,6 +101,30 @@ def alerts_after(index_dir: Path, report: SyncReport) -> None:
         print(f"{len(new)} new alert(s) for saved searches", file=sys.stderr)
 
 
+def start_watcher(index_dir: Path, corpus: Path, encoder: Encoder, settle: float) -> Watcher | None:
+    """Watch the releases folder in a background thread, its syncs and errors printed
+    (None when the folder is not there to watch)."""
+    if not corpus.is_dir():
+        print(f"warning: not watching {corpus}: it is not a folder", file=sys.stderr)
+        return None
+
+    def on_sync(report: SyncReport, settling: tuple[str, ...]) -> None:
+        for failure in report.failed:
+            print(f"error: {failure}", file=sys.stderr, flush=True)
+        print(f"watch: {sync_line(report, len(settling))}", file=sys.stderr, flush=True)
+
+    watcher = Watcher(
+        corpus,
+        index_dir,
+        encoder=encoder,
+        settle=settle,
+        on_sync=on_sync,
+        on_message=lambda text: print(f"watch: {text}", file=sys.stderr, flush=True),
+    )
+    watcher.start()
+    return watcher
+
+
 def serve(
     index_dir: Path,
     corpus: Path,
@@ -106,15 +132,19 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 7860,
     auth: tuple[str, str] | None = None,
+    watch: bool = True,
+    settle: float = DEFAULT_SETTLE,
 ) -> None:
-    """Build the index if needed, load the model, and serve the UI (blocks until stopped)."""
+    """Build the index if needed, load the model, watch the releases folder (unless
+    ``watch`` is False), and serve the UI (blocks until stopped)."""
     ensure_index(index_dir, corpus)
     # load the model now, so that the first question is answered at full speed
     try:
-        get_encoder(open_reader(index_dir, last_good=True).manifest.model)
+        encoder = get_encoder(open_reader(index_dir, last_good=True).manifest.model)
     except IndexFormatError:  # a damaged index: the page says so; the default model loads
-        get_encoder()
-    demo = build_app(index_dir, corpus)
+        encoder = get_encoder()
+    watcher = start_watcher(index_dir, corpus, encoder, settle) if watch else None
+    demo = build_app(index_dir, corpus, watcher)
     # Gradio's start-up lines are silenced (among them its hint about public links, which
     # Pressroom never makes); this one says where the app is
     print(f"Pressroom: serving http://{host}:{port}/ (Ctrl+C stops it)", file=sys.stderr)
@@ -133,3 +163,5 @@ def serve(
         footer_links=["api"],
         app_kwargs={"middleware": [_OMITTED_ARGUMENTS, *([_LOGIN_PAGE] if auth else [])]},
     )
+    if watcher is not None:  # launch returns on Ctrl+C; a sync under way is abandoned
+        watcher.stop()
