@@ -30,6 +30,8 @@ from ingest.copies import figures_differ
 
 from .answer import AnswerScorer
 from .answer_model import load_answer_model
+from .boilerplate import excluded_kinds
+from .exact import Exact, Term, parse
 from .filters import chunk_filter
 from .passage import Filters, Passage
 from .query import Query, analyse, is_list_question
@@ -38,9 +40,10 @@ from .rerank import apply_scores, score_windows, window_candidates
 from .settings import Settings
 from .timeq import TimeQuery, parse_time
 
-__all__ = ["newest_first", "rank", "retrieve"]
+__all__ = ["MODES", "newest_first", "rank", "retrieve"]
 
 DEFAULT_SETTINGS = Settings()
+MODES = ("hybrid", "keyword")  # retrieve(mode=...): dense and keyword search, or keyword only
 
 
 def retrieve(
@@ -53,8 +56,17 @@ def retrieve(
     settings: Settings | None = None,
     interpret_time: bool = True,
     last_good: bool = False,
+    mode: str = "hybrid",
 ) -> list[Passage]:
     """Return up to ``k`` cited passages for ``question``, best first.
+
+    A phrase in quotes (``"Fast Track designation"``, ``“...”``) must occur in every
+    passage exactly (:mod:`qa.exact`); when no release holds it, nothing is returned
+    (:func:`qa.missing_phrases` says which phrase). Identifiers and figures
+    ("NCT01234567", "$6.5 million") rank the passages holding them higher, and a question
+    that is nothing else keeps to those passages. Boilerplate (About, safe harbor,
+    contacts, links) takes no slot unless the question asks for it
+    (:mod:`qa.boilerplate`).
 
     Args:
         question: a natural-language question or keywords.
@@ -71,6 +83,9 @@ def retrieve(
             Explicit ``filters`` dates take precedence.
         last_good: when the current generation is damaged, answer from the newest older
             one that opens (:func:`index.open_reader`; the app does this).
+        mode: ``"hybrid"`` (the default: dense and keyword search fused) or
+            ``"keyword"``: candidates from the keyword index alone, ranked by BM25 and
+            sentence evidence; every passage holds a word of the question.
 
     Raises:
         IndexNotFoundError: no index was built at ``index_dir``.
@@ -78,15 +93,20 @@ def retrieve(
         IndexCorruptError: a file of the index is damaged (the message names it and the
             repair command); BadCurrentError for the ``CURRENT`` pointer.
         IndexFormatError: the index cannot be read by this version (the message says why).
+        ValueError: an unknown ``mode``.
 
     Example:
         >>> for hit in retrieve("Who manufactures CLR 131?", k=3):  # doctest: +SKIP
         ...     print(hit.title, hit.date, hit.answer)
     """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     question = question.strip()
     if not question or k <= 0:
         return []
     settings = settings or DEFAULT_SETTINGS
+    if mode == "keyword":
+        settings = replace(settings, rank=replace(settings.rank, dense_weight=0.0))
     if is_list_question(question):
         per_doc = min(settings.rank.per_doc, settings.rank.list_question_per_doc)
         settings = replace(settings, rank=replace(settings.rank, per_doc=per_doc))
@@ -94,7 +114,7 @@ def retrieve(
     folder = Path(index_dir) if index_dir is not None else default_index_dir()
     with reading(folder, last_good=last_good) as reader:
         try:
-            return _retrieve(reader, question, k, filters, encoder, settings, interpret_time)
+            return _retrieve(reader, question, k, filters, encoder, settings, interpret_time, mode)
         except (KeyError, IndexError, TypeError, RuntimeError) as exc:
             # only data can make these fail here: if the files fail their full check,
             # the damage is the error; on a sound index it is a bug, and stays one
@@ -118,8 +138,12 @@ def _retrieve(
     encoder: Encoder | None,
     settings: Settings,
     interpret_time: bool,
+    mode: str = "hybrid",
 ) -> list[Passage]:
     encoder = encoder or get_encoder(reader.manifest.model)
+    exact = parse(question)
+    if exact.phrases:  # a quoted date is a phrase to match, not a limit
+        interpret_time = False
     reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
     when = parse_time(question) if interpret_time else TimeQuery(question)
     if (when.date_from or when.date_to) and _excludes_nothing(reader, when):
@@ -129,9 +153,12 @@ def _retrieve(
     timed = _with_time(reader, encoder, when, filters, settings)
     text = when.text or question
     prefer = (when.prefer_from, when.prefer_to) if when.prefer_from and when.prefer_to else None
-    ranked = rank(reader, text, _embedder(encoder, text), k, timed, settings, prefer)
+    embed = _embedder(encoder, exact.rest if text == question else text)
+    keyword_only = mode == "keyword"
+    ranked = rank(reader, text, embed, k, timed, settings, prefer, exact, keyword_only)
     if not ranked and timed != filters:  # the question's own dates excluded everything
-        ranked = rank(reader, question, _embedder(encoder, question), k, filters, settings, prefer)
+        embed = _embedder(encoder, exact.rest)
+        ranked = rank(reader, question, embed, k, filters, settings, prefer, exact, keyword_only)
     hits = _passages(reader, ranked, settings)
     return newest_first(hits) if when.recent else hits
 
@@ -151,62 +178,195 @@ def rank(
     filters: Filters,
     settings: Settings,
     prefer: tuple[str, str] | None = None,
+    exact: Exact | None = None,
+    keyword_only: bool = False,
 ) -> list[Ranked]:
     """The best chunks for ``text`` with their passages, at most ``per_doc`` per release.
 
     ``embed`` gives the question's vector. The question's analysis and keyword search run
     in a worker thread meanwhile: SQLite and onnxruntime both release the GIL, so on two
-    cores the two take the time of the longer one.
+    cores the two take the time of the longer one. ``exact`` is what the question asks to
+    match exactly (default: read from ``text``); ``keyword_only`` leaves the dense search
+    out of the candidates.
     """
     r = settings.rank
+    exact = exact if exact is not None else parse(text)
     allowed = reader.allowed_chunks(chunk_filter(reader, filters))
     if allowed is not None and not allowed:
         return []
+    required: tuple[Term, ...] = exact.phrases
+    if required:  # every result holds every quoted phrase
+        allowed = _holding(reader, required, allowed, every=True)
+        if not allowed:
+            return []
+    literal = _holding(reader, exact.literals, allowed, every=False) if exact.literals else []
+    if exact.bare and literal:  # "NCT01234567": the passages that hold it
+        allowed, required = literal, exact.literals
     n = max(r.candidates, r.candidates_per_k * k)
 
     def analyse_and_search() -> tuple[Query, dict[int, float]]:
-        query = analyse(reader, text, prefer)
+        query = analyse(reader, exact.rest if text == exact.rest else text, prefer)
         return query, dict(reader.keyword(query.keyword_terms, n, allowed, settings.keyword))
 
     pending = _worker().submit(analyse_and_search)
     try:
         qvec = embed()
-        dense = dict(reader.dense(qvec, n, allowed, settings.vectors))
+        dense = {} if keyword_only else dict(reader.dense(qvec, n, allowed, settings.vectors))
     finally:
         query, keyword = pending.result()
-    ids = sorted(set(dense) | set(keyword))
+    literal_set = set(literal)
+    ids = sorted(set(dense) | set(keyword) | set(literal[:n]))
+    skip = frozenset() if filters.kinds else excluded_kinds(text)
+    ids = _without_kinds(reader, ids, skip)
     if not ids:
         return []
     _add_dense(reader, dense, [i for i in ids if i not in dense], qvec)  # keyword-only hits
     fuse = Fusion.of(dense, keyword, ids, r.dense_weight)
-    fused = {i: fuse(i) for i in ids}
+    share = _literal_share(reader, exact.literals, literal_set)
+
+    def score(i: int) -> float:
+        return fuse(i) + r.literal_boost * share(i)
+
+    fused = {i: score(i) for i in ids}
     top = sorted(ids, key=lambda i: (-fused[i], i))[: max(r.rerank_depth, 3 * k)]
     # The passage of a release is chosen among all its chunks by sentence-level evidence:
     # the chunk that matched the question best as a whole is often the lead, while the
     # sentence that answers sits a few paragraphs further down.
     rows = reader.chunks(top)
     siblings = _siblings(reader, _one_per_group(top, rows), fused, allowed, r.expand_docs)
+    siblings = _without_kinds(reader, siblings, skip, fallback=False)
+    if keyword_only and siblings:  # only chunks holding a word of the question
+        terms = analyse(reader, text).keyword_terms
+        siblings = [i for i, _ in reader.keyword(terms, len(siblings), siblings)]
     if siblings:
         _add_dense(reader, dense, siblings, qvec)
-        fused.update({i: fuse(i) for i in siblings})
+        fused.update({i: score(i) for i in siblings})
         rows.update(reader.chunks(siblings))
         top = top + siblings
     sentences = reader.sentences(top)
     scorer = AnswerScorer(query.answer, settings.answer)
     scored, choice = score_chunks(top, rows, sentences, fused, query, qvec, scorer, r)
     doc_spans = _sentences_by_release(top, rows, sentences)
+    found = _occurrences(reader, required, {rows[i].doc_id for i in top}) if required else {}
+    if required:  # the answer sentence holds (a part of) a required phrase
+        choice = {d: _touching(c, found.get(d, [])) for d, c in choice.items()}
     kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
     if not settings.answer.use_model or not kept:
-        return place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+        placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+        return _covering(placed, exact.phrases, found, doc_spans)
     first_choice = {doc: dict(c) for doc, c in choice.items()}  # placing consumes them
     first_spans = {doc: list(s) for doc, s in doc_spans.items()}
     placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+    placed = _covering(placed, exact.phrases, found, first_spans)
     a = settings.answer
+    if keyword_only:  # the model picks answers and confidence; the order stays BM25's
+        a = replace(a, model_weight=0.0)
     model = load_answer_model(max_length=a.model_max_length or None)
     picks = window_candidates(placed, first_choice, first_spans, a)
     scores = score_windows(model, text, placed, picks, first_spans, reader.document_text)
 
     return apply_scores(placed, scores, model.confidence, a)
+
+
+def _without_kinds(
+    reader: IndexReader, ids: list[int], kinds: frozenset[str], *, fallback: bool = True
+) -> list[int]:
+    """``ids`` without the chunks of ``kinds`` (boilerplate the question does not ask
+    for); with ``fallback``, all of ``ids`` when every one is of those kinds (the only
+    evidence there is, e.g. a quoted phrase found only in About sections)."""
+    if not kinds or not ids:
+        return ids
+    of = reader.chunk_kinds(ids)
+    kept = [i for i in ids if of.get(i) not in kinds]
+    return kept or (ids if fallback else [])
+
+
+def _holding(
+    reader: IndexReader, terms: Sequence[Term], allowed: Sequence[int] | None, *, every: bool
+) -> list[int]:
+    """The chunks (among ``allowed``) whose text holds one of ``terms`` exactly, best BM25
+    first; with ``every``, only those of releases that hold every one of them."""
+    held: dict[int, set[int]] = {}  # chunk -> which terms
+    order: list[int] = []
+    for n, term in enumerate(terms):
+        candidates = reader.phrase_chunks(term.tokens, allowed)
+        texts = reader.chunk_texts(candidates)
+        for cid in candidates:
+            if cid in texts and term.occurs_in(texts[cid][1]):
+                if cid not in held:
+                    order.append(cid)
+                held.setdefault(cid, set()).add(n)
+    if not every or len(terms) < 2:
+        return order
+    docs = reader.chunk_texts(order)
+    per_doc: dict[int, set[int]] = {}
+    for cid in order:
+        per_doc.setdefault(docs[cid][0], set()).update(held[cid])
+    complete = {d for d, got in per_doc.items() if len(got) == len(terms)}
+    return [cid for cid in order if docs[cid][0] in complete]
+
+
+def _literal_share(
+    reader: IndexReader, terms: Sequence[Term], holding: set[int]
+) -> Callable[[int], float]:
+    """Per chunk, the share of the question's literals its text holds (0 for most)."""
+    if not terms or not holding:
+        return lambda i: 0.0
+    if len(terms) == 1:
+        return lambda i: 1.0 if i in holding else 0.0
+    texts: dict[int, str] = {}
+
+    def share(i: int) -> float:
+        if i not in holding:
+            return 0.0
+        if i not in texts:
+            texts[i] = reader.chunk_texts([i])[i][1]
+        return sum(t.occurs_in(texts[i]) for t in terms) / len(terms)
+
+    return share
+
+
+def _occurrences(
+    reader: IndexReader, terms: Sequence[Term], docs: set[int]
+) -> dict[int, list[tuple[int, int, int]]]:
+    """Per release: ``(start, end, term index)`` of every occurrence of ``terms``."""
+    out = {}
+    for doc in docs:
+        text = reader.document_text(doc)
+        out[doc] = sorted((a, b, n) for n, t in enumerate(terms) for a, b in t.find(text))
+    return out
+
+
+def _touching(cands: dict, spans: Sequence[tuple[int, int, int]]) -> dict:
+    """The candidate sentences that overlap an occurrence."""
+    return {sp: v for sp, v in cands.items() if any(a < sp[1] and sp[0] < b for a, b, _ in spans)}
+
+
+def _covering(
+    placed: Sequence[Ranked],
+    phrases: Sequence[Term],
+    found: dict[int, list[tuple[int, int, int]]],
+    doc_spans: dict[int, list[tuple[int, int]]],
+) -> list[Ranked]:
+    """Each passage widened, by whole sentences, to hold an occurrence of every phrase
+    (the nearest one) when its window left one out."""
+    if not phrases:
+        return list(placed)
+    out = []
+    for r in placed:
+        start, end = r.passage
+        occurrences = found.get(r.row.doc_id, [])
+        for n in range(len(phrases)):
+            mine = [(a, b) for a, b, m in occurrences if m == n]
+            if not mine or any(start <= a and b <= end for a, b in mine):
+                continue
+            a, b = min(mine, key=lambda s: min(abs(s[0] - end), abs(s[1] - start)))
+            spans = doc_spans.get(r.row.doc_id, [])
+            a = min([s for s, e in spans if s <= a < e] or [a])
+            b = max([e for s, e in spans if s < b <= e] or [b])
+            start, end = min(start, a), max(end, b)
+        out.append(replace(r, passage=(start, end)))
+    return out
 
 
 def _one_per_group(ids: Sequence[int], rows: dict) -> list[int]:

@@ -1,0 +1,68 @@
+"""Which boilerplate a question asks for (pure).
+
+A release's boilerplate (ingest's section kinds ``about``, ``safe_harbor``, ``contacts`` and
+``links``: the company profile, forward-looking statements and disclaimers, media and
+investor contacts, source links, "The post ... appeared first on ...", subscription lines)
+takes no source slot of a result unless the question asks for it: :func:`wanted_kinds`
+reads the question's intent, and the ranking leaves every other boilerplate kind out of the
+candidates, as a filter would.
+
+Example:
+    >>> sorted(wanted_kinds("Who is the media contact for the offering?"))
+    ['contacts']
+    >>> sorted(wanted_kinds("What does the forward-looking statement say about risks?"))
+    ['safe_harbor']
+    >>> sorted(wanted_kinds("What is Cellectar Biosciences?"))
+    ['about']
+    >>> sorted(wanted_kinds("How many patients will the trial enroll?"))
+    []
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.types import ABOUT, BOILERPLATE_KINDS, CONTACTS, LINKS, SAFE_HARBOR
+
+__all__ = ["excluded_kinds", "wanted_kinds"]
+
+_INTENT = {
+    CONTACTS: re.compile(
+        r"(?i)\b(?:contacts?|media\s+relations|investor\s+relations|press\s+office|"
+        r"spokes(?:person|man|woman)|e-?mail(?:\s+address)?|phone|telephone|call\s+whom|"
+        r"reach\s+(?:the|them|their|him|her)|inquir\w*|enquir\w*|\bIR\b)"
+    ),
+    SAFE_HARBOR: re.compile(
+        r"(?i)\b(?:forward[-\s]looking|safe\s+harbou?r|cautionary|disclaim\w*|risk\s+factors|"
+        r"risks?\s+and\s+uncertaint\w*|uncertainties|securities\s+litigation\s+reform)"
+    ),
+    LINKS: re.compile(
+        r"(?i)\b(?:source\s+link|original\s+(?:release|link|source)|urls?|links?|web\s?site|"
+        r"web\s+page|appeared\s+first|first\s+appeared|published\s+(?:on|at|by)|"
+        r"follow\s+\w+\s+on|twitter|linkedin|facebook|instagram|newsletter|subscri\w+)\b"
+    ),
+    # the company itself: what or who it is, what it does, where and since when
+    ABOUT: re.compile(
+        r"(?i)\b(?:about\s+(?:the\s+)?(?:company|firm|issuer|sponsor)|what\s+(?:is|are|was|"
+        r"were)\b|what\s+(?:does|do|did)\s+[\w.&'’ -]{1,60}?\s+(?:do|make|develop|offer|"
+        r"provide|sell|focus)|describe|profile|headquarter\w*|based\s+in|located|"
+        r"where\s+is|founded|established|employees|staff|offices|mission|specializ\w*|"
+        r"speciali[sz]\w*|focus(?:es|ed)?\s+on|business(?:es)?|pipeline|portfolio|"
+        r"platforms?|products?|customers|clients|subsidiar\w*|parent\s+company|listed|"
+        r"traded|exchange|ticker|owns?|owned)"
+    ),
+}
+
+
+def wanted_kinds(question: str) -> frozenset[str]:
+    """The boilerplate kinds ``question`` asks for (none for an ordinary question)."""
+    return frozenset(kind for kind, pattern in _INTENT.items() if pattern.search(question))
+
+
+def excluded_kinds(question: str) -> frozenset[str]:
+    """The boilerplate kinds that take no source slot for ``question``.
+
+    >>> sorted(excluded_kinds("Who is the investor relations contact?"))
+    ['about', 'links', 'safe_harbor']
+    """
+    return BOILERPLATE_KINDS - wanted_kinds(question)
