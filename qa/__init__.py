@@ -22,7 +22,7 @@ from index import (
 
 from .passage import Filters, Passage
 from .releases import Release, releases
-from .search import retrieve
+from .search import phrase_reason, retrieve
 from .settings import AnswerSettings, RankSettings, Settings
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "ReadOnlyIndexError",
     "Release",
     "Settings",
+    "phrase_reason",
     "releases",
     "retrieve",
 ]

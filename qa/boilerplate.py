@@ -5,7 +5,10 @@ A release's boilerplate (ingest's section kinds ``about``, ``safe_harbor``, ``co
 investor contacts, source links, "The post ... appeared first on ...", subscription lines)
 takes no source slot of a result unless the question asks for it: :func:`wanted_kinds`
 reads the question's intent, and the ranking leaves every other boilerplate kind out of the
-candidates, as a filter would.
+candidates, as a filter would. An "About X" section is also admitted when the question
+names X (its subject's name words, e.g. "CLR 131" for "About CLR 131", "Cellectar" for
+"About Cellectar Biosciences, Inc."): a product's or company's profile answers questions
+about it (:func:`admits`).
 
 Example:
     >>> sorted(wanted_kinds("Who is the media contact for the offering?"))
@@ -22,9 +25,11 @@ from __future__ import annotations
 
 import re
 
+from ingest.analysis import STOPWORDS, stems, words
+from ingest.companies import is_legal_form
 from ingest.types import ABOUT, BOILERPLATE_KINDS, CONTACTS, LINKS, SAFE_HARBOR
 
-__all__ = ["excluded_kinds", "wanted_kinds"]
+__all__ = ["admits", "excluded_kinds", "wanted_kinds"]
 
 _INTENT = {
     CONTACTS: re.compile(
@@ -66,3 +71,29 @@ def excluded_kinds(question: str) -> frozenset[str]:
     ['about', 'links', 'safe_harbor']
     """
     return BOILERPLATE_KINDS - wanted_kinds(question)
+
+
+def admits(kind: str, section: str | None, question: str, excluded: frozenset[str]) -> bool:
+    """Whether a passage of ``kind`` (under the heading ``section``) may take a slot for
+    ``question``, given the kinds it excludes (:func:`excluded_kinds`).
+
+    >>> admits("about", "About CLR 131", "Which radioisotope does CLR 131 deliver?",
+    ...        excluded_kinds("Which radioisotope does CLR 131 deliver?"))
+    True
+    >>> admits("about", "About Acme Corp.", "Which radioisotope does CLR 131 deliver?",
+    ...        excluded_kinds("Which radioisotope does CLR 131 deliver?"))
+    False
+    """
+    if kind not in excluded:
+        return True
+    return kind == ABOUT and bool(section) and bool(_subject(section) & stems(question))
+
+
+def _subject(section: str) -> frozenset[str]:
+    """The name words of an "About X" heading's X, as stems."""
+    named = [
+        w
+        for w in words(re.sub(r"(?i)^\W*about\s+", "", section))
+        if w not in STOPWORDS and not is_legal_form(w) and (len(w) >= 3 or w.isdigit())
+    ]
+    return stems(" ".join(named))

@@ -30,7 +30,7 @@ from ingest.copies import figures_differ
 
 from .answer import AnswerScorer
 from .answer_model import load_answer_model
-from .boilerplate import excluded_kinds
+from .boilerplate import admits, excluded_kinds
 from .exact import Exact, Term, parse
 from .filters import chunk_filter
 from .passage import Filters, Passage
@@ -40,7 +40,7 @@ from .rerank import apply_scores, score_windows, window_candidates
 from .settings import Settings
 from .timeq import TimeQuery, parse_time
 
-__all__ = ["MODES", "newest_first", "rank", "retrieve"]
+__all__ = ["MODES", "newest_first", "phrase_reason", "rank", "retrieve"]
 
 DEFAULT_SETTINGS = Settings()
 MODES = ("hybrid", "keyword")  # retrieve(mode=...): dense and keyword search, or keyword only
@@ -121,6 +121,38 @@ def retrieve(
             if not reader.damage():
                 raise
             raise _damaged(reader) from exc
+
+
+def phrase_reason(
+    question: str,
+    index_dir: str | os.PathLike[str] | None = None,
+    *,
+    filters: Filters | None = None,
+    last_good: bool = False,
+) -> str:
+    """Why the question's quoted phrases leave no passage, in a few words; "" when each
+    occurs (all of them in one release) among the releases ``filters`` allow.
+
+    The command line, the UI and the API say it when :func:`retrieve` returned nothing
+    for a question with a quoted phrase, e.g. ``no release contains "zzq"``.
+    """
+    phrases = parse(question).phrases
+    if not phrases:
+        return ""
+    folder = Path(index_dir) if index_dir is not None else default_index_dir()
+    with reading(folder, last_good=last_good) as reader:
+        allowed = reader.allowed_chunks(chunk_filter(reader, filters or Filters()))
+        if allowed is not None and not allowed:
+            return ""  # the filters leave nothing: that is the reason to give
+        absent = [p for p in phrases if not _holding(reader, [p], allowed, every=False)]
+        if not absent and (len(phrases) < 2 or _holding(reader, phrases, allowed, every=True)):
+            return ""
+    where = "" if filters is None or filters.is_empty() else " under these filters"
+    if absent:
+        quoted = " or ".join(f'"{p.text}"' for p in absent)
+        return f"no release{where} contains {quoted}"
+    quoted = ", ".join(f'"{p.text}"' for p in phrases)
+    return f"no release{where} contains all of {quoted}"
 
 
 def _damaged(reader: IndexReader) -> IndexCorruptError:
@@ -217,7 +249,7 @@ def rank(
     literal_set = set(literal)
     ids = sorted(set(dense) | set(keyword) | set(literal[:n]))
     skip = frozenset() if filters.kinds else excluded_kinds(text)
-    ids = _without_kinds(reader, ids, skip)
+    ids = _without_kinds(reader, ids, skip, text)
     if not ids:
         return []
     _add_dense(reader, dense, [i for i in ids if i not in dense], qvec)  # keyword-only hits
@@ -234,7 +266,7 @@ def rank(
     # sentence that answers sits a few paragraphs further down.
     rows = reader.chunks(top)
     siblings = _siblings(reader, _one_per_group(top, rows), fused, allowed, r.expand_docs)
-    siblings = _without_kinds(reader, siblings, skip, fallback=False)
+    siblings = _without_kinds(reader, siblings, skip, text, fallback=False)
     if keyword_only and siblings:  # only chunks holding a word of the question
         terms = analyse(reader, text).keyword_terms
         siblings = [i for i, _ in reader.keyword(terms, len(siblings), siblings)]
@@ -269,15 +301,20 @@ def rank(
 
 
 def _without_kinds(
-    reader: IndexReader, ids: list[int], kinds: frozenset[str], *, fallback: bool = True
+    reader: IndexReader,
+    ids: list[int],
+    kinds: frozenset[str],
+    question: str,
+    *,
+    fallback: bool = True,
 ) -> list[int]:
-    """``ids`` without the chunks of ``kinds`` (boilerplate the question does not ask
-    for); with ``fallback``, all of ``ids`` when every one is of those kinds (the only
-    evidence there is, e.g. a quoted phrase found only in About sections)."""
+    """``ids`` without the boilerplate chunks of ``kinds`` that ``question`` does not ask
+    for (:func:`qa.boilerplate.admits`); with ``fallback``, all of ``ids`` when none is
+    left (the only evidence there is, e.g. a quoted phrase found only in safe harbors)."""
     if not kinds or not ids:
         return ids
     of = reader.chunk_kinds(ids)
-    kept = [i for i in ids if of.get(i) not in kinds]
+    kept = [i for i in ids if i in of and admits(*of[i], question, kinds)]
     return kept or (ids if fallback else [])
 
 
