@@ -162,8 +162,8 @@ def _statements_end(text: str, start: int) -> int | None:
         return None
     while True:
         rest = end
-        while rest < len(text) and text[rest] in " \t":
-            rest += 1
+        while rest < len(text) and text[rest] in " \t\n" and not text.startswith("\n\n", rest):
+            rest += 1  # a line break between statements too (a PDF wraps its lines)
         if rest >= len(text) or text[rest] == "\n" or not _JS_NEXT.match(text, rest):
             return end
         nxt = _balanced(text, rest)
@@ -223,7 +223,7 @@ def _after_semicolon(text: str, i: int) -> int:
 
 
 def _string_end(text: str, i: int, n: int) -> int | None:
-    """Just past the string literal opening at ``i`` (on one line), or None."""
+    """Just past the string literal opening at ``i`` (within its paragraph), or None."""
     quote = text[i]
     j = i + 1
     while j < n:
@@ -233,7 +233,7 @@ def _string_end(text: str, i: int, n: int) -> int | None:
             continue
         if c == quote:
             return j + 1
-        if c == "\n" and quote != "`":
-            return None
+        if c == "\n" and quote != "`" and text.startswith("\n\n", j):
+            return None  # a string never spans a paragraph (one line break: a wrapped line)
         j += 1
     return None

@@ -29,7 +29,7 @@ from ingest.analysis import STOPWORDS, stems, words
 from ingest.companies import is_legal_form
 from ingest.types import ABOUT, BOILERPLATE_KINDS, CONTACTS, LINKS, SAFE_HARBOR
 
-__all__ = ["admits", "excluded_kinds", "wanted_kinds"]
+__all__ = ["admits", "asked_kinds", "excluded_kinds", "wanted_kinds"]
 
 _INTENT = {
     CONTACTS: re.compile(
@@ -62,6 +62,17 @@ _INTENT = {
 def wanted_kinds(question: str) -> frozenset[str]:
     """The boilerplate kinds ``question`` asks for (none for an ordinary question)."""
     return frozenset(kind for kind, pattern in _INTENT.items() if pattern.search(question))
+
+
+def asked_kinds(question: str) -> frozenset[str]:
+    """The boilerplate kinds ``question`` asks for by name ("media contact", "forward-looking
+    statements", "source link"): their passages rank first (the About intent is too broad
+    for that: it only lets About passages compete).
+
+    >>> sorted(asked_kinds("Who is the media contact? What is the company?"))
+    ['contacts']
+    """
+    return wanted_kinds(question) - {ABOUT}
 
 
 def excluded_kinds(question: str) -> frozenset[str]:

@@ -41,7 +41,7 @@ _LITERAL = re.compile(
     (?:[$€£¥]|\b(?:US|C|A|HK)\$)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|trillion|thousand|
         mn|bn|[MBK])\b)?                                        # $6.5 million, €12M
   | (?<![\w.])\d[\d,]*\.\d+\s?(?:%|percent\b|million\b|billion\b)  # 6.5%, 2.5 million
-  | \b(?:NASDAQ|NYSE|NYSE\s?American|OTC\w*|TSXV?|CSE|ASX|LSE|AMEX)\s?:\s?[A-Z][A-Z.]{0,5}\b
+  | \b(?i:NASDAQ|NYSE|NYSE\s?American|OTC\w*|TSXV?|CSE|ASX|LSE|AMEX)\s?:\s?[A-Z][A-Z.]{0,5}\b
   | \b[A-Z]{2,}[A-Za-z]{0,8}[-\s](?!(?:19|20)\d\d\b)\d{1,5}[A-Za-z]?\b(?![.,]\d)  # CLR 131, GLP-1
   | \b(?=[A-Za-z\d-]*\d)(?=[A-Za-z\d-]*[A-Za-z])[A-Za-z\d][A-Za-z\d-]{3,}\b  # NCT01234567
     """

@@ -248,8 +248,6 @@ def rank(
         query, keyword = pending.result()
     literal_set = set(literal)
     ids = sorted(set(dense) | set(keyword) | set(literal[:n]))
-    skip = frozenset() if filters.kinds else excluded_kinds(text)
-    ids = _without_kinds(reader, ids, skip, text)
     if not ids:
         return []
     _add_dense(reader, dense, [i for i in ids if i not in dense], qvec)  # keyword-only hits
@@ -260,12 +258,19 @@ def rank(
         return fuse(i) + r.literal_boost * share(i)
 
     fused = {i: score(i) for i in ids}
-    top = sorted(ids, key=lambda i: (-fused[i], i))[: max(r.rerank_depth, 3 * k)]
+    depth = max(r.rerank_depth, 3 * k)
+    ranked = sorted(ids, key=lambda i: (-fused[i], i))
+    # Boilerplate the question does not ask for takes no slot; it still counts as evidence
+    # of its release (scores are normalised over every candidate, and a release whose About
+    # matched is read in full below).
+    skip = frozenset() if filters.kinds else excluded_kinds(text)
+    top = _without_kinds(reader, ranked, skip, text)[:depth]
     # The passage of a release is chosen among all its chunks by sentence-level evidence:
     # the chunk that matched the question best as a whole is often the lead, while the
     # sentence that answers sits a few paragraphs further down.
-    rows = reader.chunks(top)
-    siblings = _siblings(reader, _one_per_group(top, rows), fused, allowed, r.expand_docs)
+    rows = reader.chunks(sorted(set(top) | set(ranked[:depth])))
+    releases = _one_per_group(ranked[:depth], rows)
+    siblings = _siblings(reader, releases, fused, allowed, r.expand_docs)
     siblings = _without_kinds(reader, siblings, skip, text, fallback=False)
     if keyword_only and siblings:  # only chunks holding a word of the question
         terms = analyse(reader, text).keyword_terms

@@ -149,8 +149,13 @@ def _ask_tab(desk: Desk, docs: list, examples: list[str]) -> SimpleNamespace:
             )
             ui.boilerplate = gr.Checkbox(
                 value=True,
-                label="Include boilerplate (About, safe harbor, contacts)",
+                label="Boilerplate (About, safe harbor, contacts) when the question asks for it",
                 elem_id="boilerplate",
+            )
+            ui.keyword = gr.Checkbox(
+                value=False,
+                label='Keyword search only (a "quoted phrase" always matches exactly)',
+                elem_id="keyword",
             )
             ui.k = gr.Slider(1, MAX_RESULTS, value=5, step=1, label="Results", elem_id="k")
             ui.clear = gr.Button("Clear filters", size="sm", variant="secondary")
@@ -218,15 +223,16 @@ def _library_tab(desk: Desk, docs: list) -> SimpleNamespace:
 
 def _wire_ask(desk: Desk, ask: SimpleNamespace) -> None:
     inputs = [ask.question, ask.k, ask.date_from, ask.date_to, ask.companies, ask.boilerplate]
+    inputs.append(ask.keyword)
     triggers = [ask.question.submit, ask.ask.click, ask.date_from.submit, ask.date_to.submit]
-    triggers += [ask.companies.input, ask.boilerplate.input, ask.k.release]
+    triggers += [ask.companies.input, ask.boilerplate.input, ask.k.release, ask.keyword.input]
     gr.on(triggers, desk.search, inputs, ask.results, **_PRIVATE, **_QUERIES)
     for button, text in ask.examples:
         button.click(lambda t=text: t, None, ask.question, **_PRIVATE).then(
             desk.search, inputs, ask.results, **_PRIVATE, **_QUERIES
         )
-    filters = [ask.date_from, ask.date_to, ask.companies, ask.boilerplate, ask.k]
-    ask.clear.click(lambda: ("", "", [], True, 5), None, filters, **_PRIVATE).then(
+    filters = [ask.date_from, ask.date_to, ask.companies, ask.boilerplate, ask.k, ask.keyword]
+    ask.clear.click(lambda: ("", "", [], True, 5, False), None, filters, **_PRIVATE).then(
         desk.search, inputs, ask.results, **_PRIVATE, **_QUERIES
     )
 
@@ -312,16 +318,19 @@ def build_app(index_dir: Path | None = None, corpus_dir: Path | None = None) -> 
         date_to: str = "",
         company: str = "",
         include_boilerplate: bool = True,
+        keyword: bool = False,
     ) -> list[dict]:
         """Cited passages for a question, best first, as dictionaries (see qa.Passage).
 
         ``company`` is a comma-separated list of company names or tickers (a legal suffix
         such as ", Inc." stays with its name), or a list of them; dates are ISO (YYYY,
-        YYYY-MM or YYYY-MM-DD); ``k`` is 1 to 20. An omitted or null optional argument
-        takes its default. A mistake is an error naming the argument, never an empty list.
+        YYYY-MM or YYYY-MM-DD); ``k`` is 1 to 20; ``keyword`` true searches by keyword
+        only. A phrase in quotes must occur exactly; when no release holds it, the call
+        is an error saying so. An omitted or null optional argument takes its default. A
+        mistake is an error naming the argument, never an empty list.
         """
         try:
-            return desk.ask(question, k, date_from, date_to, company, include_boilerplate)
+            return desk.ask(question, k, date_from, date_to, company, include_boilerplate, keyword)
         except (ValueError, IndexFormatError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception as exc:  # a fault of ours: logged once, named to the caller
