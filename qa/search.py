@@ -284,17 +284,17 @@ def rank(
     scorer = AnswerScorer(query.answer, settings.answer)
     scored, choice = score_chunks(top, rows, sentences, fused, query, qvec, scorer, r)
     doc_spans = _sentences_by_release(top, rows, sentences)
+    # every chunk read holds a required phrase (they are the allowed ones); a passage that
+    # leaves its occurrence out is widened to it below
     found = _occurrences(reader, required, {rows[i].doc_id for i in top}) if required else {}
-    if required:  # the answer sentence holds (a part of) a required phrase
-        choice = {d: _touching(c, found.get(d, [])) for d, c in choice.items()}
     kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
     if not settings.answer.use_model or not kept:
         placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
-        return _covering(placed, exact.phrases, found, doc_spans)
+        return _covering(placed, required, found, doc_spans, any_one=not exact.phrases)
     first_choice = {doc: dict(c) for doc, c in choice.items()}  # placing consumes them
     first_spans = {doc: list(s) for doc, s in doc_spans.items()}
     placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
-    placed = _covering(placed, exact.phrases, found, first_spans)
+    placed = _covering(placed, required, found, first_spans, any_one=not exact.phrases)
     a = settings.answer
     if keyword_only:  # the model picks answers and confidence; the order stays BM25's
         a = replace(a, model_weight=0.0)
@@ -379,27 +379,25 @@ def _occurrences(
     return out
 
 
-def _touching(cands: dict, spans: Sequence[tuple[int, int, int]]) -> dict:
-    """The candidate sentences that overlap an occurrence."""
-    return {sp: v for sp, v in cands.items() if any(a < sp[1] and sp[0] < b for a, b, _ in spans)}
-
-
 def _covering(
     placed: Sequence[Ranked],
     phrases: Sequence[Term],
     found: dict[int, list[tuple[int, int, int]]],
     doc_spans: dict[int, list[tuple[int, int]]],
+    *,
+    any_one: bool = False,
 ) -> list[Ranked]:
     """Each passage widened, by whole sentences, to hold an occurrence of every phrase
-    (the nearest one) when its window left one out."""
+    (the nearest one) when its window left one out; with ``any_one`` (the literals of a
+    bare question), an occurrence of one of them."""
     if not phrases:
         return list(placed)
     out = []
     for r in placed:
         start, end = r.passage
         occurrences = found.get(r.row.doc_id, [])
-        for n in range(len(phrases)):
-            mine = [(a, b) for a, b, m in occurrences if m == n]
+        for n in [None] if any_one else range(len(phrases)):
+            mine = [(a, b) for a, b, m in occurrences if n is None or m == n]
             if not mine or any(start <= a and b <= end for a, b in mine):
                 continue
             a, b = min(mine, key=lambda s: min(abs(s[0] - end), abs(s[1] - start)))
