@@ -467,13 +467,19 @@ class IndexReader:
             ids = [i for i in ids if i in keep]
         return ids
 
-    def chunk_kinds(self, chunk_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
-        """Per chunk: its section kind (body, quote, about, ...) and section heading."""
+    def chunk_kinds(
+        self, chunk_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str | None, str | None]]:
+        """Per chunk: its section kind (body, quote, about, ...), section heading and its
+        release's company."""
         if not chunk_ids:
             return {}
         marks = ",".join(str(int(c)) for c in chunk_ids)
-        sql = f"SELECT chunk_id, kind, section FROM chunks WHERE chunk_id IN ({marks})"
-        return {r[0]: (r[1], r[2]) for r in self._rows(sql)}
+        sql = (
+            "SELECT c.chunk_id, c.kind, c.section, d.company FROM chunks c "
+            f"JOIN documents d USING (doc_id) WHERE c.chunk_id IN ({marks})"
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in self._rows(sql)}
 
     def chunk_texts(self, chunk_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
         """Per chunk: its release's id and its text (read in batches)."""

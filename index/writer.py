@@ -241,7 +241,7 @@ class IndexWriter:
         """Every stored document by path."""
         rows = self.db.execute(
             "SELECT path, doc_id, content_hash, size, mtime_ns, "
-            "COALESCE(json_extract(meta, '$.prepared'), 0) FROM documents"
+            "CASE WHEN json_valid(meta) THEN json_extract(meta, '$.prepared') END FROM documents"
         )
         out = {}
         for path, doc_id, content_hash, size, mtime_ns, prepared in rows:
@@ -287,7 +287,8 @@ class IndexWriter:
         change."""
         self.db.execute(
             "UPDATE documents SET size = ?, mtime_ns = ?, url = ?, "
-            "meta = json_set(meta, '$.prepared', ?) WHERE path = ?",
+            "meta = json_set(CASE WHEN json_valid(meta) THEN meta ELSE '{}' END, '$.prepared', ?) "
+            "WHERE path = ?",
             (size, mtime_ns, url, PREPARED, path),
         )
         self.changed = True

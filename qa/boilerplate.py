@@ -5,10 +5,12 @@ A release's boilerplate (ingest's section kinds ``about``, ``safe_harbor``, ``co
 investor contacts, source links, "The post ... appeared first on ...", subscription lines)
 takes no source slot of a result unless the question asks for it: :func:`wanted_kinds`
 reads the question's intent, and the ranking leaves every other boilerplate kind out of the
-candidates, as a filter would. An "About X" section is also admitted when the question
-names X (its subject's name words, e.g. "CLR 131" for "About CLR 131", "Cellectar" for
-"About Cellectar Biosciences, Inc."): a product's or company's profile answers questions
-about it (:func:`admits`).
+candidates, as a filter would. Of the About sections, only the issuer's own profile
+("About Cellectar Biosciences, Inc." in a Cellectar release, or any About section of a
+release whose company is unknown) is boilerplate, and it is admitted when the question
+names it ("Cellectar") or asks about a company; an About section on a product, a trial, a
+disease or a partner ("About CLR 131", "About Glioblastoma", "About CPDC") is background
+the release gives, and competes as before (:func:`admits`).
 
 Example:
     >>> sorted(wanted_kinds("Who is the media contact for the offering?"))
@@ -26,7 +28,7 @@ from __future__ import annotations
 import re
 
 from ingest.analysis import STOPWORDS, stems, words
-from ingest.companies import is_legal_form
+from ingest.companies import company_matches, is_legal_form
 from ingest.types import ABOUT, BOILERPLATE_KINDS, CONTACTS, LINKS, SAFE_HARBOR
 
 __all__ = ["admits", "asked_kinds", "excluded_kinds", "wanted_kinds"]
@@ -84,20 +86,42 @@ def excluded_kinds(question: str) -> frozenset[str]:
     return BOILERPLATE_KINDS - wanted_kinds(question)
 
 
-def admits(kind: str, section: str | None, question: str, excluded: frozenset[str]) -> bool:
-    """Whether a passage of ``kind`` (under the heading ``section``) may take a slot for
-    ``question``, given the kinds it excludes (:func:`excluded_kinds`).
+def admits(
+    kind: str,
+    section: str | None,
+    company: str | None,
+    question: str,
+    excluded: frozenset[str],
+) -> bool:
+    """Whether a passage of ``kind`` (under the heading ``section``, in a release of
+    ``company``) may take a slot for ``question``, given the kinds it excludes
+    (:func:`excluded_kinds`).
 
-    >>> admits("about", "About CLR 131", "Which radioisotope does CLR 131 deliver?",
-    ...        excluded_kinds("Which radioisotope does CLR 131 deliver?"))
+    >>> q = "How long did the trial run?"
+    >>> admits("about", "About Acme Corp.", "Acme Corp.", q, excluded_kinds(q))
+    False
+    >>> admits("about", "About Acme Corp.", "Acme Corp.", "Where is Acme based?", excluded_kinds(q))
     True
-    >>> admits("about", "About Acme Corp.", "Which radioisotope does CLR 131 deliver?",
-    ...        excluded_kinds("Which radioisotope does CLR 131 deliver?"))
+    >>> admits("about", "About CLR 131", "Cellectar Biosciences, Inc.", q, excluded_kinds(q))
+    True
+    >>> admits("contacts", "Media Contact", "Acme Corp.", q, excluded_kinds(q))
     False
     """
     if kind not in excluded:
         return True
-    return kind == ABOUT and bool(section) and bool(_subject(section) & stems(question))
+    if kind != ABOUT or not section:
+        return False
+    if not _is_profile(section, company):
+        return True  # background on a product, a trial, a disease or a partner
+    return bool(_subject(section) & stems(question))
+
+
+def _is_profile(section: str, company: str | None) -> bool:
+    """Whether an "About X" heading names the release's own company (unknown: assume so)."""
+    if not company:
+        return True
+    subject = re.sub(r"(?i)^\W*about\s+(?:the\s+)?", "", section)
+    return company_matches(company, subject, ()) or company_matches(subject, company, ())
 
 
 def _subject(section: str) -> frozenset[str]:

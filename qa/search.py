@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ from index import (
     reading,
 )
 from ingest.copies import figures_differ
+from ingest.dates import MONTH_NAME
 
 from .answer import AnswerScorer
 from .answer_model import load_answer_model
@@ -43,6 +45,7 @@ from .timeq import TimeQuery, parse_time
 __all__ = ["MODES", "newest_first", "phrase_reason", "rank", "retrieve"]
 
 DEFAULT_SETTINGS = Settings()
+_DATEISH = re.compile(rf"\d|\b(?:{MONTH_NAME})\b", re.I)
 MODES = ("hybrid", "keyword")  # retrieve(mode=...): dense and keyword search, or keyword only
 
 
@@ -174,8 +177,8 @@ def _retrieve(
 ) -> list[Passage]:
     encoder = encoder or get_encoder(reader.manifest.model)
     exact = parse(question)
-    if exact.phrases:  # a quoted date is a phrase to match, not a limit
-        interpret_time = False
+    if any(_DATEISH.search(p.text) for p in exact.phrases):
+        interpret_time = False  # a quoted "March 2024" is a phrase to match, not a limit
     reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
     when = parse_time(question) if interpret_time else TimeQuery(question)
     if (when.date_from or when.date_to) and _excludes_nothing(reader, when):
@@ -231,7 +234,11 @@ def rank(
         allowed = _holding(reader, required, allowed, every=True)
         if not allowed:
             return []
-    literal = _holding(reader, exact.literals, allowed, every=False) if exact.literals else []
+    literal = (
+        _holding(reader, exact.literals, allowed, every=False, limit=max(1000, 10 * k))
+        if exact.literals
+        else []
+    )
     if exact.bare and literal:  # "NCT01234567": the passages that hold it
         allowed, required = literal, exact.literals
     n = max(r.candidates, r.candidates_per_k * k)
@@ -323,29 +330,41 @@ def _without_kinds(
     return kept or (ids if fallback else [])
 
 
+# Chunks a phrase or literal query checks word for word, best BM25 first: a phrase held by
+# more chunks than this (in a very large index) is looked for in these only.
+EXACT_CHECK_MAX = 50_000
+
+
 def _holding(
-    reader: IndexReader, terms: Sequence[Term], allowed: Sequence[int] | None, *, every: bool
+    reader: IndexReader,
+    terms: Sequence[Term],
+    allowed: Sequence[int] | None,
+    *,
+    every: bool,
+    limit: int = EXACT_CHECK_MAX,
 ) -> list[int]:
     """The chunks (among ``allowed``) whose text holds one of ``terms`` exactly, best BM25
-    first; with ``every``, only those of releases that hold every one of them."""
+    first; with ``every``, only those of releases that hold every one of them. The keyword
+    index finds the candidates (as stems), the text is then checked word for word."""
     held: dict[int, set[int]] = {}  # chunk -> which terms
+    doc_of: dict[int, int] = {}
     order: list[int] = []
     for n, term in enumerate(terms):
-        candidates = reader.phrase_chunks(term.tokens, allowed)
+        candidates = reader.phrase_chunks(term.tokens, allowed)[:limit]
         texts = reader.chunk_texts(candidates)
         for cid in candidates:
             if cid in texts and term.occurs_in(texts[cid][1]):
                 if cid not in held:
                     order.append(cid)
                 held.setdefault(cid, set()).add(n)
+                doc_of[cid] = texts[cid][0]
     if not every or len(terms) < 2:
         return order
-    docs = reader.chunk_texts(order)
     per_doc: dict[int, set[int]] = {}
     for cid in order:
-        per_doc.setdefault(docs[cid][0], set()).update(held[cid])
+        per_doc.setdefault(doc_of[cid], set()).update(held[cid])
     complete = {d for d, got in per_doc.items() if len(got) == len(terms)}
-    return [cid for cid in order if docs[cid][0] in complete]
+    return [cid for cid in order if doc_of[cid] in complete]
 
 
 def _literal_share(
