@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ingest.analysis import STOPWORDS, stems, words
@@ -116,6 +117,7 @@ def admits(
     return bool(_subject(section) & stems(question))
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_profile(section: str, company: str | None) -> bool:
     """Whether an "About X" heading names the release's own company (unknown: assume so)."""
     if not company:
