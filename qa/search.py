@@ -32,9 +32,10 @@ from ingest.dates import MONTH_NAME
 
 from .answer import AnswerScorer
 from .answer_model import load_answer_model
-from .boilerplate import admits, excluded_kinds
+from .boilerplate import excluded_kinds
 from .exact import Exact, Term, parse
 from .filters import chunk_filter
+from .matching import covering, holding, literal_share, occurrences, phrase_reason, without_kinds
 from .passage import Filters, Passage
 from .query import Query, analyse, is_list_question
 from .ranking import Fusion, Ranked, diversify, place_passages, score_chunks
@@ -42,7 +43,13 @@ from .rerank import apply_scores, score_windows, window_candidates
 from .settings import Settings
 from .timeq import TimeQuery, parse_time
 
-__all__ = ["MODES", "newest_first", "phrase_reason", "rank", "retrieve"]
+__all__ = [
+    "MODES",
+    "newest_first",
+    "phrase_reason",
+    "rank",
+    "retrieve",
+]  # phrase_reason: qa.matching
 
 DEFAULT_SETTINGS = Settings()
 _DATEISH = re.compile(rf"\d|\b(?:{MONTH_NAME})\b", re.I)
@@ -126,38 +133,6 @@ def retrieve(
             raise _damaged(reader) from exc
 
 
-def phrase_reason(
-    question: str,
-    index_dir: str | os.PathLike[str] | None = None,
-    *,
-    filters: Filters | None = None,
-    last_good: bool = False,
-) -> str:
-    """Why the question's quoted phrases leave no passage, in a few words; "" when each
-    occurs (all of them in one release) among the releases ``filters`` allow.
-
-    The command line, the UI and the API say it when :func:`retrieve` returned nothing
-    for a question with a quoted phrase, e.g. ``no release contains "zzq"``.
-    """
-    phrases = parse(question).phrases
-    if not phrases:
-        return ""
-    folder = Path(index_dir) if index_dir is not None else default_index_dir()
-    with reading(folder, last_good=last_good) as reader:
-        allowed = reader.allowed_chunks(chunk_filter(reader, filters or Filters()))
-        if allowed is not None and not allowed:
-            return ""  # the filters leave nothing: that is the reason to give
-        absent = [p for p in phrases if not _holding(reader, [p], allowed, every=False)]
-        if not absent and (len(phrases) < 2 or _holding(reader, phrases, allowed, every=True)):
-            return ""
-    where = "" if filters is None or filters.is_empty() else " under these filters"
-    if absent:
-        quoted = " or ".join(f'"{p.text}"' for p in absent)
-        return f"no release{where} contains {quoted}"
-    quoted = ", ".join(f'"{p.text}"' for p in phrases)
-    return f"no release{where} contains all of {quoted}"
-
-
 def _damaged(reader: IndexReader) -> IndexCorruptError:
     first = reader.damage()[0]
     return IndexCorruptError(
@@ -231,11 +206,11 @@ def rank(
         return []
     required: tuple[Term, ...] = exact.phrases
     if required:  # every result holds every quoted phrase
-        allowed = _holding(reader, required, allowed, every=True)
+        allowed = holding(reader, required, allowed, every=True)
         if not allowed:
             return []
     literal = (
-        _holding(reader, exact.literals, allowed, every=False, limit=max(1000, 10 * k))
+        holding(reader, exact.literals, allowed, every=False, limit=max(1000, 10 * k))
         if exact.literals
         else []
     )
@@ -259,7 +234,7 @@ def rank(
         return []
     _add_dense(reader, dense, [i for i in ids if i not in dense], qvec)  # keyword-only hits
     fuse = Fusion.of(dense, keyword, ids, r.dense_weight)
-    share = _literal_share(reader, exact.literals, literal_set)
+    share = literal_share(reader, exact.literals, literal_set)
 
     def score(i: int) -> float:
         return fuse(i) + r.literal_boost * share(i)
@@ -271,14 +246,14 @@ def rank(
     # of its release (scores are normalised over every candidate, and a release whose About
     # matched is read in full below).
     skip = frozenset() if filters.kinds else excluded_kinds(text)
-    top = _without_kinds(reader, ranked, skip, text)[:depth]
+    top = without_kinds(reader, ranked, skip, text)[:depth]
     # The passage of a release is chosen among all its chunks by sentence-level evidence:
     # the chunk that matched the question best as a whole is often the lead, while the
     # sentence that answers sits a few paragraphs further down.
     rows = reader.chunks(sorted(set(top) | set(ranked[:depth])))
     releases = _one_per_group(ranked[:depth], rows)
     siblings = _siblings(reader, releases, fused, allowed, r.expand_docs)
-    siblings = _without_kinds(reader, siblings, skip, text, fallback=False)
+    siblings = without_kinds(reader, siblings, skip, text, fallback=False)
     if keyword_only and siblings:  # only chunks holding a word of the question
         terms = analyse(reader, text).keyword_terms
         siblings = [i for i, _ in reader.keyword(terms, len(siblings), siblings)]
@@ -293,15 +268,15 @@ def rank(
     doc_spans = _sentences_by_release(top, rows, sentences)
     # every chunk read holds a required phrase (they are the allowed ones); a passage that
     # leaves its occurrence out is widened to it below
-    found = _occurrences(reader, required, {rows[i].doc_id for i in top}) if required else {}
+    found = occurrences(reader, required, {rows[i].doc_id for i in top}) if required else {}
     kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
     if not settings.answer.use_model or not kept:
         placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
-        return _covering(placed, required, found, doc_spans, any_one=not exact.phrases)
+        return covering(placed, required, found, doc_spans, any_one=not exact.phrases)
     first_choice = {doc: dict(c) for doc, c in choice.items()}  # placing consumes them
     first_spans = {doc: list(s) for doc, s in doc_spans.items()}
     placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
-    placed = _covering(placed, required, found, first_spans, any_one=not exact.phrases)
+    placed = covering(placed, required, found, first_spans, any_one=not exact.phrases)
     a = settings.answer
     if keyword_only:  # the model picks answers and confidence; the order stays BM25's
         a = replace(a, model_weight=0.0)
@@ -310,122 +285,6 @@ def rank(
     scores = score_windows(model, text, placed, picks, first_spans, reader.document_text)
 
     return apply_scores(placed, scores, model.confidence, a)
-
-
-def _without_kinds(
-    reader: IndexReader,
-    ids: list[int],
-    kinds: frozenset[str],
-    question: str,
-    *,
-    fallback: bool = True,
-) -> list[int]:
-    """``ids`` without the boilerplate chunks of ``kinds`` that ``question`` does not ask
-    for (:func:`qa.boilerplate.admits`); with ``fallback``, all of ``ids`` when none is
-    left (the only evidence there is, e.g. a quoted phrase found only in safe harbors)."""
-    if not kinds or not ids:
-        return ids
-    of = reader.chunk_kinds(ids)
-    kept = [i for i in ids if i in of and admits(*of[i], question, kinds)]
-    return kept or (ids if fallback else [])
-
-
-# Chunks a phrase or literal query checks word for word, best BM25 first: a phrase held by
-# more chunks than this (in a very large index) is looked for in these only.
-EXACT_CHECK_MAX = 50_000
-
-
-def _holding(
-    reader: IndexReader,
-    terms: Sequence[Term],
-    allowed: Sequence[int] | None,
-    *,
-    every: bool,
-    limit: int = EXACT_CHECK_MAX,
-) -> list[int]:
-    """The chunks (among ``allowed``) whose text holds one of ``terms`` exactly, best BM25
-    first; with ``every``, only those of releases that hold every one of them. The keyword
-    index finds the candidates (as stems), the text is then checked word for word."""
-    held: dict[int, set[int]] = {}  # chunk -> which terms
-    doc_of: dict[int, int] = {}
-    order: list[int] = []
-    for n, term in enumerate(terms):
-        candidates = reader.phrase_chunks(term.tokens, allowed)[:limit]
-        texts = reader.chunk_texts(candidates)
-        for cid in candidates:
-            if cid in texts and term.occurs_in(texts[cid][1]):
-                if cid not in held:
-                    order.append(cid)
-                held.setdefault(cid, set()).add(n)
-                doc_of[cid] = texts[cid][0]
-    if not every or len(terms) < 2:
-        return order
-    per_doc: dict[int, set[int]] = {}
-    for cid in order:
-        per_doc.setdefault(doc_of[cid], set()).update(held[cid])
-    complete = {d for d, got in per_doc.items() if len(got) == len(terms)}
-    return [cid for cid in order if doc_of[cid] in complete]
-
-
-def _literal_share(
-    reader: IndexReader, terms: Sequence[Term], holding: set[int]
-) -> Callable[[int], float]:
-    """Per chunk, the share of the question's literals its text holds (0 for most)."""
-    if not terms or not holding:
-        return lambda i: 0.0
-    if len(terms) == 1:
-        return lambda i: 1.0 if i in holding else 0.0
-    texts: dict[int, str] = {}
-
-    def share(i: int) -> float:
-        if i not in holding:
-            return 0.0
-        if i not in texts:
-            texts[i] = reader.chunk_texts([i])[i][1]
-        return sum(t.occurs_in(texts[i]) for t in terms) / len(terms)
-
-    return share
-
-
-def _occurrences(
-    reader: IndexReader, terms: Sequence[Term], docs: set[int]
-) -> dict[int, list[tuple[int, int, int]]]:
-    """Per release: ``(start, end, term index)`` of every occurrence of ``terms``."""
-    out = {}
-    for doc in docs:
-        text = reader.document_text(doc)
-        out[doc] = sorted((a, b, n) for n, t in enumerate(terms) for a, b in t.find(text))
-    return out
-
-
-def _covering(
-    placed: Sequence[Ranked],
-    phrases: Sequence[Term],
-    found: dict[int, list[tuple[int, int, int]]],
-    doc_spans: dict[int, list[tuple[int, int]]],
-    *,
-    any_one: bool = False,
-) -> list[Ranked]:
-    """Each passage widened, by whole sentences, to hold an occurrence of every phrase
-    (the nearest one) when its window left one out; with ``any_one`` (the literals of a
-    bare question), an occurrence of one of them."""
-    if not phrases:
-        return list(placed)
-    out = []
-    for r in placed:
-        start, end = r.passage
-        occurrences = found.get(r.row.doc_id, [])
-        for n in [None] if any_one else range(len(phrases)):
-            mine = [(a, b) for a, b, m in occurrences if n is None or m == n]
-            if not mine or any(start <= a and b <= end for a, b in mine):
-                continue
-            a, b = min(mine, key=lambda s: min(abs(s[0] - end), abs(s[1] - start)))
-            spans = doc_spans.get(r.row.doc_id, [])
-            a = min([s for s, e in spans if s <= a < e] or [a])
-            b = max([e for s, e in spans if s < b <= e] or [b])
-            start, end = min(start, a), max(end, b)
-        out.append(replace(r, passage=(start, end)))
-    return out
 
 
 def _one_per_group(ids: Sequence[int], rows: dict) -> list[int]:
