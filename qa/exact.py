@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.analysis import STOPWORDS, words
@@ -146,8 +146,3 @@ def _literals(text: str) -> list[Term]:
         if term is not None and term.text.lower() not in [t.text.lower() for t in out]:
             out.append(term)
     return out
-
-
-def holds_all(text: str, terms: Sequence[Term]) -> bool:
-    """Whether ``text`` holds every one of ``terms``."""
-    return all(t.occurs_in(text) for t in terms)
