@@ -441,6 +441,59 @@ class IndexReader:
             raise self._store_error(exc) from exc
         return [(int(r[0]), float(r[1])) for r in rows]
 
+    def phrase_chunks(
+        self, tokens: Sequence[str], allowed: Sequence[int] | None = None
+    ) -> list[int]:
+        """The chunks whose own text holds ``tokens`` (lower-cased words) as a phrase, as
+        the keyword index reads it (Porter stems: the caller checks the exact words), best
+        BM25 first; optionally among ``allowed`` only."""
+        tokens = [t for t in tokens if t]
+        if not tokens or (allowed is not None and not allowed):
+            return []
+        match = 'text : "' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+        sql = "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts)"
+        try:
+            with self.lease(), self._lock:
+                rows = self._db.execute(sql, [match]).fetchall()
+        except sqlite3.OperationalError as exc:
+            if is_corruption(exc):
+                raise self._store_error(exc) from exc
+            return []  # a phrase FTS5 cannot parse: no chunk holds it
+        except sqlite3.Error as exc:
+            raise self._store_error(exc) from exc
+        ids = [int(r[0]) for r in rows]
+        if allowed is not None:
+            keep = set(map(int, allowed))
+            ids = [i for i in ids if i in keep]
+        return ids
+
+    def chunk_kinds(
+        self, chunk_ids: Sequence[int]
+    ) -> dict[int, tuple[str, str | None, str | None]]:
+        """Per chunk: its section kind (body, quote, about, ...), section heading and its
+        release's company."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join(str(int(c)) for c in chunk_ids)
+        sql = (
+            "SELECT c.chunk_id, c.kind, c.section, d.company FROM chunks c "
+            f"JOIN documents d USING (doc_id) WHERE c.chunk_id IN ({marks})"
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in self._rows(sql)}
+
+    def chunk_texts(self, chunk_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        """Per chunk: its release's id and its text (read in batches)."""
+        out: dict[int, tuple[int, str]] = {}
+        ids = [int(c) for c in chunk_ids]
+        for i in range(0, len(ids), 5000):
+            marks = ",".join(map(str, ids[i : i + 5000]))
+            rows = self._rows(
+                f"SELECT c.chunk_id, c.doc_id, {CHUNK_TEXT_SQL} FROM chunks c "
+                f"JOIN documents d USING (doc_id) WHERE c.chunk_id IN ({marks})"
+            )
+            out.update({r[0]: (r[1], r[2]) for r in rows})
+        return out
+
     def within_budget(self, terms: list[str], budget: int) -> list[str]:
         """The rarest terms whose postings add up to at most ``budget``.
 

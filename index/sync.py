@@ -160,8 +160,10 @@ def _record(
     tally: _Tally,
 ) -> None:
     """A parsed file into the update: only its file metadata (and source link) when its text
-    is what the index holds, else added or re-indexed."""
-    if old is not None and old.content_hash == doc.content_hash:
+    is what the index holds, else added or re-indexed (so is a document prepared by an older
+    ingest version: its sections or chunks may differ; its unchanged chunks keep their
+    vectors)."""
+    if old is not None and old.content_hash == doc.content_hash and not old.stale:
         writer.touch(key, doc.size, doc.mtime_ns, url=doc.url)
         tally.unchanged += 1
     else:

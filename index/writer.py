@@ -24,7 +24,7 @@ from types import TracebackType
 import numpy as np
 
 from ingest.analysis import ANALYZER
-from ingest.prepare import ChunkRecord, DocumentRecord
+from ingest.prepare import PREPARED, ChunkRecord, DocumentRecord
 
 from . import fileops
 from .derived import keyword_row, text_hash, update_repeats, update_terms
@@ -64,10 +64,24 @@ EMBED_SLICE = 64
 
 @dataclass(frozen=True)
 class KnownDocument:
+    """A stored document as a sync compares it with its file.
+
+    ``prepared`` is the :data:`ingest.prepare.PREPARED` version it was prepared with (0:
+    before versions were recorded). A document prepared with an older version is known with
+    ``mtime_ns`` -1, so that every sync path (``index.sync``, the Ray path) reads its file
+    again, and is re-indexed even when its text came out the same.
+    """
+
     doc_id: int
     content_hash: str
     size: int
     mtime_ns: int
+    prepared: int = PREPARED
+
+    @property
+    def stale(self) -> bool:
+        """Prepared by an older version of the ingest code: to be prepared again."""
+        return self.prepared < PREPARED
 
 
 class IndexWriter:
@@ -225,8 +239,16 @@ class IndexWriter:
     # -- reading what is there -------------------------------------------------------------
     def known(self) -> dict[str, KnownDocument]:
         """Every stored document by path."""
-        rows = self.db.execute("SELECT path, doc_id, content_hash, size, mtime_ns FROM documents")
-        return {r[0]: KnownDocument(r[1], r[2], r[3], r[4]) for r in rows}
+        rows = self.db.execute(
+            "SELECT path, doc_id, content_hash, size, mtime_ns, "
+            "CASE WHEN json_valid(meta) THEN json_extract(meta, '$.prepared') END FROM documents"
+        )
+        out = {}
+        for path, doc_id, content_hash, size, mtime_ns, prepared in rows:
+            prepared = prepared if isinstance(prepared, int) else 0
+            mtime_ns = mtime_ns if prepared >= PREPARED else -1  # read its file again
+            out[path] = KnownDocument(doc_id, content_hash, size, mtime_ns, prepared)
+        return out
 
     def counts(self) -> tuple[int, int]:
         """(documents, chunks) in the index being written."""
@@ -264,8 +286,10 @@ class IndexWriter:
         """Record new file metadata (and source link) for a document whose text did not
         change."""
         self.db.execute(
-            "UPDATE documents SET size = ?, mtime_ns = ?, url = ? WHERE path = ?",
-            (size, mtime_ns, url, path),
+            "UPDATE documents SET size = ?, mtime_ns = ?, url = ?, "
+            "meta = json_set(CASE WHEN json_valid(meta) THEN meta ELSE '{}' END, '$.prepared', ?) "
+            "WHERE path = ?",
+            (size, mtime_ns, url, PREPARED, path),
         )
         self.changed = True
 

@@ -17,14 +17,29 @@ from pathlib import Path
 from .analysis import words
 from .chunking import ChunkSettings, chunk_release
 from .copies import fingerprint
+from .junk import strip_code
 from .normalize import normalize_text
 from .release import parse_release
 from .sentences import split_sentences
 from .types import LoadedText, LoadError, ReleaseMeta
 
-__all__ = ["EMBED_TEMPLATE", "ChunkRecord", "DocumentRecord", "headline_prefix", "prepare"]
+__all__ = [
+    "EMBED_TEMPLATE",
+    "PREPARED",
+    "ChunkRecord",
+    "DocumentRecord",
+    "headline_prefix",
+    "prepare",
+]
 
 EMBED_TEMPLATE = "headline\\ntext/v1"  # what the encoder reads: the headline, then the chunk
+
+# How a file becomes its stored text and chunks. Each document records the version it was
+# prepared with (``documents.meta`` ``"prepared"``); a sync reads every file prepared with an
+# older one again, even when the file did not change. Bump it when the stored text, the
+# sections or the chunks of an unchanged file would come out differently.
+# 2: script, style and JSON-LD junk stripped (:mod:`ingest.junk`).
+PREPARED = 2
 
 
 def headline_prefix(title: str | None, text: str) -> str:
@@ -116,7 +131,7 @@ def prepare(
             chunks get what the headline leaves of it.
         settings: chunk size and overlap.
     """
-    text = normalize_text(loaded.text)
+    text = normalize_text(strip_code(loaded.text))
     if not text:
         raise LoadError(loaded.path, "no text after normalisation")
     meta = parse_release(text, path=loaded.path)
@@ -151,7 +166,7 @@ def prepare(
         tickers=tuple(t.value for t in meta.tickers),
         wire=_field(meta, "wire"),
         dateline=_field(meta, "dateline"),
-        meta=json.dumps(asdict(meta)),
+        meta=json.dumps({**asdict(meta), "prepared": PREPARED}),
         url=loaded.url,
         signature=copy_print.signature,
         figures=copy_print.figures,

@@ -8,7 +8,8 @@ import textwrap
 from pathlib import Path
 
 from index import default_index_dir, open_reader
-from qa import Filters, Passage, ReleaseList, list_releases, retrieve
+from ingest.analysis import query_terms
+from qa import Filters, Passage, ReleaseList, list_releases, phrase_reason, retrieve
 from qa.export import FORMATS, export, long_date
 from qa.filters import describe, make_filters, no_match_reason
 from qa.list_export import export_list
@@ -20,9 +21,11 @@ __all__ = ["DESCRIPTION", "EXAMPLES", "add_arguments", "run"]
 
 DESCRIPTION = (
     "Answer a question over the indexed press releases with cited passages. "
+    'A phrase in quotes ("Fast Track designation") must occur in every passage exactly; '
+    "names and figures (NCT01234567, $6.5 million) are matched by keyword. "
     "Dates are YYYY-MM-DD, YYYY-MM or YYYY. Exit codes: 0 answered (or nothing found; "
-    "a filter that leaves no release says so), 2 usage error (such as a date that is not "
-    "one) or index error, 3 the index is damaged (`pressroom repair`)."
+    "a filter or a quoted phrase that leaves no release says so), 2 usage error (such as a "
+    "date that is not one) or index error, 3 the index is damaged (`pressroom repair`)."
 )
 EXAMPLES = (
     """examples:
@@ -33,6 +36,8 @@ EXAMPLES = (
   pressroom ask "Where is the company headquartered?" --company CLRB
   pressroom ask "Which companies announced acquisitions in Q2 2025?"   # a table of releases
   pressroom ask "Which startups raised funding in 2025?" --page 2 --format csv
+  pressroom ask '"Fast Track designation" sarcoma'    # the quoted phrase, exactly
+  pressroom ask "NCT01234567" --keyword               # keyword search only
 
 """
     + EXIT_CODES
@@ -46,7 +51,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", default=None, help="only releases dated on or after this date")
     p.add_argument("--until", default=None, help="only releases dated on or before this date")
     p.add_argument("--company", action="append", default=[], help="company name or ticker")
-    p.add_argument("--no-boilerplate", action="store_true", help="skip About/safe-harbor text")
+    p.add_argument(
+        "--no-boilerplate",
+        action="store_true",
+        help="never About/safe-harbor/contact text (by default only when the question asks)",
+    )
+    p.add_argument(
+        "--keyword",
+        action="store_true",
+        help="keyword search only: passages holding the question's words, ranked by BM25 "
+        "(no semantic matching)",
+    )
     p.add_argument(
         "--format",
         choices=("text", *FORMATS),
@@ -88,20 +103,32 @@ def run(args: argparse.Namespace) -> int:
     if not args.question.strip():
         print("error: the question is empty: ask something about the releases", file=sys.stderr)
         return 2
+    if args.keyword and not query_terms(args.question):
+        print(
+            "error: --keyword: the question has no word to search for (only common words "
+            "such as 'what' or 'the'); name what the passages should hold",
+            file=sys.stderr,
+        )
+        return 2
     index_dir = Path(args.index) if args.index else default_index_dir()
-    if is_list_question(args.question):
+    if is_list_question(args.question) and not args.keyword:
         return _run_list(args, index_dir)
+    mode = "keyword" if args.keyword else "hybrid"
     try:
         filters = _filters(args)
-        hits = retrieve(args.question, k=args.k, index_dir=index_dir, filters=filters)
+        hits = retrieve(args.question, k=args.k, index_dir=index_dir, filters=filters, mode=mode)
         reason = "" if hits or filters.is_empty() else _no_match(index_dir, filters)
+        phrase = "" if hits or reason else phrase_reason(args.question, index_dir, filters=filters)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except FAILURES as exc:
         return fail(exc)
-    if reason:  # on stderr for csv and json, so that their output stays data
-        message = f"No passage matches these filters: {reason}."
+    if reason or phrase:  # on stderr for csv and json, so that their output stays data
+        if reason:
+            message = f"No passage matches these filters: {reason}."
+        else:
+            message = f"No passage holds the quoted phrase: {phrase}."
         if args.format == "text":
             print(message)
             return 0
@@ -111,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
         _print_text(hits)
     else:
         note = describe(filters, long_date) + (f" ({reason})" if reason else "")
+        if phrase:
+            note = f"{note} ({phrase})" if note else phrase
         sys.stdout.write(export(args.format, args.question.strip(), hits, filters=note))
     return 0
 

@@ -23,7 +23,7 @@ from index import (
 from .lists import ListRow, Period, ReleaseList, list_releases
 from .passage import Filters, Passage
 from .releases import Release, releases
-from .search import retrieve
+from .search import phrase_reason, retrieve
 from .settings import AnswerSettings, ListSettings, RankSettings, Settings
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "ReleaseList",
     "Settings",
     "list_releases",
+    "phrase_reason",
     "releases",
     "retrieve",
 ]

@@ -17,6 +17,7 @@ from index import IndexReader
 from ingest.analysis import query_terms, stem
 
 from .answer import AnswerQuery
+from .boilerplate import asked_kinds
 
 __all__ = ["Query", "analyse", "is_list_question"]
 
@@ -61,6 +62,8 @@ class Query:
         weights: inverse chunk frequency of each stem of ``terms``, from the index.
         answer: what the answer scorer reads (answer type, words, counted thing).
         prefer: a period whose releases are preferred (ISO first and last day), or None.
+        asks_for: the boilerplate kinds the question asks for by name (contacts, safe
+            harbor, links: :func:`qa.boilerplate.asked_kinds`).
     """
 
     text: str
@@ -69,6 +72,7 @@ class Query:
     weights: Mapping[str, float]
     answer: AnswerQuery
     prefer: tuple[str, str] | None = None
+    asks_for: frozenset[str] = frozenset()
 
     @property
     def keyword_terms(self) -> list[str]:
@@ -95,6 +99,7 @@ def analyse(reader: IndexReader, text: str, prefer: tuple[str, str] | None = Non
         weights=reader.idf([stem(t) for t in terms]),
         answer=AnswerQuery.of(text),
         prefer=prefer,
+        asks_for=asked_kinds(text),
     )
 
 

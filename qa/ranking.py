@@ -6,8 +6,9 @@
 2. :class:`Fusion`: a convex combination of min-max-normalised cosine and BM25;
 3. expansion: every chunk of the best releases joins (I/O, in ``search``);
 4. :func:`score_chunks`: each chunk re-scored with its best answer sentence, penalties for
-   boilerplate and text repeated across releases, and each release's candidate
-   sentences gathered for choosing its passage;
+   boilerplate (a boost for the boilerplate the question asks for by name) and text
+   repeated across releases, and each release's candidate sentences gathered for
+   choosing its passage;
 5. :func:`diversify`: at most ``per_doc`` passages per release, later ones ranked lower,
    and one release of each release group (its wire copies are the passage's ``copies``);
 6. :func:`place_passages`: each kept release's passage window (see :mod:`qa.windows`).
@@ -156,7 +157,9 @@ def score_chunks(
             max(cands, key=lambda t: t[1]) if cands else ((row.start, row.end), 0.0)
         )
         penalty = settings.repeat_penalty * row.repeat
-        if row.kind in BOILERPLATE_KINDS:
+        if row.kind in query.asks_for:  # "Who is the media contact?": the contacts block
+            penalty -= settings.asked_boost
+        elif row.kind in BOILERPLATE_KINDS:
             penalty += settings.boilerplate_penalty
         doc_choice = choice.setdefault(row.doc_id, {})
         for span, value in cands:

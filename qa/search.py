@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,10 +28,14 @@ from index import (
     reading,
 )
 from ingest.copies import figures_differ
+from ingest.dates import MONTH_NAME
 
 from .answer import AnswerScorer
 from .answer_model import load_answer_model
+from .boilerplate import excluded_kinds
+from .exact import Exact, Term, parse
 from .filters import chunk_filter
+from .matching import covering, holding, literal_share, occurrences, phrase_reason, without_kinds
 from .passage import Filters, Passage
 from .query import Query, analyse, is_list_question
 from .ranking import Fusion, Ranked, diversify, place_passages, score_chunks
@@ -38,9 +43,17 @@ from .rerank import apply_scores, score_windows, window_candidates
 from .settings import Settings
 from .timeq import TimeQuery, parse_time
 
-__all__ = ["newest_first", "rank", "retrieve"]
+__all__ = [
+    "MODES",
+    "newest_first",
+    "phrase_reason",
+    "rank",
+    "retrieve",
+]  # phrase_reason: qa.matching
 
 DEFAULT_SETTINGS = Settings()
+_DATEISH = re.compile(rf"\d|\b(?:{MONTH_NAME})\b", re.I)
+MODES = ("hybrid", "keyword")  # retrieve(mode=...): dense and keyword search, or keyword only
 
 
 def retrieve(
@@ -53,8 +66,17 @@ def retrieve(
     settings: Settings | None = None,
     interpret_time: bool = True,
     last_good: bool = False,
+    mode: str = "hybrid",
 ) -> list[Passage]:
     """Return up to ``k`` cited passages for ``question``, best first.
+
+    A phrase in quotes (``"Fast Track designation"``, ``“...”``) must occur in every
+    passage exactly (:mod:`qa.exact`); when no release holds it, nothing is returned
+    (:func:`qa.missing_phrases` says which phrase). Identifiers and figures
+    ("NCT01234567", "$6.5 million") rank the passages holding them higher, and a question
+    that is nothing else keeps to those passages. Boilerplate (About, safe harbor,
+    contacts, links) takes no slot unless the question asks for it
+    (:mod:`qa.boilerplate`).
 
     Args:
         question: a natural-language question or keywords.
@@ -74,6 +96,9 @@ def retrieve(
             Explicit ``filters`` dates take precedence.
         last_good: when the current generation is damaged, answer from the newest older
             one that opens (:func:`index.open_reader`; the app does this).
+        mode: ``"hybrid"`` (the default: dense and keyword search fused) or
+            ``"keyword"``: candidates from the keyword index alone, ranked by BM25 and
+            sentence evidence; every passage holds a word of the question.
 
     Raises:
         IndexNotFoundError: no index was built at ``index_dir``.
@@ -81,15 +106,20 @@ def retrieve(
         IndexCorruptError: a file of the index is damaged (the message names it and the
             repair command); BadCurrentError for the ``CURRENT`` pointer.
         IndexFormatError: the index cannot be read by this version (the message says why).
+        ValueError: an unknown ``mode``.
 
     Example:
         >>> for hit in retrieve("Who manufactures CLR 131?", k=3):  # doctest: +SKIP
         ...     print(hit.title, hit.date, hit.answer)
     """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     question = question.strip()
     if not question or k <= 0:
         return []
     settings = settings or DEFAULT_SETTINGS
+    if mode == "keyword":
+        settings = replace(settings, rank=replace(settings.rank, dense_weight=0.0))
     if is_list_question(question):
         per_doc = min(settings.rank.per_doc, settings.rank.list_question_per_doc)
         settings = replace(settings, rank=replace(settings.rank, per_doc=per_doc))
@@ -97,7 +127,7 @@ def retrieve(
     folder = Path(index_dir) if index_dir is not None else default_index_dir()
     with reading(folder, last_good=last_good) as reader:
         try:
-            return _retrieve(reader, question, k, filters, encoder, settings, interpret_time)
+            return _retrieve(reader, question, k, filters, encoder, settings, interpret_time, mode)
         except (KeyError, IndexError, TypeError, RuntimeError) as exc:
             # only data can make these fail here: if the files fail their full check,
             # the damage is the error; on a sound index it is a bug, and stays one
@@ -121,8 +151,12 @@ def _retrieve(
     encoder: Encoder | None,
     settings: Settings,
     interpret_time: bool,
+    mode: str = "hybrid",
 ) -> list[Passage]:
     encoder = encoder or get_encoder(reader.manifest.model)
+    exact = parse(question)
+    if any(_DATEISH.search(p.text) for p in exact.phrases):
+        interpret_time = False  # a quoted "March 2024" is a phrase to match, not a limit
     reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
     if interpret_time:  # a list question's period is a limit; relative words, the newest's
         newest = reader.date_range()[1]
@@ -136,9 +170,12 @@ def _retrieve(
     timed = _with_time(reader, encoder, when, filters, settings)
     text = when.text or question
     prefer = (when.prefer_from, when.prefer_to) if when.prefer_from and when.prefer_to else None
-    ranked = rank(reader, text, _embedder(encoder, text), k, timed, settings, prefer)
+    embed = _embedder(encoder, exact.rest if text == question else text)
+    keyword_only = mode == "keyword"
+    ranked = rank(reader, text, embed, k, timed, settings, prefer, exact, keyword_only)
     if not ranked and timed != filters:  # the question's own dates excluded everything
-        ranked = rank(reader, question, _embedder(encoder, question), k, filters, settings, prefer)
+        embed = _embedder(encoder, exact.rest)
+        ranked = rank(reader, question, embed, k, filters, settings, prefer, exact, keyword_only)
     hits = _passages(reader, ranked, settings)
     return newest_first(hits) if when.recent else hits
 
@@ -158,57 +195,98 @@ def rank(
     filters: Filters,
     settings: Settings,
     prefer: tuple[str, str] | None = None,
+    exact: Exact | None = None,
+    keyword_only: bool = False,
 ) -> list[Ranked]:
     """The best chunks for ``text`` with their passages, at most ``per_doc`` per release.
 
     ``embed`` gives the question's vector. The question's analysis and keyword search run
     in a worker thread meanwhile: SQLite and onnxruntime both release the GIL, so on two
-    cores the two take the time of the longer one.
+    cores the two take the time of the longer one. ``exact`` is what the question asks to
+    match exactly (default: read from ``text``); ``keyword_only`` leaves the dense search
+    out of the candidates.
     """
     r = settings.rank
+    exact = exact if exact is not None else parse(text)
     allowed = reader.allowed_chunks(chunk_filter(reader, filters))
     if allowed is not None and not allowed:
         return []
+    required: tuple[Term, ...] = exact.phrases
+    if required:  # every result holds every quoted phrase
+        allowed = holding(reader, required, allowed, every=True)
+        if not allowed:
+            return []
+    literal = (
+        holding(reader, exact.literals, allowed, every=False, limit=max(1000, 10 * k))
+        if exact.literals
+        else []
+    )
+    if exact.bare and literal:  # "NCT01234567": the passages that hold it
+        allowed, required = literal, exact.literals
     n = max(r.candidates, r.candidates_per_k * k)
 
     def analyse_and_search() -> tuple[Query, dict[int, float]]:
-        query = analyse(reader, text, prefer)
+        query = analyse(reader, exact.rest if text == exact.rest else text, prefer)
         return query, dict(reader.keyword(query.keyword_terms, n, allowed, settings.keyword))
 
     pending = _worker().submit(analyse_and_search)
     try:
         qvec = embed()
-        dense = dict(reader.dense(qvec, n, allowed, settings.vectors))
+        dense = {} if keyword_only else dict(reader.dense(qvec, n, allowed, settings.vectors))
     finally:
         query, keyword = pending.result()
-    ids = sorted(set(dense) | set(keyword))
+    literal_set = set(literal)
+    ids = sorted(set(dense) | set(keyword) | set(literal[:n]))
     if not ids:
         return []
     _add_dense(reader, dense, [i for i in ids if i not in dense], qvec)  # keyword-only hits
     fuse = Fusion.of(dense, keyword, ids, r.dense_weight)
-    fused = {i: fuse(i) for i in ids}
-    top = sorted(ids, key=lambda i: (-fused[i], i))[: max(r.rerank_depth, 3 * k)]
+    share = literal_share(reader, exact.literals, literal_set)
+
+    def score(i: int) -> float:
+        return fuse(i) + r.literal_boost * share(i)
+
+    fused = {i: score(i) for i in ids}
+    depth = max(r.rerank_depth, 3 * k)
+    ranked = sorted(ids, key=lambda i: (-fused[i], i))
+    # Boilerplate the question does not ask for takes no slot; it still counts as evidence
+    # of its release (scores are normalised over every candidate, and a release whose About
+    # matched is read in full below).
+    skip = frozenset() if filters.kinds else excluded_kinds(text)
+    top = without_kinds(reader, ranked, skip, text)[:depth]
     # The passage of a release is chosen among all its chunks by sentence-level evidence:
     # the chunk that matched the question best as a whole is often the lead, while the
     # sentence that answers sits a few paragraphs further down.
-    rows = reader.chunks(top)
-    siblings = _siblings(reader, _one_per_group(top, rows), fused, allowed, r.expand_docs)
+    rows = reader.chunks(sorted(set(top) | set(ranked[:depth])))
+    releases = _one_per_group(ranked[:depth], rows)
+    siblings = _siblings(reader, releases, fused, allowed, r.expand_docs)
+    siblings = without_kinds(reader, siblings, skip, text, fallback=False)
+    if keyword_only and siblings:  # only chunks holding a word of the question
+        terms = analyse(reader, text).keyword_terms
+        siblings = [i for i, _ in reader.keyword(terms, len(siblings), siblings)]
     if siblings:
         _add_dense(reader, dense, siblings, qvec)
-        fused.update({i: fuse(i) for i in siblings})
+        fused.update({i: score(i) for i in siblings})
         rows.update(reader.chunks(siblings))
         top = top + siblings
     sentences = reader.sentences(top)
     scorer = AnswerScorer(query.answer, settings.answer)
     scored, choice = score_chunks(top, rows, sentences, fused, query, qvec, scorer, r)
     doc_spans = _sentences_by_release(top, rows, sentences)
+    # every chunk read holds a required phrase (they are the allowed ones); a passage that
+    # leaves its occurrence out is widened to it below
+    found = occurrences(reader, required, {rows[i].doc_id for i in top}) if required else {}
     kept = diversify(scored, r.per_doc, r.release_repeat_penalty, k)
     if not settings.answer.use_model or not kept:
-        return place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+        placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+        return covering(placed, required, found, doc_spans, any_one=not exact.phrases)
     first_choice = {doc: dict(c) for doc, c in choice.items()}  # placing consumes them
     first_spans = {doc: list(s) for doc, s in doc_spans.items()}
     placed = place_passages(kept, rows, doc_spans, choice, reader.document_text, r)
+    placed = covering(placed, required, found, first_spans, any_one=not exact.phrases)
     a = settings.answer
+    if keyword_only:  # the model picks answers and confidence; the order stays BM25's
+        a = replace(a, model_weight=0.0)
     model = load_answer_model(max_length=a.model_max_length or None)
     picks = window_candidates(placed, first_choice, first_spans, a)
     scores = score_windows(model, text, placed, picks, first_spans, reader.document_text)

@@ -48,6 +48,11 @@ class RankSettings:
         release_repeat_penalty: see ``per_doc``.
         list_question_per_doc: at most this many per release for "Which releases/companies".
         period_boost: added for releases of a period the question names ("in 2016").
+        asked_boost: added to the score of a chunk of the boilerplate kind the question
+            asks for by name (contacts, safe harbor, links; :mod:`qa.boilerplate`).
+        literal_boost: added to the fused score of a chunk holding the question's
+            identifiers and figures ("NCT01234567", "$6.5 million"; :mod:`qa.exact`), times
+            the share of them it holds.
     """
 
     candidates: int = 100
@@ -66,6 +71,8 @@ class RankSettings:
     release_repeat_penalty: float = 0.2
     list_question_per_doc: int = 1
     period_boost: float = 0.05
+    literal_boost: float = 0.1
+    asked_boost: float = 1.0
 
 
 @dataclass(frozen=True)

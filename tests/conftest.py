@@ -28,6 +28,8 @@ RELEASES = ROOT / "data" / "releases"
 SHARED = ROOT.parent / "shared"
 GLIOBLASTOMA = RELEASES / "2014-03-04-cellectar-phase-2-imaging-trial-glioblastoma.txt"
 CPDC = RELEASES / "2016-11-28-cellectar-cpdc-manufacturing-partnership.txt"
+# excerpts of real archive releases with boilerplate and script junk (tests/fixtures/search)
+SEARCH_FIXTURES = ROOT / "tests" / "fixtures" / "search"
 
 
 class FakeEncoder:
@@ -92,7 +94,7 @@ def store_rows(reader, sql: str, params: Sequence = ()) -> list[tuple]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that load the real embedding model form the ``model`` tier."""
     for item in items:
-        if {"real_encoder", "real_index"} & set(getattr(item, "fixturenames", ())):
+        if {"real_encoder", "real_index", "search_index"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.model)
 
 
@@ -217,5 +219,22 @@ def real_index(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Path:
 
     index_dir = tmp_path_factory.mktemp("index") / "idx"
     report = sync([RELEASES], index_dir, encoder=real_encoder)
+    assert not report.failed, report.failed
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def search_index(tmp_path_factory: pytest.TempPathFactory, real_encoder) -> Path:
+    """The real model's index over the bundled releases and the Markdown excerpts of
+    ``tests/fixtures/search`` (contacts, safe harbors, About sections, "The post ...
+    appeared first on", an identifier and figures; built once per test session)."""
+    from index import sync
+
+    folder = tmp_path_factory.mktemp("search_corpus")
+    excerpts = [p for p in SEARCH_FIXTURES.glob("*.md") if p.name != "SOURCES.md"]
+    for path in [*RELEASES.iterdir(), *excerpts]:
+        shutil.copy(path, folder / path.name)
+    index_dir = tmp_path_factory.mktemp("search_index") / "idx"
+    report = sync([folder], index_dir, encoder=real_encoder)
     assert not report.failed, report.failed
     return index_dir

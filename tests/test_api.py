@@ -36,6 +36,12 @@ MAX_K = 20
         (("q", 3, "", "", {"a": 1}), "company must be text (company names or tickers"),
         (("q", 3, "", "", [1, 2]), "company must be text"),
         (("q", 3, "", "", "", "yes"), "include_boilerplate must be true or false, not 'yes'"),
+        (("q", 3, "", "", "", True, "on"), "keyword must be true or false, not 'on'"),
+        (("q", 3, "", "", "", True, 1), "keyword must be true or false, not a number (1)"),
+        (
+            ("what is it?", 3, "", "", "", True, True),
+            "keyword search needs a word to search for: the question has only common words",
+        ),
     ],
 )
 def test_each_bad_argument_is_named_with_what_it_should_be(args, message):
@@ -46,7 +52,7 @@ def test_each_bad_argument_is_named_with_what_it_should_be(args, message):
 
 def test_omitted_and_null_optional_arguments_take_their_defaults():
     plain = ask_arguments("  Who makes CLR 131? ", max_k=MAX_K)
-    nulls = ask_arguments("Who makes CLR 131?", None, None, None, None, None, max_k=MAX_K)
+    nulls = ask_arguments("Who makes CLR 131?", None, None, None, None, None, None, max_k=MAX_K)
     assert plain == nulls
     assert (plain.question, plain.k, plain.date_from, plain.date_to) == (
         "Who makes CLR 131?",
@@ -55,6 +61,8 @@ def test_omitted_and_null_optional_arguments_take_their_defaults():
         "",
     )
     assert plain.companies == () and plain.include_boilerplate is True
+    assert plain.keyword is False
+    assert ask_arguments("NCT06169488", keyword=True, max_k=MAX_K).keyword is True
 
 
 def test_usable_values_are_read_as_meant():
@@ -90,24 +98,24 @@ def client():
 def test_positional_call_is_padded_with_nulls(client):
     r = client.post("/gradio_api/call/ask", json={"data": ["q", 3]})
     assert r.status_code == 200
-    assert r.json()["received"] == {"data": ["q", 3, None, None, None, None]}
+    assert r.json()["received"] == {"data": ["q", 3, None, None, None, None, None]}
     r = client.post("/gradio_api/call/ask", json={"data": [], "session_hash": "x"})
-    assert r.json()["received"] == {"data": [None] * 6, "session_hash": "x"}
+    assert r.json()["received"] == {"data": [None] * 7, "session_hash": "x"}
 
 
 def test_a_full_call_and_other_endpoints_pass_unchanged(client):
-    full = {"data": ["q", 3, "", "", "", True]}
+    full = {"data": ["q", 3, "", "", "", True, False]}
     assert client.post("/gradio_api/call/ask", json=full).json()["received"] == full
     other = {"data": ["q"]}
     assert client.post("/gradio_api/call/other", json=other).json()["received"] == other
 
 
 def test_too_many_arguments_are_refused_with_a_message(client):
-    r = client.post("/gradio_api/call/ask", json={"data": ["q", 3, "", "", "", True, 7]})
+    r = client.post("/gradio_api/call/ask", json={"data": ["q", 3, "", "", "", True, False, 7]})
     assert r.status_code == 422
     assert r.json() == {
-        "error": "ask takes at most 6 arguments (question, k, date_from, date_to, company, "
-        "include_boilerplate), not 7"
+        "error": "ask takes at most 7 arguments (question, k, date_from, date_to, company, "
+        "include_boilerplate, keyword), not 8"
     }
 
 

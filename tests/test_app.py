@@ -112,6 +112,9 @@ def test_ask_api_bad_date_is_a_short_error(app_url):
         (["trial", 3, "", "", {"a": 1}, True], "company must be text"),
         (["trial", 3, "March 2015"], "date_from 'March' is not a date"),
         (["trial", 3, "2016", "2015"], "the date_from date (2016-01-01) is after"),
+        (["trial", 3, None, None, None, None, "yes"], "keyword must be true or false, not 'yes'"),
+        (["what is it", 3, None, None, None, None, True], "keyword search needs a word"),
+        (['"orbital zinc harvesting"'], 'no release contains "orbital zinc harvesting"'),
     ],
 )
 def test_plain_http_mistakes_get_a_clear_message(app_url, data, message):
@@ -133,9 +136,19 @@ def test_plain_http_omitted_and_null_arguments_take_defaults(app_url):
     assert event == "complete" and len(named[0]) == len(hits)
 
 
+def test_plain_http_keyword_search_and_exact_phrases(app_url):
+    data = ["imaging trial", 3, None, None, None, None, True]
+    _, event, body = _http_ask(app_url, {"data": data})
+    assert event == "complete" and body[0]
+    assert all("imaging" in h["text"].lower() or "trial" in h["text"].lower() for h in body[0])
+    _, event, body = _http_ask(app_url, {"data": ['"CLR 131" manufacturing']})
+    assert event == "complete" and body[0]
+    assert all("CLR 131" in h["text"] for h in body[0])
+
+
 def test_plain_http_calls_that_cannot_run_are_refused_with_a_message(app_url):
-    status, _, body = _http_ask(app_url, {"data": ["q", 3, "", "", "", True, 1]})
-    assert status == 422 and "ask takes at most 6 arguments" in body["error"]
+    status, _, body = _http_ask(app_url, {"data": ["q", 3, "", "", "", True, False, 1]})
+    assert status == 422 and "ask takes at most 7 arguments" in body["error"]
     status, _, body = _http_ask(app_url, {"k": 3}, "call/v2/ask")
     assert (status, body) == (422, {"error": "question is required"})
 

@@ -153,3 +153,51 @@ def test_an_unknown_format_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["ask", "q", "--format", "xlsx"])
     assert info.value.code == 2 and "invalid choice: 'xlsx'" in capsys.readouterr().err
+
+
+# -- exact and keyword search ------------------------------------------------------------------
+
+
+def test_keyword_only_search(capsys, search_index):
+    code, out, err = _ask(
+        capsys, "Nociscan biomarkers", "--keyword", "-k", "2", "--index", str(search_index)
+    )
+    assert (code, err) == (0, "")
+    assert "[1] Aclarion Announces Completion of First Nociscan Exams in LIFEHAB Trial" in out
+
+
+def test_keyword_search_of_only_common_words_exits_2(capsys, tmp_path):
+    code, out, err = _ask(capsys, "what is it?", "--keyword", "--index", str(tmp_path / "none"))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: --keyword: the question has no word to search for")
+
+
+def test_a_quoted_phrase_that_occurs_nowhere_is_said(capsys, search_index):
+    idx = str(search_index)
+    code, out, err = _ask(capsys, '"orbital zinc harvesting" trial', "--index", idx)
+    assert (code, err) == (0, "")
+    assert out.strip() == (
+        'No passage holds the quoted phrase: no release contains "orbital zinc harvesting".'
+    )
+    code, out, err = _ask(capsys, '"orbital zinc harvesting"', "--index", idx, "--json")
+    assert (code, out) == (0, "")
+    assert 'no release contains "orbital zinc harvesting"' in err
+
+
+def test_a_quoted_phrase_is_matched_exactly(capsys, search_index):
+    code, out, _ = _ask(capsys, '"climate risk"', "--index", str(search_index), "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and rows and all("climate risk" in r["text"].lower() for r in rows)
+
+
+def test_python_m_qa_takes_keyword_too(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "qa", "the", "--keyword", "--index", str(tmp_path / "none")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert "error: --keyword: the question has no word to search for" in done.stderr
+    assert "Traceback" not in done.stderr

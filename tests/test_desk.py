@@ -36,6 +36,39 @@ def test_ask_names_the_api_argument_of_a_bad_date(desk):
         desk.ask("trial", 3, "2015-13")
 
 
+def test_ask_in_keyword_mode_and_with_exact_phrases(search_index):
+    desk = Desk(search_index, RELEASES)
+    hits = desk.ask("Nociscan biomarkers", 3, None, None, None, None, True)
+    assert hits and all(
+        "nociscan" in h["text"].lower() or "biomarker" in h["text"].lower() for h in hits
+    )
+    exact = desk.ask('"climate risk" utilities', 3)
+    assert exact and all("climate risk" in h["text"].lower() for h in exact)
+
+
+def test_ask_says_when_a_quoted_phrase_occurs_nowhere(search_index):
+    desk = Desk(search_index, RELEASES)
+    with pytest.raises(ValueError) as info:
+        desk.ask('"orbital zinc harvesting" trial', 5)
+    assert str(info.value) == (
+        'no release contains "orbital zinc harvesting"; a phrase in quotes must occur exactly'
+    )
+    with pytest.raises(ValueError, match="keyword search needs a word to search for"):
+        desk.ask("what is it?", 5, keyword=True)
+
+
+def test_the_page_says_when_a_quoted_phrase_occurs_nowhere(search_index):
+    desk = Desk(search_index, RELEASES)
+    page = html.unescape(desk.search('"orbital zinc harvesting"', 5, "", "", [], True))
+    assert (
+        'No passage holds the quoted phrase: no release contains "orbital zinc harvesting"' in page
+    )
+    page = desk.search("what is it", 5, "", "", [], True, True)
+    assert "Keyword search needs a word to search for" in page
+    page = desk.search("Nociscan", 5, "", "", [], True, True)
+    assert "Nociscan" in page and "No passage matches" not in page
+
+
 def _release(title: str, body: str) -> str:
     return f"{title}\n\nBOSTON, May 2, 2024 -- Acme Corp. (NASDAQ: ACME) {body}\n"
 

@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ingest.analysis import query_terms
 from qa.filters import split_companies
 
 __all__ = [
@@ -53,7 +54,9 @@ class Endpoint:
 
 
 # ``/ask`` as ``ui.app`` declares it
-ASK = Endpoint("ask", ("question", "k", "date_from", "date_to", "company", "include_boilerplate"))
+ASK = Endpoint(
+    "ask", ("question", "k", "date_from", "date_to", "company", "include_boilerplate", "keyword")
+)
 
 
 class BadArgument(ValueError):
@@ -70,6 +73,7 @@ class AskArguments:
     date_to: str
     companies: tuple[str, ...]
     include_boilerplate: bool
+    keyword: bool = False
 
 
 def _kind(value: object) -> str:
@@ -148,6 +152,7 @@ def ask_arguments(
     date_to: object = "",
     company: object = "",
     include_boilerplate: object = True,
+    keyword: object = False,
     *,
     max_k: int,
 ) -> AskArguments:
@@ -163,7 +168,18 @@ def ask_arguments(
         date_to=_date("date_to", date_to),
         companies=_companies(company),
         include_boilerplate=_flag("include_boilerplate", include_boilerplate, True),
+        keyword=_keyword(_flag("keyword", keyword, False), question),
     )
+
+
+def _keyword(on: bool, question: object) -> bool:
+    """``keyword`` (keyword search only), checked against the question it searches."""
+    if on and isinstance(question, str) and not query_terms(question):
+        raise BadArgument(
+            "keyword search needs a word to search for: the question has only common "
+            "words such as 'what' or 'the'"
+        )
+    return on
 
 
 # -- the HTTP edge -------------------------------------------------------------------------------

@@ -174,8 +174,13 @@ def _ask_tab(desk: Desk, docs: list, examples: list[str]) -> SimpleNamespace:
             )
             ui.boilerplate = gr.Checkbox(
                 value=True,
-                label="Include boilerplate (About, safe harbor, contacts)",
+                label="Boilerplate (About, safe harbor, contacts) when the question asks for it",
                 elem_id="boilerplate",
+            )
+            ui.keyword = gr.Checkbox(
+                value=False,
+                label='Keyword search only (a "quoted phrase" always matches exactly)',
+                elem_id="keyword",
             )
             ui.k = gr.Slider(1, MAX_RESULTS, value=5, step=1, label="Results", elem_id="k")
             ui.clear = gr.Button("Clear filters", size="sm", variant="secondary")
@@ -333,6 +338,7 @@ def _wire_companies(desk: Desk, comp: SimpleNamespace) -> None:
 
 def _wire_ask(desk: Desk, ask: SimpleNamespace) -> None:
     inputs = [ask.question, ask.k, ask.date_from, ask.date_to, ask.companies, ask.boilerplate]
+    inputs += [ask.keyword]
     outputs = [ask.results, ask.more, ask.chip, ask.pages, ask.use_period]
 
     def run(*args, pages: int = 1, use_period: bool = True):
@@ -348,7 +354,7 @@ def _wire_ask(desk: Desk, ask: SimpleNamespace) -> None:
         return run(*args, pages=1, use_period=False)
 
     triggers = [ask.question.submit, ask.ask.click, ask.date_from.submit, ask.date_to.submit]
-    triggers += [ask.companies.input, ask.boilerplate.input, ask.k.release]
+    triggers += [ask.companies.input, ask.boilerplate.input, ask.k.release, ask.keyword.input]
     gr.on(triggers, run, inputs, outputs, **_PRIVATE, **_QUERIES)
     ask.more.click(more, [*inputs, ask.pages, ask.use_period], outputs, **_PRIVATE, **_QUERIES)
     ask.chip.click(drop_period, inputs, outputs, **_PRIVATE, **_QUERIES)
@@ -356,8 +362,8 @@ def _wire_ask(desk: Desk, ask: SimpleNamespace) -> None:
         button.click(lambda t=text: t, None, ask.question, **_PRIVATE).then(
             run, inputs, outputs, **_PRIVATE, **_QUERIES
         )
-    filters = [ask.date_from, ask.date_to, ask.companies, ask.boilerplate, ask.k]
-    ask.clear.click(lambda: ("", "", [], True, 5), None, filters, **_PRIVATE).then(
+    filters = [ask.date_from, ask.date_to, ask.companies, ask.boilerplate, ask.k, ask.keyword]
+    ask.clear.click(lambda: ("", "", [], True, 5, False), None, filters, **_PRIVATE).then(
         run, inputs, outputs, **_PRIVATE, **_QUERIES
     )
 
@@ -482,16 +488,19 @@ def build_app(
         date_to: str = "",
         company: str = "",
         include_boilerplate: bool = True,
+        keyword: bool = False,
     ) -> list[dict]:
         """Cited passages for a question, best first, as dictionaries (see qa.Passage).
 
         ``company`` is a comma-separated list of company names or tickers (a legal suffix
         such as ", Inc." stays with its name), or a list of them; dates are ISO (YYYY,
-        YYYY-MM or YYYY-MM-DD); ``k`` is 1 to 20. An omitted or null optional argument
-        takes its default. A mistake is an error naming the argument, never an empty list.
+        YYYY-MM or YYYY-MM-DD); ``k`` is 1 to 20; ``keyword`` true searches by keyword
+        only. A phrase in quotes must occur exactly; when no release holds it, the call
+        is an error saying so. An omitted or null optional argument takes its default. A
+        mistake is an error naming the argument, never an empty list.
         """
         try:
-            return desk.ask(question, k, date_from, date_to, company, include_boilerplate)
+            return desk.ask(question, k, date_from, date_to, company, include_boilerplate, keyword)
         except (ValueError, IndexFormatError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception as exc:  # a fault of ours: logged once, named to the caller

@@ -26,7 +26,8 @@ from index import (
     serving_problem,
     sync,
 )
-from qa import list_releases, releases, retrieve
+from ingest.analysis import query_terms
+from qa import list_releases, phrase_reason, releases, retrieve
 from qa.alerts import AlertsError, after_sync
 from qa.filters import make_filters, no_match_reason
 from qa.query import is_list_question
@@ -190,16 +191,26 @@ class Desk:
         date_to: object = "",
         company: object = "",
         include_boilerplate: object = True,
+        keyword: object = False,
     ) -> list[dict]:
         """The ``/ask`` API: cited passages as dictionaries (see :class:`qa.Passage`), best
-        first. The arguments are the raw JSON values a client sent (see :mod:`ui.api`).
+        first. The arguments are the raw JSON values a client sent (see :mod:`ui.api`);
+        ``keyword`` true searches by keyword only.
 
         Raises:
-            ValueError: an argument that cannot be used (the message says which and why).
+            ValueError: an argument that cannot be used (the message says which and why),
+                or a quoted phrase that no release holds (``no release contains "..."``).
             IndexFormatError: no usable index.
         """
         args = ask_arguments(
-            question, k, date_from, date_to, company, include_boilerplate, max_k=MAX_RESULTS
+            question,
+            k,
+            date_from,
+            date_to,
+            company,
+            include_boilerplate,
+            keyword,
+            max_k=MAX_RESULTS,
         )
         filters = make_filters(
             args.date_from,
@@ -209,8 +220,17 @@ class Desk:
             labels=("date_from", "date_to"),
         )
         hits = retrieve(
-            args.question, k=args.k, index_dir=self.index_dir, filters=filters, last_good=True
+            args.question,
+            k=args.k,
+            index_dir=self.index_dir,
+            filters=filters,
+            last_good=True,
+            mode="keyword" if args.keyword else "hybrid",
         )
+        if not hits:
+            phrase = phrase_reason(args.question, self.index_dir, filters=filters, last_good=True)
+            if phrase:  # said, not an empty list that looks like "nothing matched"
+                raise ValueError(f"{phrase}; a phrase in quotes must occur exactly")
         return [asdict(h) for h in hits]
 
     def search(
@@ -221,19 +241,33 @@ class Desk:
         date_to: str,
         companies: Sequence[str] | None,
         include_boilerplate: bool,
+        keyword: bool = False,
     ) -> str:
-        """The results page for a question (a message, never a traceback, on failure)."""
+        """The results page for a question (a message, never a traceback, on failure);
+        ``keyword``: keyword search only."""
         question = (question or "").strip()
         if not question:
             return render_results("", [])
+        if keyword and not query_terms(question):
+            return render_message(
+                "Keyword search needs a word to search for: the question has only common "
+                "words such as 'what' or 'the'.",
+            )
         try:
             filters = make_filters(date_from, date_to, companies or [], include_boilerplate)
             k = max(1, min(int(k or 5), MAX_RESULTS))
             hits = retrieve(
-                question, k=k, index_dir=self.index_dir, filters=filters, last_good=True
+                question,
+                k=k,
+                index_dir=self.index_dir,
+                filters=filters,
+                last_good=True,
+                mode="keyword" if keyword else "hybrid",
             )
             texts = {}
-            no_match = ""
+            no_match = phrase = ""
+            if not hits:  # why: the filters, or a quoted phrase no release holds
+                phrase = phrase_reason(question, self.index_dir, filters=filters, last_good=True)
             with reading(self.index_dir, last_good=True) as reader:
                 if not hits and not filters.is_empty():
                     no_match = no_match_reason(reader.documents(), filters)
@@ -250,7 +284,7 @@ class Desk:
             logger.exception("search failed")
             return render_message(f"Search failed ({type(exc).__name__}). See the server log.")
         return self.health_html() + render_results(
-            question, hits, texts, filters=filters, no_match=no_match
+            question, hits, texts, filters=filters, no_match=no_match, phrase=phrase
         )
 
     def answer(
@@ -261,16 +295,17 @@ class Desk:
         date_to: str,
         companies: Sequence[str] | None,
         include_boilerplate: bool,
+        keyword: bool = False,
         pages: int = 1,
         use_period: bool = True,
     ) -> Answer:
         """The results of a question: a table of releases for a list question ("Which
         companies announced acquisitions in Q2 2025?"; ``pages`` pages of
         :data:`MAX_RESULTS` rows, the question's period applied unless ``use_period`` is
-        off), the cited passages for any other."""
+        off), the cited passages for any other and for keyword search (``keyword``)."""
         question = (question or "").strip()
-        if not question or not is_list_question(question):
-            args = (question, k, date_from, date_to, companies, include_boilerplate)
+        if not question or keyword or not is_list_question(question):
+            args = (question, k, date_from, date_to, companies, include_boilerplate, keyword)
             return Answer(self.search(*args))
         try:
             filters = make_filters(date_from, date_to, companies or [], include_boilerplate)

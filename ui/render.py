@@ -291,6 +291,7 @@ def render_results(
     *,
     filters: Filters | None = None,
     no_match: str = "",
+    phrase: str = "",
 ) -> str:
     """The answer card first, then the ranked sources (or the nearest non-answers).
 
@@ -301,10 +302,18 @@ def render_results(
         filters: the filters that were applied, named above the sources.
         no_match: why the filters leave no release (``qa.filters.no_match_reason``),
             said when there are no hits.
+        phrase: why the question's quoted phrases leave no passage
+            (``qa.phrase_reason``), said when there are no hits.
     """
     if not question.strip():
         return render_message("Type a question about the releases and press Enter.", "info")
     note = describe_filters(filters) if filters is not None else ""
+    if not hits and phrase and not no_match:
+        return render_message(
+            f"No passage holds the quoted phrase: {phrase}. A phrase in quotes must occur "
+            "exactly; check its spelling, or leave the quotes out to search by meaning.",
+            "info",
+        )
     if not hits:
         if note:
             why = f": {no_match}" if no_match else ""
