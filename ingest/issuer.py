@@ -21,7 +21,7 @@ from ingest.datelines import COMMON_FIRST_WORDS
 from ingest.spans import trim_span
 from ingest.types import Field
 
-__all__ = ["find_issuer"]
+__all__ = ["find_issuer", "name_before"]
 
 _NAME_TOKEN = r"(?:[A-Z0-9][\w.&'’@!+\-™®]*(?:\.[a-z]+)?|&)"
 _NAME = re.compile(
@@ -72,32 +72,43 @@ def _lead_name(text: str, start: int, end: int) -> tuple[Field, bool] | None:
     return (field, False) if field is not None else None
 
 
+def name_before(text: str, start: int, ticker_start: int) -> Field | None:
+    """The name written just before a ticker that starts at ``ticker_start``.
+
+    "... CEO of NRx Pharmaceuticals Inc. (NASDAQ: NRXP)" gives "NRx Pharmaceuticals Inc.";
+    an alias in brackets between them is skipped ("Vycor Medical, Inc. ("Vycor") (OTCQB").
+
+    >>> text = "Shares of Acme Corp. (NASDAQ: ACME) rose."
+    >>> name_before(text, 0, text.index("NASDAQ")).value
+    'Acme Corp.'
+    """
+    paren = text.rfind("(", start, ticker_start + 1)
+    stop = paren if paren >= ticker_start - 2 else ticker_start
+    while True:  # skip aliases: Vycor Medical, Inc. ("Vycor" or the "Company") (OTCQB ...
+        alias = text.rfind("(", start, stop)
+        m = _ALIAS_PAREN.match(text, alias) if alias >= 0 else None
+        if m is None or m.end() < stop - 1:
+            break
+        stop = alias
+    back = _NAME_BACK.search(text, max(start, stop - 120), stop)
+    if back is None or back.end() <= back.start():
+        return None
+    begin = back.start()
+    for role in _ROLE_OF.finditer(text, back.start(), back.end()):
+        begin = role.end()  # "CEO of Marti Technologies, Inc." -> the company
+    field = trim_span(text, begin, back.end())
+    if field is not None and field.value.split()[0] not in COMMON_FIRST_WORDS:
+        return field
+    return None
+
+
 def _name_before_ticker(
     text: str, start: int, limit: int, tickers: tuple[Field, ...]
 ) -> Field | None:
-    """The name in front of the first ticker of the lead.
-
-    "... CEO of NRx Pharmaceuticals Inc. (NASDAQ: NRXP)" gives "NRx Pharmaceuticals Inc.".
-    """
+    """The name in front of the first ticker of the lead."""
     for t in tickers:
         if start <= t.start < limit:
-            paren = text.rfind("(", start, t.start + 1)
-            stop = paren if paren >= t.start - 2 else t.start
-            while True:  # skip aliases: Vycor Medical, Inc. ("Vycor" or the "Company") (OTCQB ...
-                alias = text.rfind("(", start, stop)
-                m = _ALIAS_PAREN.match(text, alias) if alias >= 0 else None
-                if m is None or m.end() < stop - 1:
-                    break
-                stop = alias
-            back = _NAME_BACK.search(text, max(start, stop - 120), stop)
-            if back is not None and back.end() > back.start():
-                begin = back.start()
-                for role in _ROLE_OF.finditer(text, back.start(), back.end()):
-                    begin = role.end()  # "CEO of Marti Technologies, Inc." -> the company
-                field = trim_span(text, begin, back.end())
-                if field is not None and field.value.split()[0] not in COMMON_FIRST_WORDS:
-                    return field
-            return None
+            return name_before(text, start, t.start)
     return None
 
 

@@ -65,9 +65,11 @@ class Section:
 class ReleaseMeta:
     """What an analyst reads off the top and bottom of a press release.
 
-    ``date.value`` is ISO ``YYYY-MM-DD``. ``tickers`` values look like ``"NASDAQ:CLRB"``
-    (exchange upper-cased, as in the text otherwise). ``sections`` are sorted, do not
-    overlap, and together cover every non-blank paragraph of the text.
+    ``date.value`` is ISO ``YYYY-MM-DD``. ``company`` is the issuer (:mod:`ingest.identity`),
+    ``tickers`` are the issuer's own, values like ``"NASDAQ:CLRB"`` (exchange upper-cased,
+    as in the text otherwise), and ``aliases`` the issuer's other names ("Cellectar").
+    ``sections`` are sorted, do not overlap, and together cover every non-blank paragraph
+    of the text.
     """
 
     headline: Field | None = None
@@ -77,6 +79,7 @@ class ReleaseMeta:
     wire: Field | None = None
     company: Field | None = None
     tickers: tuple[Field, ...] = ()
+    aliases: tuple[str, ...] = ()
     sections: tuple[Section, ...] = field(default_factory=tuple)
 
 

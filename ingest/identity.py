@@ -1,0 +1,307 @@
+"""Who issued a release: its company, that company's tickers, and its aliases (pure).
+
+Several places of a release name its issuer, and each alone is often wrong: the lead's
+opening words ("First-time Nebraska homebuyers ..."), the name before a ticker (any
+company the release mentions), the "About X" heading (a wire's own boilerplate on some
+wires), the headline's first words. So every place proposes a name, spellings of one
+company are pooled (:func:`ingest.names.same_company`), and each pool is scored:
+
+=========================================================  ======
+where the name is read                                     weight
+=========================================================  ======
+in the headline, followed by a ticker ("Acme (NASDAQ: X)")    3.0
+in the lead (the release's opening name, :mod:`ingest.issuer`) 2.0
+before a ticker in the first paragraphs of the body           2.0
+an "About X" heading that is not a wire's                     2.0
+the headline's first words, when the body repeats them        1.5
+(one word only)                                               1.0
+each further mention of its short name in the text (max 5)    0.3
+=========================================================  ======
+
+The best pool is the issuer when it scores :data:`MIN_SCORE` or more and its name looks
+like a name (:func:`plausible_name`). The issuer's tickers are those written right after
+one of its names ("Acme Corp. (NASDAQ: ACME) (TSX: AC)"), so a ticker of another company
+the release mentions is not the issuer's.
+
+Example:
+    >>> from ingest.tickers import find_tickers
+    >>> text = "Acme Wins\\n\\nAcme Corp. (NASDAQ: ACME) won. Beta Inc. (NYSE: BETA) lost."
+    >>> found = read_issuer(text, 11, len(text), find_tickers(text), "Acme Wins", (), 9)
+    >>> found.name.value, [t.value for t in found.tickers], found.aliases
+    ('Acme Corp.', ['NASDAQ:ACME'], ('Acme',))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.datelines import COMMON_FIRST_WORDS
+from ingest.issuer import find_issuer, name_before
+from ingest.names import name_key, same_company, short_name
+from ingest.types import ABOUT, Field, Section
+
+__all__ = ["MIN_SCORE", "Issuer", "plausible_name", "read_issuer"]
+
+MIN_SCORE = 2.0
+_W_HEADLINE_TICKER = 3.0
+_W_LEAD = 2.0
+_W_BODY_TICKER = 2.0
+_W_ABOUT = 2.0
+_W_HEADLINE = 1.5
+_W_HEADLINE_WORD = 1.0  # one word ("Darren and Mike ...") is more often a first name
+_W_MENTION = 0.3
+_ABOUT_TICKER_WINDOW = 400  # characters of the issuer's About section read for its tickers
+_BODY_TICKER_WINDOW = 2500  # characters after the lead's start searched for named tickers
+
+# "About" sections a wire or a publisher adds to every release it carries.
+_WIRE_ABOUT = re.compile(
+    r"(?i)(?:news\s?wire|media\s?wire|press\s?wire|\bwire\b|newsbreaks|\bIBN\b|"
+    r"InvestorBrandNetwork|newsramp|newsworthy|news\s?direct|24-7\s?press|PR\s?Karma|"
+    r"prvolt|newsusa|citybiz|keycrew|reportable|press\s?services|stocks?$|"
+    r"the\s+(?:company|author|sponsor|issuer)s?$|us$|the\s+event)"
+)
+_POWERED_BY = re.compile(r"(?i)\bpowered by IBN\b|\bDynamic Brand Portfolio\b")
+_HEADLINE_WORD = re.compile(r"[A-Z0-9][\w.&'’\-]*")
+_ROLE_START = re.compile(
+    r"(?i)^(?:president|ceo|cfo|chairman|chairwoman|founder|dr|mr|mrs|ms|prof|sir|senator|"
+    r"governor|mayor|rep|judge|attorney|lawsuit|class\s+action|investor|shareholder|breaking|"
+    r"market|stock|report|update|exclusive|new|first|major|top|best|leading)\b"
+)
+_ALIAS_QUOTED = re.compile(r"[“\"]([^“”\"]{2,40})[”\"]")
+_NOT_ALIAS = frozenset({"company", "the company", "we", "us", "our", "corporation", "group"})
+_CONNECTORS = frozenset("of and for de du des la le the & y von van der den da do e et".split())
+_BETWEEN_TICKERS = re.compile(r"[\s(),;:/]*(?:and\s+|&\s*)?[\s(]*")
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The issuer read from a release: its name (None when none is clear), its tickers
+    and its aliases (the short name, other spellings, names the release gives it)."""
+
+    name: Field | None = None
+    tickers: tuple[Field, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class _Pool:
+    """The spellings of one company found in a release, with their evidence."""
+
+    spellings: list[Field]
+    sources: dict[str, float]
+
+    def score(self) -> float:
+        return sum(self.sources.values())
+
+
+def plausible_name(name: str) -> bool:
+    """Whether ``name`` reads as an organisation's name, not the start of a sentence.
+
+    >>> plausible_name("Cellectar Biosciences, Inc."), plausible_name("First-time Nebraska")
+    (True, False)
+    >>> plausible_name("MountainOne's Storybook Team"), plausible_name("Lawsuit Legal News")
+    (False, False)
+    """
+    words = name.split()
+    if not words or len(name) > 80 or len(words) > 8:
+        return False
+    first = words[1] if words[0] == "The" and len(words) > 1 else words[0]
+    if first in COMMON_FIRST_WORDS or _ROLE_START.match(first):
+        return False
+    if re.search(r"['’]s\b", name) or not re.match(r"[A-Z0-9]", first):
+        return False
+    if any(w[0].islower() and w not in _CONNECTORS for w in words):
+        return False  # "BCR Cyber Established in 2017,": a sentence, not a name
+    if re.search(r"(?i)-based$", words[0]) or name.endswith(","):
+        return False
+    return bool(name_key(name))
+
+
+def _ticker_run(text: str, end: int, tickers: tuple[Field, ...]) -> list[Field]:
+    """The tickers written right after a name that ends at ``end``.
+
+    "Acme Corp. (NASDAQ: ACME, ACMEW) (TSX: AC)" gives all three; an alias in brackets
+    between them ("Acme Corp. ("Acme") (NASDAQ: ACME)") is skipped.
+    """
+    pos, run = end, []
+    possessive = _POSSESSIVE.match(text, pos)
+    if possessive is not None:  # "Clene Inc.’s (NASDAQ: CLNN) lead candidate"
+        pos = possessive.end()
+    while True:
+        alias = _ALIAS_PAREN_AT.match(text, pos)
+        if alias is not None:
+            pos = alias.end()
+        gap = _BETWEEN_TICKERS.match(text, pos)
+        at = gap.end() if gap else pos
+        nxt = [t for t in tickers if at - 1 <= t.start <= at + 1 and t.start >= end]
+        if not nxt:
+            return run
+        run.extend(t for t in tickers if t.start == nxt[0].start)
+        pos = max(t.end for t in tickers if t.start == nxt[0].start)
+
+
+_ALIAS_PAREN_AT = re.compile(r"\s*\((?:[^()]*[“”\"][^()]*)\)")
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
+def _headline_prefix(text: str, headline: Field, body_from: int) -> Field | None:
+    """The longest run of the headline's first words (up to five) that the body repeats
+    as a name: "Vertical IQ Sets The Bar ..." gives "Vertical IQ" when the body writes
+    "... leader Vertical IQ has ...". One word counts only if the body repeats it twice."""
+    words = list(_HEADLINE_WORD.finditer(text, headline.start, headline.end))
+    best = None
+    for k in range(1, min(5, len(words)) + 1):
+        run = words[:k]
+        if any(run[i + 1].start() - run[i].end() > 1 for i in range(k - 1)):
+            break  # a word run with punctuation between is no name
+        phrase = text[run[0].start() : run[-1].end()].rstrip(".")
+        possessive = _POSSESSIVE.search(phrase)
+        if possessive is not None:  # "Cain Firm’s New Scholarship" -> "Cain Firm", no further
+            phrase = phrase[: possessive.start()]
+        if phrase in COMMON_FIRST_WORDS:
+            break
+        found = 0
+        at = text.find(phrase, body_from)
+        while at >= 0 and found < 2:
+            after = text[at + len(phrase) : at + len(phrase) + 2]
+            if not re.match(r"[\w\-]", after):
+                found += 1
+            at = text.find(phrase, at + 1)
+        if found >= (2 if k == 1 else 1):
+            best = Field(phrase, run[0].start(), run[0].start() + len(phrase))
+        if possessive is not None:
+            break
+    return best
+
+
+def _about_titles(text: str, sections: tuple[Section, ...]) -> list[tuple[Field, Section]]:
+    """The names of the "About X" headings that are not a wire's or a publisher's, each
+    with its section."""
+    out = []
+    for sec in sections:
+        if sec.kind != ABOUT or not sec.title:
+            continue
+        if _POWERED_BY.search(text, sec.start, sec.end):
+            continue
+        start = text.find(sec.title, sec.start, sec.end)
+        words = sec.title.split(maxsplit=1)
+        if start < 0 or len(words) < 2 or words[0].lower() != "about":
+            continue
+        name = words[1].split(" (")[0].strip(" :*#_")  # "About Acme LLC (“Acme”)"
+        if _WIRE_ABOUT.search(name):
+            continue
+        at = text.find(name, start)
+        if at >= 0:
+            out.append((Field(name, at, at + len(name)), sec))
+    return out
+
+
+def _pool(pools: list[_Pool], name: Field, source: str, weight: float) -> None:
+    """Add a spelling to the pool of its company (a new pool if none matches)."""
+    if not plausible_name(name.value):
+        return
+    for p in pools:
+        if any(same_company(name.value, s.value) for s in p.spellings):
+            p.spellings.append(name)
+            p.sources[source] = max(p.sources.get(source, 0.0), weight)
+            return
+    pools.append(_Pool([name], {source: weight}))
+
+
+def _shown(pool: _Pool) -> Field:
+    """The spelling to show: a full one (with its legal form) read from the lead or an
+    About heading, else the first spelling found."""
+    cased = [s for s in pool.spellings if not s.value.isupper()] or pool.spellings
+    full = [s for s in cased if short_name(s.value) != s.value]
+    return full[0] if full else cased[0]
+
+
+def _aliases(text: str, pool: _Pool, shown: Field) -> tuple[str, ...]:
+    """Other names of the issuer: its short name, other spellings, quoted aliases."""
+    names = [short_name(shown.value)] + [s.value for s in pool.spellings]
+    alias = _ALIAS_PAREN_AT.match(text, shown.end)
+    if alias is not None:
+        names += [m[1].strip() for m in _ALIAS_QUOTED.finditer(alias[0])]
+    out: list[str] = []
+    for n in names:
+        if n and n != shown.value and n.lower() not in _NOT_ALIAS and n not in out:
+            out.append(n)
+    return tuple(out)
+
+
+def read_issuer(
+    text: str,
+    body_start: int,
+    lead_end: int,
+    tickers: tuple[Field, ...],
+    headline: str,
+    sections: tuple[Section, ...],
+    headline_end: int = 0,
+) -> Issuer:
+    """Read the issuer of a release from its lead, headline, tickers and About headings.
+
+    Args:
+        text: The stored text of a release.
+        body_start: Where the lead's prose starts (after its dateline, if any).
+        lead_end: End of the lead paragraph.
+        tickers: Every ticker of the release (:func:`ingest.tickers.find_tickers`).
+        headline: The headline's text, or "".
+        sections: The release's sections (for the "About X" headings).
+        headline_end: Where the headline ends in ``text`` (0 when there is none); the
+            headline is ``text[headline_end - len(headline):headline_end]``.
+
+    Returns:
+        The issuer, its tickers and aliases; ``Issuer()`` when no name is clear.
+    """
+    pools: list[_Pool] = []
+    head = Field(headline, headline_end - len(headline), headline_end) if headline else None
+    if head is not None:
+        for t in tickers:
+            if head.start <= t.start < head.end:
+                name = name_before(text, head.start, t.start)
+                if name is not None:
+                    _pool(pools, name, "headline-ticker", _W_HEADLINE_TICKER)
+                break
+    lead = find_issuer(text, body_start, lead_end, tickers, headline)
+    if lead is not None:
+        _pool(pools, lead, "lead", _W_LEAD)
+    window = body_start + _BODY_TICKER_WINDOW
+    for t in tickers:
+        if body_start <= t.start < window:
+            name = name_before(text, max(body_start, t.start - 200), t.start)
+            if name is not None:
+                _pool(pools, name, "body-ticker", _W_BODY_TICKER)
+                break
+    abouts = _about_titles(text, sections)
+    for about, _ in abouts:
+        _pool(pools, about, "about", _W_ABOUT)
+    if head is not None:
+        prefix = _headline_prefix(text, head, body_start)
+        if prefix is not None:
+            one_word = len(prefix.value.split()) == 1
+            _pool(pools, prefix, "headline", _W_HEADLINE_WORD if one_word else _W_HEADLINE)
+    if not pools:
+        return Issuer()
+    for p in pools:
+        key = short_name(_shown(p).value)
+        mentions = text.count(key) - 1 if len(key) >= 3 else 0
+        p.sources["mentions"] = _W_MENTION * min(5, max(0, mentions))
+    best = max(pools, key=_Pool.score)
+    if best.score() < MIN_SCORE:
+        return Issuer()
+    shown = _shown(best)
+    own: dict[str, Field] = {}
+    for spelling in {s.value for s in best.spellings} | {short_name(shown.value)}:
+        at = text.find(spelling)
+        while at >= 0:
+            for t in _ticker_run(text, at + len(spelling), tickers):
+                own.setdefault(t.value, t)
+            at = text.find(spelling, at + 1)
+    for about, sec in abouts:  # "About Vycor ... a publicly traded company (OTCQB: VYCO)"
+        if any(same_company(about.value, s.value) for s in best.spellings[:3]):
+            for t in tickers:
+                if sec.start <= t.start < sec.start + _ABOUT_TICKER_WINDOW:
+                    own.setdefault(t.value, t)
+    ordered = tuple(t for t in tickers if t.value in own)  # in text order
+    return Issuer(shown, ordered, _aliases(text, best, shown))
