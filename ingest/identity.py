@@ -175,6 +175,17 @@ def _headline_prefix(text: str, headline: Field, body_from: int) -> Field | None
     return best
 
 
+def _said_in_body(text: str, name: Field, body_from: int) -> Field:
+    """A headline's name cut to the words the body repeats: a Title Case headline runs
+    into the name ("FDA Guidance Sets Lantern Pharma Inc. (NASDAQ: LTRN)")."""
+    words = list(re.finditer(r"\S+", name.value))
+    for w in words:
+        rest = name.value[w.start() :]
+        if text.find(short_name(rest), body_from) >= 0:
+            return Field(rest, name.start + w.start(), name.end)
+    return name
+
+
 def _about_titles(text: str, sections: tuple[Section, ...]) -> list[tuple[Field, Section]]:
     """The names of the "About X" headings that are not a wire's or a publisher's, each
     with its section."""
@@ -199,6 +210,8 @@ def _about_titles(text: str, sections: tuple[Section, ...]) -> list[tuple[Field,
 
 def _pool(pools: list[_Pool], name: Field, source: str, weight: float) -> None:
     """Add a spelling to the pool of its company (a new pool if none matches)."""
+    value = name.value.rstrip("'’ ")
+    name = Field(value, name.start, name.start + len(value))
     if not plausible_name(name.value):
         return
     for p in pools:
@@ -261,6 +274,7 @@ def read_issuer(
             if head.start <= t.start < head.end:
                 name = name_before(text, head.start, t.start)
                 if name is not None:
+                    name = _said_in_body(text, name, body_start)
                     _pool(pools, name, "headline-ticker", _W_HEADLINE_TICKER)
                 break
     lead = find_issuer(text, body_start, lead_end, tickers, headline)

@@ -29,7 +29,11 @@ __all__ = ["FUZZY_THRESHOLD", "name_key", "same_company", "short_name"]
 # name: one wrong, missing or swapped letter in a name of that length scores about 90-95,
 # two different names sharing a word ("acme biosciences" / "apex biosciences") below 90.
 FUZZY_THRESHOLD = 92.0
-_TERMS = prepare_default_terms()
+# cleanco's legal forms, by their last word: a name is given to cleanco only with the
+# forms that can end it (cleanco tries all of its ~370 forms on every name otherwise).
+_TERMS_BY_LAST: dict[str, list[tuple[int, list[str]]]] = {}
+for _term in prepare_default_terms():
+    _TERMS_BY_LAST.setdefault(_term[1][-1], []).append(_term)
 _MARKS = re.compile(r"[™®©]")
 _PAREN_TAIL = re.compile(r"\s*\([^)]*\)?\s*$")  # "Volvo AB (publ)"
 _THE = re.compile(r"^(?:the)\s+", re.IGNORECASE)
@@ -45,10 +49,18 @@ def short_name(name: str) -> str:
     ('Volvo', 'Catchcoin', 'Nordex')
     """
     clean = _PAREN_TAIL.sub("", _MARKS.sub("", name)).strip(" ,.;:")
-    cut = basename(clean, terms=_TERMS).strip(" ,.;:")
-    while cut and cut != clean:  # "Acme Holdings, Inc., Ltd." -> "Acme Holdings"
-        clean, cut = cut, basename(cut, terms=_TERMS).strip(" ,.;:")
-    return cut or clean
+    while True:  # "Acme Holdings, Inc., Ltd." -> "Acme Holdings"
+        parts = clean.split()
+        last = (
+            parts[-1].casefold().replace(".", "").replace(",", "").replace("-", "") if parts else ""
+        )
+        terms = _TERMS_BY_LAST.get(last)
+        if terms is None or len(parts) < 2:
+            return clean
+        cut = basename(clean, terms=terms).strip(" ,.;:")
+        if not cut or cut == clean:
+            return clean
+        clean = cut
 
 
 @lru_cache(maxsize=65536)
@@ -67,18 +79,18 @@ def name_key(name: str) -> str:
 def same_company(a: str, b: str) -> bool:
     """Whether two spellings name one company.
 
-    Equal keys; or one key is the other's first words and the shorter has a word of four
-    letters or more that is not a common word ("GeoVax" ~ "GeoVax Labs", never "Global"
-    ~ "Global Payments"... which needs the ticker); or keys of eight letters or more within
-    :data:`FUZZY_THRESHOLD` of each other.
+    Equal keys; or one key is the other's first words and the shorter is distinctive
+    ("GeoVax" ~ "GeoVax Labs", "Cellectar Biosciences" ~ "Cellectar Biosciences
+    Holdings"; not "Bitcoin" ~ "Bitcoin Vault": only a ticker joins those); or keys of
+    eight letters or more within :data:`FUZZY_THRESHOLD` of each other.
     """
     ka, kb = name_key(a), name_key(b)
     if not ka or not kb:
         return False
     if ka == kb:
         return True
-    short, long = sorted((ka, kb), key=len)
-    if long.startswith(short + " ") and _distinctive(short):
+    (short, shorter_name), (long, _) = sorted(((ka, a), (kb, b)), key=lambda p: len(p[0]))
+    if long.startswith(short + " ") and _distinctive(short, shorter_name):
         return True
     return min(len(ka), len(kb)) >= 8 and fuzz.ratio(ka, kb) >= FUZZY_THRESHOLD
 
@@ -93,9 +105,17 @@ _GENERIC = frozenset(
 )
 
 
-def _distinctive(key: str) -> bool:
-    """A key that names one company by itself: a word of four letters or more, not generic."""
+_COINED = re.compile(r"[A-Za-z]+[A-Z0-9][\w]*|[A-Z0-9]{3,}")  # "GeoVax", "ABVC", "D-Wave"
+
+
+def _distinctive(key: str, name: str) -> bool:
+    """A key that names one company by itself, so that a longer name it begins is the same
+    company: two words or more with one of four letters or more that is not generic, or
+    one coined word ("GeoVax", "ABVC"; not "Bitcoin", "Copper", "Quantum")."""
     parts = key.split()
-    return any(len(w) >= 4 and w not in _GENERIC for w in parts) and not all(
-        w in _GENERIC for w in parts
-    )
+    if all(w in _GENERIC for w in parts) or not any(len(w) >= 4 for w in parts):
+        return False
+    if len(parts) > 1:
+        return True
+    first = short_name(name).split()
+    return bool(first) and _COINED.fullmatch(first[-1].strip(".,")) is not None

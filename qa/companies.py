@@ -1,0 +1,208 @@
+"""One company per issuer across the corpus: the releases' issuers merged (pure).
+
+Each release names its issuer as it writes it ("Cellectar Biosciences, Inc.", "Cellectar
+Biosciences", a misspelt "Cellecstar Biosciences") with the tickers written after it.
+:func:`company_directory` merges the releases whose issuers share an exchange:ticker pair
+or whose names are one company's (:func:`ingest.names.same_company`: the same name
+without its legal form, a name that begins the other, or a misspelling within rapidfuzz's
+threshold). Each company gets a canonical name (its most common spelling), its tickers,
+and its aliases (the other spellings, the short name, the ticker symbols), so that
+"Cellectar", "CLRB" and "Cellecstar" all find Cellectar Biosciences.
+
+The directory is derived from the stored company and tickers of each release whenever
+it is asked for (merging the 4,000 releases of the wide benchmark takes well under a
+second); nothing of it is stored.
+
+Example:
+    >>> d = company_directory([(1, "Cellectar Biosciences, Inc.", ("NASDAQ:CLRB",)),
+    ...                        (2, "Cellecstar Biosciences", ()),
+    ...                        (3, "Cellectar", ("NASDAQ:CLRB",))])
+    >>> c = d.by_doc[2]
+    >>> c.name, c.tickers, sorted(d.matching("CLRB")) == [1, 2, 3]
+    ('Cellectar Biosciences, Inc.', ('NASDAQ:CLRB',), True)
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index import DocumentRow
+from ingest.companies import company_matches
+from ingest.names import name_key, same_company, short_name
+
+__all__ = ["Company", "Directory", "company_directory", "releases_of"]
+
+
+@dataclass(frozen=True)
+class Company:
+    """One issuer of the corpus.
+
+    Attributes:
+        name: the canonical name (the spelling its releases use most).
+        tickers: its exchange:ticker pairs, e.g. ``("NASDAQ:CLRB",)``.
+        aliases: the other names it goes by: spellings, the short name, ticker symbols.
+        doc_ids: its releases.
+    """
+
+    name: str
+    tickers: tuple[str, ...]
+    aliases: tuple[str, ...]
+    doc_ids: tuple[int, ...]
+
+    def label(self) -> str:
+        """``"Cellectar Biosciences, Inc. (NASDAQ:CLRB)"``: the name and its tickers."""
+        return f"{self.name} ({', '.join(self.tickers)})" if self.tickers else self.name
+
+    def named_by(self, wanted: str) -> bool:
+        """Whether the name or ticker a user typed names this company."""
+        if company_matches(wanted, self.name, self.tickers):
+            return True
+        return any(company_matches(wanted, alias, ()) for alias in self.aliases)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The companies of a corpus, and the company of each release."""
+
+    companies: tuple[Company, ...]
+    by_doc: dict[int, Company]
+
+    def matching(self, wanted: str) -> set[int]:
+        """The releases of every company that ``wanted`` (a name, alias or ticker) names."""
+        out: set[int] = set()
+        for c in self.companies:
+            if c.named_by(wanted):
+                out.update(c.doc_ids)
+        return out
+
+
+class _Sets:
+    """Union-find over release ids."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _link_names(sets: _Sets, by_key: dict[str, list[int]]) -> None:
+    """Join the releases whose issuers' names are one company's.
+
+    Keys are compared within blocks of the same first two letters (a misspelling rarely
+    changes the start of a name), so the cost grows with the block sizes, not the
+    square of the corpus.
+    """
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for key in by_key:
+        blocks[key[:2]].append(key)
+    for keys in blocks.values():
+        keys.sort(key=len)
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:  # (a is the shorter: a prefix, or a near-equal length)
+                near = len(b) - len(a) <= 0.09 * (len(a) + len(b))
+                if (near or b.startswith(a + " ")) and same_company(a, b):
+                    sets.union(by_key[a][0], by_key[b][0])
+
+
+def _build(rows: tuple[tuple[int, str | None, tuple[str, ...]], ...]) -> Directory:
+    sets = _Sets()
+    by_key: dict[str, list[int]] = defaultdict(list)
+    by_ticker: dict[str, list[int]] = defaultdict(list)
+    for doc_id, company, tickers in rows:
+        key = name_key(company) if company else ""
+        if not key and not tickers:
+            continue
+        sets.find(doc_id)
+        if key:
+            by_key[key].append(doc_id)
+        for t in tickers:
+            by_ticker[t.upper()].append(doc_id)
+    for ids in (*by_key.values(), *by_ticker.values()):
+        for other in ids[1:]:
+            sets.union(ids[0], other)
+    _link_names(sets, by_key)
+    members: dict[int, list[tuple[int, str | None, tuple[str, ...]]]] = defaultdict(list)
+    for row in rows:
+        if row[0] in sets.parent:
+            members[sets.find(row[0])].append(row)
+    companies = []
+    by_doc: dict[int, Company] = {}
+    for group in members.values():
+        spellings = Counter(c for _, c, _ in group if c)
+        tickers = Counter(t for _, _, ts in group for t in ts)
+        if spellings:  # the most common spelling; a full one (with its legal form) on a tie
+            name = max(spellings, key=lambda s: (spellings[s], s != short_name(s), len(s)))
+        else:
+            name = tickers.most_common(1)[0][0]
+        ordered_tickers = tuple(t for t, _ in tickers.most_common())
+        aliases = _aliases(name, spellings, ordered_tickers)
+        company = Company(name, ordered_tickers, aliases, tuple(sorted(r[0] for r in group)))
+        companies.append(company)
+        for r in group:
+            by_doc[r[0]] = company
+    companies.sort(key=lambda c: c.name.lower())
+    return Directory(tuple(companies), by_doc)
+
+
+def _aliases(name: str, spellings: Iterable[str], tickers: Sequence[str]) -> tuple[str, ...]:
+    """The names a company goes by besides ``name``: spellings, short names, symbols."""
+    out: list[str] = []
+    for alias in (short_name(name), *spellings, *(short_name(s) for s in spellings)):
+        if alias and alias != name and alias not in out:
+            out.append(alias)
+    for t in tickers:
+        symbol = t.split(":")[-1]
+        if symbol not in out:
+            out.append(symbol)
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _cached(rows: tuple[tuple[int, str | None, tuple[str, ...]], ...]) -> Directory:
+    return _build(rows)
+
+
+def company_directory(rows: Iterable[tuple[int, str | None, tuple[str, ...]]]) -> Directory:
+    """Merge the issuers of a corpus into companies.
+
+    Args:
+        rows: ``(doc_id, company, tickers)`` per release, e.g. from
+            ``reader.documents()``; a release with neither is left out.
+
+    Returns:
+        The companies, sorted by name, and the company of each release. The last few
+        corpora merged are remembered, so asking again for an unchanged one is cheap.
+    """
+    return _cached(tuple((int(i), c, tuple(t)) for i, c, t in rows))
+
+
+def releases_of(documents: Sequence[DocumentRow], wanted: Sequence[str]) -> set[int]:
+    """The releases of ``documents`` whose company any of ``wanted`` names.
+
+    A name matches the merged company (its canonical name, an alias or a ticker: "CLRB"
+    and "Cellectar" find every spelling of Cellectar Biosciences); a release without an
+    issuer still matches by its own headline, as before.
+    """
+    directory = company_directory((d.doc_id, d.company, d.tickers) for d in documents)
+    out: set[int] = set()
+    for w in wanted:
+        out |= directory.matching(w)
+    for d in documents:
+        if d.doc_id not in out and any(
+            company_matches(w, d.company or d.title, d.tickers) for w in wanted
+        ):
+            out.add(d.doc_id)
+    return out
