@@ -32,14 +32,16 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedText:
-    """Text extracted from one file, before normalisation, and the release's own source
-    link (where the wire published it) when the file names one."""
+    """Text extracted from one file, before normalisation, the release's own source
+    link (where the wire published it) when the file names one, and the published date
+    (ISO) a web page's metadata states (used when the text states none)."""
 
     path: str
     text: str
     format: str  # "txt", "md", "html", "pdf"
     notes: tuple[str, ...] = ()  # what the loader mended, e.g. stray NUL bytes removed
     url: str | None = None
+    published: str | None = None
 
 
 @dataclass(frozen=True)
