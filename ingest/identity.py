@@ -14,12 +14,14 @@ in the lead (the release's opening name, :mod:`ingest.issuer`) 2.0
 before a ticker in the first paragraphs of the body           2.0
 an "About X" heading that is not a wire's                     2.0
 the headline's first words, when the body repeats them        1.5
-(one word only)                                               1.0
+(one word the text also writes in lower case: "Crypto")      1.0
 each further mention of its short name in the text (max 5)    0.3
+(such a one-word name: max 2)
 =========================================================  ======
 
-The best pool is the issuer when it scores :data:`MIN_SCORE` or more and its name looks
-like a name (:func:`plausible_name`). The issuer's tickers are those written right after
+The best pool is the issuer when it scores :data:`MIN_SCORE` or more, its name looks
+like a name (:func:`plausible_name`), and more than a plain first word of the headline
+names it. The issuer's tickers are those written right after
 one of its names ("Acme Corp. (NASDAQ: ACME) (TSX: AC)"), so a ticker of another company
 the release mentions is not the issuer's.
 
@@ -36,6 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.companies import is_legal_form
 from ingest.datelines import COMMON_FIRST_WORDS
 from ingest.issuer import find_issuer, name_before
 from ingest.names import name_key, same_company, short_name
@@ -70,6 +73,7 @@ _ROLE_START = re.compile(
 )
 _ALIAS_QUOTED = re.compile(r"[“\"]([^“”\"]{2,40})[”\"]")
 _NOT_ALIAS = frozenset({"company", "the company", "we", "us", "our", "corporation", "group"})
+_NOT_NAMES = frozenset({"Q&A", "FAQ", "CEO", "CFO", "USA", "U.S.", "US", "UK", "EU", "AI"})
 _CONNECTORS = frozenset("of and for de du des la le the & y von van der den da do e et".split())
 _BETWEEN_TICKERS = re.compile(r"[\s(),;:/]*(?:and\s+|&\s*)?[\s(]*")
 
@@ -111,6 +115,8 @@ def plausible_name(name: str) -> bool:
         return False
     if re.search(r"['’]s\b", name) or not re.match(r"[A-Z0-9]", first):
         return False
+    if is_legal_form(name) or not re.search(r"[^\W\d_]{2}", name) or name in _NOT_NAMES:
+        return False  # "Ltd", "2025", "Q&A"
     if any(w[0].islower() and w not in _CONNECTORS for w in words):
         return False  # "BCR Cyber Established in 2017,": a sentence, not a name
     if re.search(r"(?i)-based$", words[0]) or name.endswith(","):
@@ -143,6 +149,19 @@ def _ticker_run(text: str, end: int, tickers: tuple[Field, ...]) -> list[Field]:
 
 _ALIAS_PAREN_AT = re.compile(r"\s*\((?:[^()]*[“”\"][^()]*)\)")
 _POSSESSIVE = re.compile(r"['’]s\b")
+# a person introduced by a role: "Jen Berrent, Founder and CEO of Covenant"
+_PERSON_AFTER = re.compile(
+    r"(?i),\s+(?:the\s+|a\s+|our\s+)?(?:co-?founder|founder|ceo|president|chief|chairman|"
+    r"chairwoman|director|author|owner|managing\s+partner|partner\s+at|vice\s+president)\b"
+)
+# what may open a lead before its first name: the place of a dateline read without it
+# ("Boston, MA -- "), or "Today, "
+_LEAD_OPENING = re.compile(
+    r"(?:[A-Z][\w.'’]*(?:[ ,]+[A-Z][\w.'’]*){0,4}\s*(?:--|—|–)\s*|(?:Today|Yesterday),\s+)"
+)
+_MID_SENTENCE = re.compile(r"[\w,;:)]\s+$")  # "With Balise, users", not "Explore the"
+_POSSESSIVE_END = re.compile(r"['’]s$")
+_COINED_WORD = re.compile(r"[A-Za-z]+[A-Z0-9][\w]*|[A-Z0-9]{3,}|\w+\.(?:com|ai|io|net|co)")
 
 
 def _headline_prefix(text: str, headline: Field, body_from: int) -> Field | None:
@@ -161,18 +180,28 @@ def _headline_prefix(text: str, headline: Field, body_from: int) -> Field | None
             phrase = phrase[: possessive.start()]
         if phrase in COMMON_FIRST_WORDS:
             break
-        found = 0
+        found = inside = 0
         at = text.find(phrase, body_from)
         while at >= 0 and found < 2:
             after = text[at + len(phrase) : at + len(phrase) + 2]
             if not re.match(r"[\w\-]", after):
                 found += 1
+                inside += _MID_SENTENCE.search(text, max(0, at - 3), at) is not None
             at = text.find(phrase, at + 1)
-        if found >= (2 if k == 1 else 1):
+        if found >= 2 and inside or k > 1 and found:  # one word: once inside a sentence
             best = Field(phrase, run[0].start(), run[0].start() + len(phrase))
         if possessive is not None:
             break
     return best
+
+
+def _common_word(text: str, name: str) -> bool:
+    """A one-word name that the text also writes in lower case: a word of the language
+    ("Crypto and the Future ..." ... "crypto"), not a brand ("Tevard", "GeoVax")."""
+    if " " in name or _COINED_WORD.fullmatch(name):
+        return False
+    word = re.escape(name.lower())  # not in a link or an address: "tevard.com"
+    return re.search(r"(?<![\w./@])" + word + r"(?![\w@/]|\.\w)", text) is not None
 
 
 def _said_in_body(text: str, name: Field, body_from: int) -> Field:
@@ -208,11 +237,11 @@ def _about_titles(text: str, sections: tuple[Section, ...]) -> list[tuple[Field,
     return out
 
 
-def _pool(pools: list[_Pool], name: Field, source: str, weight: float) -> None:
+def _pool(pools: list[_Pool], text: str, name: Field, source: str, weight: float) -> None:
     """Add a spelling to the pool of its company (a new pool if none matches)."""
-    value = name.value.rstrip("'’ ")
+    value = _POSSESSIVE_END.sub("", name.value).rstrip("'’ ")  # "NRX’s (NASDAQ: NRXP)"
     name = Field(value, name.start, name.start + len(value))
-    if not plausible_name(name.value):
+    if not plausible_name(name.value) or _PERSON_AFTER.match(text, name.end):
         return
     for p in pools:
         if any(same_company(name.value, s.value) for s in p.spellings):
@@ -220,6 +249,15 @@ def _pool(pools: list[_Pool], name: Field, source: str, weight: float) -> None:
             p.sources[source] = max(p.sources.get(source, 0.0), weight)
             return
     pools.append(_Pool([name], {source: weight}))
+
+
+def _headline_word_only(pool: _Pool) -> bool:
+    """Only the headline's first word names it, and it is a plain word: "Explore the
+    Latest ...", "Partnering with ...", "Trump’s Energy Policies ..." name no issuer."""
+    if set(pool.sources) - {"headline", "mentions"}:
+        return False
+    word = pool.spellings[0].value
+    return " " not in word and not _COINED_WORD.fullmatch(word)
 
 
 def _shown(pool: _Pool) -> Field:
@@ -275,34 +313,37 @@ def read_issuer(
                 name = name_before(text, head.start, t.start)
                 if name is not None:
                     name = _said_in_body(text, name, body_start)
-                    _pool(pools, name, "headline-ticker", _W_HEADLINE_TICKER)
+                    _pool(pools, text, name, "headline-ticker", _W_HEADLINE_TICKER)
                 break
     lead = find_issuer(text, body_start, lead_end, tickers, headline)
+    opening = _LEAD_OPENING.match(text, body_start, lead_end)
+    if lead is None and opening is not None:  # "Boston, MA -- Tevard ...", "Today, Balise ..."
+        lead = find_issuer(text, opening.end(), lead_end, tickers, headline)
     if lead is not None:
-        _pool(pools, lead, "lead", _W_LEAD)
+        _pool(pools, text, lead, "lead", _W_LEAD)
     window = body_start + _BODY_TICKER_WINDOW
     for t in tickers:
         if body_start <= t.start < window:
             name = name_before(text, max(body_start, t.start - 200), t.start)
             if name is not None:
-                _pool(pools, name, "body-ticker", _W_BODY_TICKER)
+                _pool(pools, text, name, "body-ticker", _W_BODY_TICKER)
                 break
     abouts = _about_titles(text, sections)
     for about, _ in abouts:
-        _pool(pools, about, "about", _W_ABOUT)
+        _pool(pools, text, about, "about", _W_ABOUT)
     if head is not None:
         prefix = _headline_prefix(text, head, body_start)
         if prefix is not None:
-            one_word = len(prefix.value.split()) == 1
-            _pool(pools, prefix, "headline", _W_HEADLINE_WORD if one_word else _W_HEADLINE)
+            common = _common_word(text, prefix.value)
+            _pool(pools, text, prefix, "headline", _W_HEADLINE_WORD if common else _W_HEADLINE)
     if not pools:
         return Issuer()
     for p in pools:
         key = short_name(_shown(p).value)
-        mentions = text.count(key) - 1 if len(key) >= 3 else 0
-        p.sources["mentions"] = _W_MENTION * min(5, max(0, mentions))
+        mentions = max(0, text.count(key) - 1) if len(key) >= 3 else 0
+        p.sources["mentions"] = _W_MENTION * min(2 if _common_word(text, key) else 5, mentions)
     best = max(pools, key=_Pool.score)
-    if best.score() < MIN_SCORE:
+    if best.score() < MIN_SCORE or _headline_word_only(best):
         return Issuer()
     shown = _shown(best)
     own: dict[str, Field] = {}
