@@ -155,11 +155,16 @@ _PERSON_AFTER = re.compile(
     r"chairwoman|director|author|owner|managing\s+partner|partner\s+at|vice\s+president)\b"
 )
 # what may open a lead before its first name: the place of a dateline read without it
-# ("Boston, MA -- "), or "Today, "
+# ("Boston, MA -- "), "Today, ", or where the company is based ("Washington, D.C.-based ")
 _LEAD_OPENING = re.compile(
-    r"(?:[A-Z][\w.'’]*(?:[ ,]+[A-Z][\w.'’]*){0,4}\s*(?:--|—|–)\s*|(?:Today|Yesterday),\s+)"
+    r"(?:[A-Z][\w.'’]*(?:[ ,]+[A-Z][\w.'’]*){0,4}\s*(?:--|—|–)\s*|(?:Today|Yesterday),\s+|"
+    r"(?:[A-Z][\w.'’]*[ ,]+){0,3}[A-Z][\w.'’]*-based\s+)"
 )
 _MID_SENTENCE = re.compile(r"[\w,;:)]\s+$")  # "With Balise, users", not "Explore the"
+# where the text of an About paragraph begins when its heading runs into it
+_ABOUT_TEXT = re.compile(
+    r"\s+(?=(?:Headquartered|Founded|Based|Established|Since|With|Located|is|was|has|are)\b)"
+)
 _POSSESSIVE_END = re.compile(r"['’]s$")
 _COINED_WORD = re.compile(r"[A-Za-z]+[A-Z0-9][\w]*|[A-Z0-9]{3,}|\w+\.(?:com|ai|io|net|co)")
 
@@ -180,11 +185,13 @@ def _headline_prefix(text: str, headline: Field, body_from: int) -> Field | None
             phrase = phrase[: possessive.start()]
         if phrase in COMMON_FIRST_WORDS:
             break
+        following = " " + words[k].group() if k < len(words) else ""
         found = inside = 0
         at = text.find(phrase, body_from)
         while at >= 0 and found < 2:
             after = text[at + len(phrase) : at + len(phrase) + 2]
-            if not re.match(r"[\w\-]", after):
+            goes_on = following and text.startswith(following, at + len(phrase))
+            if not re.match(r"[\w\-]", after) and not goes_on:  # (not the headline again)
                 found += 1
                 inside += _MID_SENTENCE.search(text, max(0, at - 3), at) is not None
             at = text.find(phrase, at + 1)
@@ -229,12 +236,23 @@ def _about_titles(text: str, sections: tuple[Section, ...]) -> list[tuple[Field,
         if start < 0 or len(words) < 2 or words[0].lower() != "about":
             continue
         name = words[1].split(" (")[0].strip(" :*#_")  # "About Acme LLC (“Acme”)"
+        name = _ABOUT_TEXT.split(name, maxsplit=1)[0].strip(" ,")  # "About Acme Founded in"
         if _WIRE_ABOUT.search(name):
             continue
         at = text.find(name, start)
         if at >= 0:
             out.append((Field(name, at, at + len(name)), sec))
     return out
+
+
+def _one_company(a: str, b: str) -> bool:
+    """Whether two names in one release are one company's: as across the corpus
+    (:func:`ingest.names.same_company`), or one begins the other ("Tevard Reports ..."
+    and "Tevard Biosciences, Inc."; across the corpus "Tevard" alone would join too much)."""
+    if same_company(a, b):
+        return True
+    ka, kb = sorted((name_key(a), name_key(b)), key=len)
+    return len(ka) >= 3 and kb.startswith(ka + " ")
 
 
 def _pool(pools: list[_Pool], text: str, name: Field, source: str, weight: float) -> None:
@@ -244,7 +262,7 @@ def _pool(pools: list[_Pool], text: str, name: Field, source: str, weight: float
     if not plausible_name(name.value) or _PERSON_AFTER.match(text, name.end):
         return
     for p in pools:
-        if any(same_company(name.value, s.value) for s in p.spellings):
+        if any(_one_company(name.value, s.value) for s in p.spellings):
             p.spellings.append(name)
             p.sources[source] = max(p.sources.get(source, 0.0), weight)
             return

@@ -117,11 +117,14 @@ def _link_names(sets: _Sets, by_key: dict[str, list[int]]) -> None:
                     sets.union(by_key[a][0], by_key[b][0])
 
 
-def _build(rows: tuple[tuple[int, str | None, tuple[str, ...]], ...]) -> Directory:
+_Row = tuple[int, str | None, tuple[str, ...], str | None]  # doc_id, company, tickers, date
+
+
+def _build(rows: tuple[_Row, ...]) -> Directory:
     sets = _Sets()
     by_key: dict[str, list[int]] = defaultdict(list)
     by_ticker: dict[str, list[int]] = defaultdict(list)
-    for doc_id, company, tickers in rows:
+    for doc_id, company, tickers, _ in rows:
         key = name_key(company) if company else ""
         if not key and not tickers:
             continue
@@ -134,17 +137,17 @@ def _build(rows: tuple[tuple[int, str | None, tuple[str, ...]], ...]) -> Directo
         for other in ids[1:]:
             sets.union(ids[0], other)
     _link_names(sets, by_key)
-    members: dict[int, list[tuple[int, str | None, tuple[str, ...]]]] = defaultdict(list)
+    members: dict[int, list[_Row]] = defaultdict(list)
     for row in rows:
         if row[0] in sets.parent:
             members[sets.find(row[0])].append(row)
     companies = []
     by_doc: dict[int, Company] = {}
     for group in members.values():
-        spellings = Counter(c for _, c, _ in group if c)
-        tickers = Counter(t for _, _, ts in group for t in ts)
-        if spellings:  # the most common spelling; a full one (with its legal form) on a tie
-            name = max(spellings, key=lambda s: (spellings[s], s != short_name(s), len(s)))
+        spellings = Counter(c for _, c, _, _ in group if c)
+        tickers = Counter(t for _, _, ts, _ in group for t in ts)
+        if spellings:
+            name = _canonical(group, spellings)
         else:
             name = tickers.most_common(1)[0][0]
         ordered_tickers = tuple(t for t, _ in tickers.most_common())
@@ -155,6 +158,19 @@ def _build(rows: tuple[tuple[int, str | None, tuple[str, ...]], ...]) -> Directo
             by_doc[r[0]] = company
     companies.sort(key=lambda c: c.name.lower())
     return Directory(tuple(companies), by_doc)
+
+
+def _canonical(group: list[_Row], spellings: Counter[str]) -> str:
+    """The name a company goes by: of its most used name (spellings of one key counted
+    together), then of its newest release (a renamed company's new name), the spelling
+    used most, a full one (with its legal form) before a short one."""
+    keys = Counter(name_key(c) for _, c, _, _ in group if c)
+    newest = {name_key(c): d or "" for _, c, _, d in sorted(group, key=lambda r: r[3] or "") if c}
+    key = max(keys, key=lambda k: (keys[k], newest.get(k, "")))
+    return max(
+        (s for s in spellings if name_key(s) == key),
+        key=lambda s: (spellings[s], s != short_name(s), -len(s)),
+    )
 
 
 def _aliases(name: str, spellings: Iterable[str], tickers: Sequence[str]) -> tuple[str, ...]:
@@ -171,22 +187,25 @@ def _aliases(name: str, spellings: Iterable[str], tickers: Sequence[str]) -> tup
 
 
 @lru_cache(maxsize=8)
-def _cached(rows: tuple[tuple[int, str | None, tuple[str, ...]], ...]) -> Directory:
+def _cached(rows: tuple[_Row, ...]) -> Directory:
     return _build(rows)
 
 
-def company_directory(rows: Iterable[tuple[int, str | None, tuple[str, ...]]]) -> Directory:
+def company_directory(rows: Iterable[Sequence]) -> Directory:
     """Merge the issuers of a corpus into companies.
 
     Args:
-        rows: ``(doc_id, company, tickers)`` per release, e.g. from
-            ``reader.documents()``; a release with neither is left out.
+        rows: ``(doc_id, company, tickers)`` or ``(doc_id, company, tickers, date)`` per
+            release, e.g. from ``reader.documents()``; a release with neither a company nor
+            a ticker is left out. The date (ISO) picks a renamed company's newest name.
 
     Returns:
         The companies, sorted by name, and the company of each release. The last few
         corpora merged are remembered, so asking again for an unchanged one is cheap.
     """
-    return _cached(tuple((int(i), c, tuple(t)) for i, c, t in rows))
+    return _cached(
+        tuple((int(r[0]), r[1], tuple(r[2]), r[3] if len(r) > 3 else None) for r in rows)
+    )
 
 
 def releases_of(documents: Sequence[DocumentRow], wanted: Sequence[str]) -> set[int]:
@@ -196,7 +215,7 @@ def releases_of(documents: Sequence[DocumentRow], wanted: Sequence[str]) -> set[
     and "Cellectar" find every spelling of Cellectar Biosciences); a release without an
     issuer still matches by its own headline, as before.
     """
-    directory = company_directory((d.doc_id, d.company, d.tickers) for d in documents)
+    directory = company_directory((d.doc_id, d.company, d.tickers, d.date) for d in documents)
     out: set[int] = set()
     for w in wanted:
         out |= directory.matching(w)

@@ -243,7 +243,7 @@ class Desk:
     def company_choices(docs: Sequence[DocumentRow]) -> list[tuple[str, str]]:
         """One choice per company of the corpus (its spellings merged, :mod:`qa.companies`):
         shown as "Name (NASDAQ:CLRB)", filtering by the canonical name."""
-        directory = company_directory((d.doc_id, d.company, d.tickers) for d in docs)
+        directory = company_directory((d.doc_id, d.company, d.tickers, d.date) for d in docs)
         return [(c.label(), c.name) for c in directory.companies]
 
     def removable_choices(self, docs: Sequence[DocumentRow]) -> list[tuple[str, str]]:
