@@ -10,6 +10,8 @@ company are pooled (:func:`ingest.names.same_company`), and each pool is scored:
 where the name is read                                     weight
 =========================================================  ======
 in the headline, followed by a ticker ("Acme (NASDAQ: X)")    3.0
+... later in the headline ("Firm Updates Coverage on Acme (X)")  1.0
+between slashes in the dateline ("July 24, 2025 / RentKit /")  2.5
 in the lead (the release's opening name, :mod:`ingest.issuer`) 2.0
 before a ticker in the first paragraphs of the body           2.0
 an "About X" heading that is not a wire's                     2.0
@@ -49,6 +51,8 @@ __all__ = ["MIN_SCORE", "Issuer", "plausible_name", "read_issuer"]
 MIN_SCORE = 2.0
 _W_HEADLINE_TICKER = 3.0
 _W_LEAD = 2.0
+_W_DATELINE = 2.5
+_W_HEADLINE_TICKER_LATE = 1.0
 _W_BODY_TICKER = 2.0
 _W_ABOUT = 2.0
 _W_HEADLINE = 1.5
@@ -65,7 +69,7 @@ _WIRE_ABOUT = re.compile(
     r"the\s+(?:company|author|sponsor|issuer)s?$|us$|the\s+event)"
 )
 _POWERED_BY = re.compile(r"(?i)\bpowered by IBN\b|\bDynamic Brand Portfolio\b")
-_HEADLINE_WORD = re.compile(r"[A-Z0-9][\w.&'’\-]*")
+_HEADLINE_WORD = re.compile(r"[A-Z0-9][\w.&'’\-]*|&")
 _ROLE_START = re.compile(
     r"(?i)^(?:president|ceo|cfo|chairman|chairwoman|founder|dr|mr|mrs|ms|prof|sir|senator|"
     r"governor|mayor|rep|judge|attorney|lawsuit|class\s+action|investor|shareholder|breaking|"
@@ -94,6 +98,7 @@ class _Pool:
 
     spellings: list[Field]
     sources: dict[str, float]
+    origins: list[str]  # where each spelling was read
 
     def score(self) -> float:
         return sum(self.sources.values())
@@ -155,16 +160,22 @@ _PERSON_AFTER = re.compile(
     r"chairwoman|director|author|owner|managing\s+partner|partner\s+at|vice\s+president)\b"
 )
 # what may open a lead before its first name: the place of a dateline read without it
-# ("Boston, MA -- "), "Today, ", or where the company is based ("Washington, D.C.-based ")
+# ("Boston, MA -- "), "Today, ", where the company is based ("Washington, D.C.-based "),
+# or when ("In August 2025, ")
 _LEAD_OPENING = re.compile(
     r"(?:[A-Z][\w.'’]*(?:[ ,]+[A-Z][\w.'’]*){0,4}\s*(?:--|—|–)\s*|(?:Today|Yesterday),\s+|"
-    r"(?:[A-Z][\w.'’]*[ ,]+){0,3}[A-Z][\w.'’]*-based\s+)"
+    r"(?:[A-Z][\w.'’]*[ ,]+){0,3}[A-Z][\w.'’]*-based\s+|"
+    r"(?:In|On|This|Last|Since)\s+(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?"
+    r"(?:19|20)\d{2},\s+)"
 )
 _MID_SENTENCE = re.compile(r"[\w,;:)]\s+$")  # "With Balise, users", not "Explore the"
 # where the text of an About paragraph begins when its heading runs into it
 _ABOUT_TEXT = re.compile(
     r"\s+(?=(?:Headquartered|Founded|Based|Established|Since|With|Located|is|was|has|are)\b)"
 )
+# what may come before the headline's subject: "InvestorNewsBreaks – ", "Market Alert: "
+_HEADLINE_LEAD_IN = re.compile(r"\s*(?:[^:–—|]{0,40}[:–—|]\s*)?")
+_NEXT_WORD = re.compile(r"\s*[^\s]+")
 _POSSESSIVE_END = re.compile(r"['’]s$")
 _COINED_WORD = re.compile(r"[A-Za-z]+[A-Z0-9][\w]*|[A-Z0-9]{3,}|\w+\.(?:com|ai|io|net|co)")
 
@@ -185,7 +196,8 @@ def _headline_prefix(text: str, headline: Field, body_from: int) -> Field | None
             phrase = phrase[: possessive.start()]
         if phrase in COMMON_FIRST_WORDS:
             break
-        following = " " + words[k].group() if k < len(words) else ""
+        rest = _NEXT_WORD.match(text, run[-1].end(), headline.end)
+        following = rest[0] if rest else ""
         found = inside = 0
         at = text.find(phrase, body_from)
         while at >= 0 and found < 2:
@@ -229,15 +241,15 @@ def _about_titles(text: str, sections: tuple[Section, ...]) -> list[tuple[Field,
     for sec in sections:
         if sec.kind != ABOUT or not sec.title:
             continue
-        if _POWERED_BY.search(text, sec.start, sec.end):
-            continue
+        brand = _POWERED_BY.search(text, sec.start, sec.end) is not None  # an IBN brand
         start = text.find(sec.title, sec.start, sec.end)
         words = sec.title.split(maxsplit=1)
         if start < 0 or len(words) < 2 or words[0].lower() != "about":
             continue
         name = words[1].split(" (")[0].strip(" :*#_")  # "About Acme LLC (“Acme”)"
         name = _ABOUT_TEXT.split(name, maxsplit=1)[0].strip(" ,")  # "About Acme Founded in"
-        if _WIRE_ABOUT.search(name):
+        name = re.sub(r"^the\s+", "", name)  # "About the American Heart Association"
+        if _WIRE_ABOUT.search(name) and not brand:
             continue
         at = text.find(name, start)
         if at >= 0:
@@ -264,9 +276,10 @@ def _pool(pools: list[_Pool], text: str, name: Field, source: str, weight: float
     for p in pools:
         if any(_one_company(name.value, s.value) for s in p.spellings):
             p.spellings.append(name)
+            p.origins.append(source)
             p.sources[source] = max(p.sources.get(source, 0.0), weight)
             return
-    pools.append(_Pool([name], {source: weight}))
+    pools.append(_Pool([name], {source: weight}, [source]))
 
 
 def _headline_word_only(pool: _Pool) -> bool:
@@ -279,11 +292,18 @@ def _headline_word_only(pool: _Pool) -> bool:
 
 
 def _shown(pool: _Pool) -> Field:
-    """The spelling to show: a full one (with its legal form) read from the lead or an
-    About heading, else the first spelling found."""
-    cased = [s for s in pool.spellings if not s.value.isupper()] or pool.spellings
-    full = [s for s in cased if short_name(s.value) != s.value]
-    return full[0] if full else cased[0]
+    """The spelling to show: the longest with its legal form, else the longest (an About
+    heading's "Upper Peninsula Travel and Recreation Association", not the lead's "Upper
+    Peninsula"); not an all-capitals one when another is written, and a run of more than
+    four of the headline's first words only when nothing else names it."""
+    short = [  # a long run of the headline's words is more likely a clause than a name
+        s
+        for s, o in zip(pool.spellings, pool.origins, strict=True)
+        if o != "headline" or len(s.value.split()) <= 4
+    ]
+    named = short or pool.spellings
+    cased = [s for s in named if not s.value.isupper()] or named
+    return max(cased, key=lambda s: (short_name(s.value) != s.value, len(s.value)))
 
 
 def _aliases(text: str, pool: _Pool, shown: Field) -> tuple[str, ...]:
@@ -307,6 +327,7 @@ def read_issuer(
     headline: str,
     sections: tuple[Section, ...],
     headline_end: int = 0,
+    dateline_name: Field | None = None,
 ) -> Issuer:
     """Read the issuer of a release from its lead, headline, tickers and About headings.
 
@@ -319,6 +340,7 @@ def read_issuer(
         sections: The release's sections (for the "About X" headings).
         headline_end: Where the headline ends in ``text`` (0 when there is none); the
             headline is ``text[headline_end - len(headline):headline_end]``.
+        dateline_name: The company a dateline names between slashes, if any.
 
     Returns:
         The issuer, its tickers and aliases; ``Issuer()`` when no name is clear.
@@ -331,8 +353,12 @@ def read_issuer(
                 name = name_before(text, head.start, t.start)
                 if name is not None:
                     name = _said_in_body(text, name, body_start)
-                    _pool(pools, text, name, "headline-ticker", _W_HEADLINE_TICKER)
+                    first = _HEADLINE_LEAD_IN.fullmatch(text, head.start, name.start)
+                    weight = _W_HEADLINE_TICKER if first else _W_HEADLINE_TICKER_LATE
+                    _pool(pools, text, name, "headline-ticker", weight)
                 break
+    if dateline_name is not None:
+        _pool(pools, text, dateline_name, "dateline", _W_DATELINE)
     lead = find_issuer(text, body_start, lead_end, tickers, headline)
     opening = _LEAD_OPENING.match(text, body_start, lead_end)
     if lead is None and opening is not None:  # "Boston, MA -- Tevard ...", "Today, Balise ..."
@@ -375,6 +401,12 @@ def read_issuer(
         if any(same_company(about.value, s.value) for s in best.spellings[:3]):
             for t in tickers:
                 if sec.start <= t.start < sec.start + _ABOUT_TICKER_WINDOW:
+                    own.setdefault(t.value, t)
+    if not own and head is not None:  # "Market Alert: Palatin’s ... Topline Data (NYSE: PTN)"
+        first_word = short_name(shown.value).split()[0]
+        if len(first_word) >= 4 and first_word in text[head.start : head.end]:
+            for t in tickers:
+                if head.start <= t.start < head.end:
                     own.setdefault(t.value, t)
     ordered = tuple(t for t in tickers if t.value in own)  # in text order
     return Issuer(shown, ordered, _aliases(text, best, shown))

@@ -37,7 +37,9 @@ _NAME_BACK = re.compile(
     r"(?:(?:[A-Z0-9][\w.&'’\-]*|&)(?:\s+|\s+(?:of|and|for|de|the)\s+))*"
     r"(?:[A-Z0-9][\w.&'’\-]*)(?:,?\s+" + NAME_END + r")?\s*$"
 )
-_APPOSITION = re.compile(r"\s*(?:\(|,\s+(?:a|an|the|which|who|one|Inc|LLC|Ltd)\b|’s\b|'s\b)")
+_APPOSITION = re.compile(
+    r"[*†]?\s*(?:\(|,\s+(?:a|an|the|which|who|one|Inc|LLC|Ltd)\b|’s\b|'s\b)"
+)  # (a footnote mark may follow the name: "Palatin Technologies*")
 _ROLE = re.compile(
     r"\s(?:CEO|CFO|COO|CTO|CMO|President|Chairman|Chairwoman|Founder|Co-[Ff]ounder|Chief|"
     r"Executive|Managing|Director|Vice|VP|SVP|EVP|Head)\b"
@@ -46,7 +48,7 @@ _ROLE_OF = re.compile(
     r"\b(?:CEO|CFO|COO|CTO|President|Chairman|Founder|Director|Officer|Partner|Head)\s+(?:of|at)\s+"
 )
 _VERB = re.compile(r"\s+(?:is|has|was|will|today|[a-z]+(?:s|ed))\b")
-_AFTER_NAME = re.compile(r"\s*(?:\(|,|’s\b|'s\b|\s[a-z])")
+_AFTER_NAME = re.compile(r"[*†]?\s*(?:\(|,|’s\b|'s\b|\s[a-z])")
 _ALIAS_PAREN = re.compile(r"\s*\((?:[^()]*[“”\"][^()]*)\)")
 
 

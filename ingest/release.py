@@ -133,6 +133,14 @@ def _headlines(
     return headline, None
 
 
+def _dateline_name(text: str, found: list[Dateline]) -> Field | None:
+    """The company a dateline names between slashes ("July 24, 2025 / RentKit /")."""
+    for d in found:
+        if d.name is not None:
+            return trim_span(text, d.name[0], d.name[1], TRIM_CHARS)
+    return None
+
+
 def _about_wire(text: str, sections: tuple[Section, ...], wire: Field | None) -> Field | None:
     """The wire, read from an "About X" section title when no dateline names it
     ("About InvestorBrandNetwork", "About GlobeNewswire")."""
@@ -188,6 +196,7 @@ def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
         headline.value if headline else "",
         sections,
         headline.end if headline else 0,
+        _dateline_name(text, found),
     )
     wire = _about_wire(text, sections, wire)
     return ReleaseMeta(

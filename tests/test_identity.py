@@ -20,8 +20,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "issuers"
 EXPECTED = {
     # headline "Telomir Pharmaceuticals (NASDAQ: TELO) Featured ...", lead names it again
     "newsdirect-2024-0905-telomir.md": ("Telomir Pharmaceuticals", ["NASDAQ:TELO"], ""),
-    # an editorial on Shopify; "Alibaba Group Holding Ltd. (NYSE: BABA)" is another company
-    "ibn-2025-0530-shopify.md": ("Shopify", [], ""),
+    # an IBN column (BillionDollarClub, "powered by IBN") on Shopify: the column issues it;
+    # "Alibaba Group Holding Ltd. (NYSE: BABA)" is another company, its ticker not the issuer's
+    "ibn-2025-0530-shopify.md": ("BillionDollarClub", [], ""),
     # "Industry Intelligence leader Vertical IQ has ...": the headline's first words
     "newsdirect-2025-0326-vertical.md": ("Vertical IQ", [], ""),
     # two tickers in a row; "About MiningNewsWire" is the wire's, not the issuer's

@@ -241,7 +241,7 @@ FIXTURE_FIELDS = {
         "",
         [],
         "Introducing TravisAI: Your 24/7",
-        "",
+        "Alleva",  # "November 15, 2024 / Alleva /" in the dateline
     ),
     "noticiasnewswire-2026-0420-solmart.md": (
         "2026-04-20",
