@@ -12,6 +12,7 @@ where the name is read                                     weight
 in the headline, followed by a ticker ("Acme (NASDAQ: X)")    3.0
 ... later in the headline ("Firm Updates Coverage on Acme (X)")  1.0
 between slashes in the dateline ("July 24, 2025 / RentKit /")  2.5
+an analyst's "X Updates Coverage on Y" headline: X             4.0
 in the lead (the release's opening name, :mod:`ingest.issuer`) 2.0
 before a ticker in the first paragraphs of the body           2.0
 an "About X" heading that is not a wire's                     2.0
@@ -52,6 +53,7 @@ MIN_SCORE = 2.0
 _W_HEADLINE_TICKER = 3.0
 _W_LEAD = 2.0
 _W_DATELINE = 2.5
+_W_COVERAGE = 4.0
 _W_HEADLINE_TICKER_LATE = 1.0
 _W_BODY_TICKER = 2.0
 _W_ABOUT = 2.0
@@ -175,6 +177,10 @@ _ABOUT_TEXT = re.compile(
 )
 # what may come before the headline's subject: "InvestorNewsBreaks – ", "Market Alert: "
 _HEADLINE_LEAD_IN = re.compile(r"\s*(?:[^:–—|]{0,40}[:–—|]\s*)?")
+_COVERAGE = re.compile(
+    r"\s*(?P<x>[A-Z][^:–—|]{1,60}?)\s+(?:Updates|Initiates|Reiterates|Resumes|Maintains|Issues)"
+    r"\s+(?:Research\s+)?Coverage\s+(?:on|of)\b"
+)
 _NEXT_WORD = re.compile(r"\s*[^\s]+")
 _POSSESSIVE_END = re.compile(r"['’]s$")
 _COINED_WORD = re.compile(r"[A-Za-z]+[A-Z0-9][\w]*|[A-Z0-9]{3,}|\w+\.(?:com|ai|io|net|co)")
@@ -282,6 +288,17 @@ def _pool(pools: list[_Pool], text: str, name: Field, source: str, weight: float
     pools.append(_Pool([name], {source: weight}, [source]))
 
 
+def _other_named(pools: list[_Pool], best: _Pool) -> bool:
+    """Whether the headline's ticker follows another company's name that the release
+    names elsewhere too ("... Updates Coverage on Valens Semiconductor Ltd. (NYSE: VLN)")."""
+    return any(
+        p is not best and "headline-ticker" in p.sources and set(p.sources) - _WEAK for p in pools
+    )
+
+
+_WEAK = {"headline-ticker", "mentions"}
+
+
 def _headline_word_only(pool: _Pool) -> bool:
     """Only the headline's first word names it, and it is a plain word: "Explore the
     Latest ...", "Partnering with ...", "Trump’s Energy Policies ..." name no issuer."""
@@ -357,6 +374,10 @@ def read_issuer(
                     weight = _W_HEADLINE_TICKER if first else _W_HEADLINE_TICKER_LATE
                     _pool(pools, text, name, "headline-ticker", weight)
                 break
+    coverage = _COVERAGE.match(text, head.start, head.end) if head is not None else None
+    if coverage is not None:  # "Stonegate Capital Partners Updates Coverage on Acme (X)"
+        name = Field(coverage["x"], coverage.start("x"), coverage.end("x"))
+        _pool(pools, text, name, "coverage", _W_COVERAGE)
     if dateline_name is not None:
         _pool(pools, text, dateline_name, "dateline", _W_DATELINE)
     lead = find_issuer(text, body_start, lead_end, tickers, headline)
@@ -402,7 +423,8 @@ def read_issuer(
             for t in tickers:
                 if sec.start <= t.start < sec.start + _ABOUT_TICKER_WINDOW:
                     own.setdefault(t.value, t)
-    if not own and head is not None:  # "Market Alert: Palatin’s ... Topline Data (NYSE: PTN)"
+    if not own and head is not None and not _other_named(pools, best):
+        # "Market Alert: Palatin’s ... in Phase 2 Topline Data (NYSE: PTN)"
         first_word = short_name(shown.value).split()[0]
         if len(first_word) >= 4 and first_word in text[head.start : head.end]:
             for t in tickers:
