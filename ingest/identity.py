@@ -118,7 +118,8 @@ def plausible_name(name: str) -> bool:
     if not words or len(name) > 80 or len(words) > 8:
         return False
     first = words[1] if words[0] == "The" and len(words) > 1 else words[0]
-    if first in COMMON_FIRST_WORDS or _ROLE_START.match(first):
+    joined = len(words) > 2 and words[1] == "&"  # "Watch & Sea Beauty"
+    if first in COMMON_FIRST_WORDS and not joined or _ROLE_START.match(first):
         return False
     if re.search(r"['’]s\b", name) or not re.match(r"[A-Z0-9]", first):
         return False
@@ -181,7 +182,15 @@ _COVERAGE = re.compile(
     r"\s*(?P<x>[A-Z][^:–—|]{1,60}?)\s+(?:Updates|Initiates|Reiterates|Resumes|Maintains|Issues)"
     r"\s+(?:Research\s+)?Coverage\s+(?:on|of)\b"
 )
-_NEXT_WORD = re.compile(r"\s*[^\s]+")
+_FIRM_WORD = (
+    r"(?:Group|Law|Firm|Partners|Associates|Bank|Company|Foundation|Institute|Agency|Clinic|"
+    r"Center|Centre|Studio|Studios|Realty|Capital|Consulting|Insurance|LLP|LLC|P\.?C\.?|Inc\.?)"
+)
+_PERSON_OF_FIRM = re.compile(
+    r",?(?:\s+(?:Jr|Sr)\.?|\s+I{2,3}|\s+IV)?,?\s+(?:of|at|from)\s+(?P<firm>(?:The\s+)?"
+    r"[A-Z][\w&'’.\-]*(?:\s+(?:&\s+)?[A-Z][\w&'’.\-]*){0,5}\s+" + _FIRM_WORD + r")(?!\w)"
+)
+_NEXT_WORD = re.compile(r"\s+\w\S*")
 _POSSESSIVE_END = re.compile(r"['’]s$")
 _COINED_WORD = re.compile(r"[A-Za-z]+[A-Z0-9][\w]*|[A-Z0-9]{3,}|\w+\.(?:com|ai|io|net|co)")
 
@@ -200,8 +209,8 @@ def _headline_prefix(text: str, headline: Field, body_from: int) -> Field | None
         possessive = _POSSESSIVE.search(phrase)
         if possessive is not None:  # "Cain Firm’s New Scholarship" -> "Cain Firm", no further
             phrase = phrase[: possessive.start()]
-        if phrase in COMMON_FIRST_WORDS:
-            break
+        if phrase in COMMON_FIRST_WORDS or phrase.endswith("&"):
+            continue  # "Watch & Sea Beauty": not "Watch" alone, but maybe the longer run
         rest = _NEXT_WORD.match(text, run[-1].end(), headline.end)
         following = rest[0] if rest else ""
         found = inside = 0
@@ -274,7 +283,11 @@ def _one_company(a: str, b: str) -> bool:
 
 
 def _pool(pools: list[_Pool], text: str, name: Field, source: str, weight: float) -> None:
-    """Add a spelling to the pool of its company (a new pool if none matches)."""
+    """Add a spelling to the pool of its company (a new pool if none matches); a person
+    "of" a firm ("Philip W. Boesch, Jr. of The Boesch Law Group") gives the firm."""
+    firm = _PERSON_OF_FIRM.match(text, name.end)
+    if firm is not None and len(name.value.split()) <= 4:
+        name = Field(firm["firm"], firm.start("firm"), firm.end("firm"))
     value = _POSSESSIVE_END.sub("", name.value).rstrip("'’ ")  # "NRX’s (NASDAQ: NRXP)"
     name = Field(value, name.start, name.start + len(value))
     if not plausible_name(name.value) or _PERSON_AFTER.match(text, name.end):
