@@ -121,7 +121,7 @@ def plausible_name(name: str) -> bool:
     joined = len(words) > 2 and words[1] == "&"  # "Watch & Sea Beauty"
     if first in COMMON_FIRST_WORDS and not joined or _ROLE_START.match(first):
         return False
-    if re.search(r"['’]s\b", name) or not re.match(r"[A-Z0-9]", first):
+    if re.search(r"(?<!\bLet)['’]s\b", name) or not re.match(r"[A-Z0-9]", first):
         return False
     if is_legal_form(name) or not re.search(r"[^\W\d_]{2}", name) or name in _NOT_NAMES:
         return False  # "Ltd", "2025", "Q&A"
@@ -157,9 +157,11 @@ def _ticker_run(text: str, end: int, tickers: tuple[Field, ...]) -> list[Field]:
 
 _ALIAS_PAREN_AT = re.compile(r"\s*\((?:[^()]*[“”\"][^()]*)\)")
 _POSSESSIVE = re.compile(r"['’]s\b")
-# a person introduced by a role: "Jen Berrent, Founder and CEO of Covenant"
+# a person introduced by a role: "Jen Berrent, Founder and CEO of Covenant", "Jin Chen
+# serves as the Chief Technology Officer"
 _PERSON_AFTER = re.compile(
-    r"(?i),\s+(?:the\s+|a\s+|our\s+)?(?:co-?founder|founder|ceo|president|chief|chairman|"
+    r"(?i)(?:,|\s+(?:serves|served|is|was|has\s+been)(?:\s+as)?)\s+(?:the\s+|a\s+|an\s+|our\s+)?"
+    r"(?:co-?founder|founder|ceo|president|chief|chairman|"
     r"chairwoman|director|author|owner|managing\s+partner|partner\s+at|vice\s+president)\b"
 )
 # what may open a lead before its first name: the place of a dateline read without it
