@@ -103,11 +103,20 @@ def _link_names(sets: _Sets, by_key: dict[str, list[int]]) -> None:
 
     Keys are compared within blocks of the same first two letters (a misspelling rarely
     changes the start of a name), so the cost grows with the block sizes, not the
-    square of the corpus.
+    square of the corpus. A one-word name joins the longer name it begins when the corpus
+    has only one ("Stonegate" ~ "Stonegate Capital Partners"; "Bitcoin" joins neither of
+    "Bitcoin Vault" and "Bitcoin Miner SATO Technologies").
     """
     blocks: dict[str, list[str]] = defaultdict(list)
+    by_first: dict[str, list[str]] = defaultdict(list)
     for key in by_key:
         blocks[key[:2]].append(key)
+        if " " in key:
+            by_first[key.split()[0]].append(key)
+    for key in by_key:  # "Stonegate" and the one longer name it begins, "Stonegate Capital..."
+        longer = by_first.get(key, []) if " " not in key and len(key) >= 4 else []
+        if len(longer) == 1:
+            sets.union(by_key[key][0], by_key[longer[0]][0])
     for keys in blocks.values():
         keys.sort(key=len)
         for i, a in enumerate(keys):
@@ -161,12 +170,19 @@ def _build(rows: tuple[_Row, ...]) -> Directory:
 
 
 def _canonical(group: list[_Row], spellings: Counter[str]) -> str:
-    """The name a company goes by: of its most used name (spellings of one key counted
-    together), then of its newest release (a renamed company's new name), the spelling
-    used most, a full one (with its legal form) before a short one."""
+    """The name a company goes by: the name most releases support (its own spellings, the
+    shorter names it extends, the misspellings it mends), then the one with more releases
+    of its own, then that of the newest release (a renamed company's new name), the
+    longer; of its spellings the one used most, a full one (with its legal form) first."""
     keys = Counter(name_key(c) for _, c, _, _ in group if c)
     newest = {name_key(c): d or "" for _, c, _, d in sorted(group, key=lambda r: r[3] or "") if c}
-    key = max(keys, key=lambda k: (keys[k], newest.get(k, "")))
+
+    def support(k: str) -> int:  # its releases, and those of the names it extends or mends
+        return sum(
+            n for o, n in keys.items() if o == k or k.startswith(o + " ") or same_company(o, k)
+        )
+
+    key = max(keys, key=lambda k: (support(k), keys[k], newest.get(k, ""), len(k)))
     return max(
         (s for s in spellings if name_key(s) == key),
         key=lambda s: (spellings[s], s != short_name(s), -len(s)),

@@ -24,7 +24,10 @@ def test_spellings_and_tickers_merge_into_one_company() -> None:
             (5, "SolarBank Corporation", ("NASDAQ:SUUN",)),
             (6, "PowerBank Corporation", ("NASDAQ:SUUN",)),  # renamed: the ticker joins them
             (7, "Bitcoin", ()),
-            (8, "Bitcoin Vault", ()),  # a plain word beginning a name joins nothing
+            (8, "Bitcoin Vault", ()),  # a plain word beginning two names joins neither
+            (10, "Bitcoin Miner SATO Technologies", ()),
+            (11, "Stonegate", ()),  # ... and the one name it begins
+            (12, "Stonegate Capital Partners", ()),
             (9, None, ()),
         ]
     )
@@ -36,9 +39,10 @@ def test_spellings_and_tickers_merge_into_one_company() -> None:
         cellectar.aliases
     )
     assert d.by_doc[5] is d.by_doc[6]
-    assert d.by_doc[7] is not d.by_doc[8]
+    assert len({id(d.by_doc[i]) for i in (7, 8, 10)}) == 3
+    assert d.by_doc[11] is d.by_doc[12] and d.by_doc[11].name == "Stonegate Capital Partners"
     assert 9 not in d.by_doc
-    assert len(d.companies) == 4
+    assert len(d.companies) == 6
     for wanted in ("Cellectar", "CLRB", "NASDAQ:CLRB", "cellecstar", "Cellectar Biosciences"):
         assert d.matching(wanted) == {1, 2, 3, 4}, wanted
     assert d.matching("PowerBank") == {5, 6}
