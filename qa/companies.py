@@ -3,11 +3,12 @@
 Each release names its issuer as it writes it ("Cellectar Biosciences, Inc.", "Cellectar
 Biosciences", a misspelt "Cellecstar Biosciences") with the tickers written after it.
 :func:`company_directory` merges the releases whose issuers share an exchange:ticker pair
-or whose names are one company's (:func:`ingest.names.same_company`: the same name
-without its legal form, a name that begins the other, or a misspelling within rapidfuzz's
-threshold). Each company gets a canonical name (its most common spelling), its tickers,
-and its aliases (the other spellings, the short name, the ticker symbols), so that
-"Cellectar", "CLRB" and "Cellecstar" all find Cellectar Biosciences.
+(one each of them usually gives) or whose names are one company's
+(:func:`ingest.names.same_company`: the same name without its legal form, a name that
+begins the other, or a misspelling within rapidfuzz's threshold). Each company gets a
+canonical name (the one most of its releases support), its tickers, and its aliases
+(the other spellings, the short name, the ticker symbols), so that "Cellectar", "CLRB"
+and "Cellecstar" all find Cellectar Biosciences.
 
 The directory is derived from the stored company and tickers of each release whenever
 it is asked for (merging the 4,000 releases of the wide benchmark takes well under a
@@ -127,6 +128,31 @@ def _link_names(sets: _Sets, by_key: dict[str, list[int]]) -> None:
 
 
 _Row = tuple[int, str | None, tuple[str, ...], str | None]  # doc_id, company, tickers, date
+_TICKER_SHARE = 0.5  # a ticker joins two names when each writes it this often
+_TICKER_FLOOR = 0.1  # a company's tickers: those of at least this share of its releases
+
+
+def _link_tickers(sets: _Sets, rows: tuple[_Row, ...], by_ticker: dict[str, list[int]]) -> None:
+    """Join the names that share an exchange:ticker pair, when the pair is theirs.
+
+    A name joins by a ticker when at least half of its releases give that ticker
+    (SolarBank and PowerBank, the same company renamed, both write NASDAQ:SUUN); one
+    release that wrongly gives a name another company's ticker joins nothing. A release
+    with a ticker and no name joins the name that gives the ticker most.
+    """
+    size: Counter[int] = Counter()
+    named = {doc_id for doc_id, company, _, _ in rows if company and name_key(company)}
+    for doc_id in named:
+        size[sets.find(doc_id)] += 1
+    for ids in by_ticker.values():
+        holders = Counter(sets.find(i) for i in ids if i in named)
+        owners = [g for g, n in holders.items() if n >= _TICKER_SHARE * size[g]]
+        for other in owners[1:]:
+            sets.union(owners[0], other)
+        home = max(holders, key=lambda g: holders[g]) if holders else None
+        for i in ids:
+            if i not in named:
+                sets.union(home if home is not None else ids[0], i)
 
 
 def _build(rows: tuple[_Row, ...]) -> Directory:
@@ -142,10 +168,11 @@ def _build(rows: tuple[_Row, ...]) -> Directory:
             by_key[key].append(doc_id)
         for t in tickers:
             by_ticker[t.upper()].append(doc_id)
-    for ids in (*by_key.values(), *by_ticker.values()):
+    for ids in by_key.values():
         for other in ids[1:]:
             sets.union(ids[0], other)
     _link_names(sets, by_key)
+    _link_tickers(sets, rows, by_ticker)
     members: dict[int, list[_Row]] = defaultdict(list)
     for row in rows:
         if row[0] in sets.parent:
@@ -159,7 +186,8 @@ def _build(rows: tuple[_Row, ...]) -> Directory:
             name = _canonical(group, spellings)
         else:
             name = tickers.most_common(1)[0][0]
-        ordered_tickers = tuple(t for t, _ in tickers.most_common())
+        floor = _TICKER_FLOOR * len(group)  # not one stray ticker of a company's 36 releases
+        ordered_tickers = tuple(t for t, n in tickers.most_common() if n >= floor)
         aliases = _aliases(name, spellings, ordered_tickers)
         company = Company(name, ordered_tickers, aliases, tuple(sorted(r[0] for r in group)))
         companies.append(company)
