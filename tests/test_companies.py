@@ -71,3 +71,49 @@ def test_releases_and_the_company_list_use_the_merged_company(tmp_path, fake_enc
     assert Desk.company_choices(docs) == [
         ("Cellectar Biosciences, Inc. (NASDAQ:CLRB, OTCQX:CLRB)", "Cellectar Biosciences, Inc.")
     ]
+
+
+def test_a_format_6_index_gets_its_issuers_read_again_without_embedding(tmp_path, fake_encoder):
+    """m007: the stored company and tickers of an index written by the older parser are
+    re-read from the stored texts by the next update; nothing is embedded again."""
+    import json
+    import sqlite3
+
+    from index.integrity import digest_files
+    from index.layout import MANIFEST, STORE, current_generation
+    from index.manifest import _checksum
+
+    folder = tmp_path / "releases"
+    shutil.copytree(BUNDLED, folder)
+    index_dir = tmp_path / "idx"
+    sync([folder], index_dir, encoder=fake_encoder)
+    generation = index_dir / current_generation(index_dir)
+    with sqlite3.connect(generation / STORE) as db:  # what an older parser stored
+        db.execute(
+            "UPDATE documents SET company = 'First-time Nebraska', tickers = '[\"NASDAQ:TZUP\"]'"
+        )
+    manifest = json.loads((generation / MANIFEST).read_text())
+    manifest.pop("checksum")
+    manifest["format_version"] = 6
+    manifest["files"] = digest_files(generation)  # the store changed: its digest too
+    manifest["checksum"] = _checksum(manifest)
+    (generation / MANIFEST).write_text(json.dumps(manifest))
+
+    old = open_reader(index_dir).documents()  # format 6 opens as it is
+    assert {d.company for d in old} == {"First-time Nebraska"}
+    report = sync([folder], index_dir, encoder=fake_encoder)  # no file changed: migrates only
+    assert report.published and report.chunks_embedded == 0
+    reader = open_reader(index_dir)
+    assert reader.manifest.format_version == 7
+    docs = {Path(d.path).name[:4]: d for d in reader.documents()}
+    assert docs["2014"].company == "Cellecstar Biosciences, Inc."
+    assert docs["2014"].tickers == ("OTCQX:CLRB",)
+    assert docs["2016"].company == "Cellectar Biosciences, Inc."
+    assert docs["2016"].tickers == ("NASDAQ:CLRB",)
+    with sqlite3.connect(index_dir / current_generation(index_dir) / STORE) as db:
+        metas = [json.loads(m) for (m,) in db.execute("SELECT meta FROM documents")]
+    assert sorted(m["company"]["value"] for m in metas) == [
+        "Cellecstar Biosciences, Inc.",
+        "Cellectar Biosciences, Inc.",
+    ]
+    assert {a for m in metas for a in m["aliases"]} >= {"Cellectar Biosciences"}
