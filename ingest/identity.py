@@ -192,6 +192,7 @@ _PERSON_OF_FIRM = re.compile(
     r",?(?:\s+(?:Jr|Sr)\.?|\s+I{2,3}|\s+IV)?,?\s+(?:of|at|from)\s+(?P<firm>(?:The\s+)?"
     r"[A-Z][\w&'’.\-]*(?:\s+(?:&\s+)?[A-Z][\w&'’.\-]*){0,5}\s+" + _FIRM_WORD + r")(?!\w)"
 )
+_WORD_GOES_ON = re.compile(r"[\w\-]")
 _NEXT_WORD = re.compile(r"\s+\w\S*")
 _POSSESSIVE_END = re.compile(r"['’]s$")
 _COINED_WORD = re.compile(r"[A-Za-z]+[A-Z0-9][\w]*|[A-Z0-9]{3,}|\w+\.(?:com|ai|io|net|co)")
@@ -215,12 +216,13 @@ def _headline_prefix(text: str, headline: Field, body_from: int) -> Field | None
             continue  # "Watch & Sea Beauty": not "Watch" alone, but maybe the longer run
         rest = _NEXT_WORD.match(text, run[-1].end(), headline.end)
         following = rest[0] if rest else ""
-        found = inside = 0
+        found = inside = looked = 0
         at = text.find(phrase, body_from)
-        while at >= 0 and found < 2:
+        while at >= 0 and found < 2 and looked < 12:  # (a short word can occur hundreds of times)
+            looked += 1
             after = text[at + len(phrase) : at + len(phrase) + 2]
             goes_on = following and text.startswith(following, at + len(phrase))
-            if not re.match(r"[\w\-]", after) and not goes_on:  # (not the headline again)
+            if not _WORD_GOES_ON.match(after) and not goes_on:  # (not the headline again)
                 found += 1
                 inside += _MID_SENTENCE.search(text, max(0, at - 3), at) is not None
             at = text.find(phrase, at + 1)
@@ -236,8 +238,19 @@ def _common_word(text: str, name: str) -> bool:
     ("Crypto and the Future ..." ... "crypto"), not a brand ("Tevard", "GeoVax")."""
     if " " in name or _COINED_WORD.fullmatch(name):
         return False
-    word = re.escape(name.lower())  # not in a link or an address: "tevard.com"
-    return re.search(r"(?<![\w./@])" + word + r"(?![\w@/]|\.\w)", text) is not None
+    word = name.lower()  # as a word, not in a link or an address: "tevard.com"
+    at = text.find(word)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(word) : at + len(word) + 2]
+        cut_before = not (before.isalnum() or before in "_./@")
+        cut_after = not after or not (
+            after[0].isalnum() or after[0] in "_@/" or after[0] == "." and after[1:].isalnum()
+        )
+        if cut_before and cut_after:
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _said_in_body(text: str, name: Field, body_from: int) -> Field:
@@ -427,7 +440,9 @@ def read_issuer(
         return Issuer()
     shown = _shown(best)
     own: dict[str, Field] = {}
-    for spelling in {s.value for s in best.spellings} | {short_name(shown.value)}:
+    for spelling in (
+        {s.value for s in best.spellings} | {short_name(shown.value)} if tickers else ()
+    ):
         at = text.find(spelling)
         while at >= 0:
             for t in _ticker_run(text, at + len(spelling), tickers):
