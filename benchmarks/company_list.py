@@ -5,7 +5,9 @@ another checkout's (e.g. ``main``) in the same run, and prints for each: the rel
 an issuer, with tickers, and the entries of the company list (the UI's company filter).
 Before issue 16 the list held one entry per distinct spelling; now one per merged company
 (:func:`qa.companies.company_directory`). The top of each list is printed, with how many
-releases each entry has, so that junk and split companies show.
+releases each entry has, so that junk and split companies show; "not a name" counts the
+entries :func:`ingest.identity.plausible_name` rejects (this checkout's own rule, so a rough
+check of the old list, not a measurement of the new one).
 
     nice -n 10 python benchmarks/company_list.py --folder benchmarks/out/corpus_wide \
         --repo /work/main --exclude benchmarks/data/issuers/sample.txt
@@ -86,13 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     rows = parse_all(REPO, paths)
     runs.append(("this checkout (merged companies)", rows, merged_list(rows)))
     print(f"{len(paths)} releases of {args.folder}")
-    print("| code | with an issuer | with tickers | company list entries |")
-    print("|---|---|---|---|")
+    from ingest.identity import plausible_name
+
+    print("| code | with an issuer | with tickers | company list entries | of them not a name |")
+    print("|---|---|---|---|---|")
     for name, rows, listed in runs:
         issuer = sum(1 for c, _, _ in rows if c)
         tick = sum(1 for _, t, _ in rows if t)
         n = len(rows)
-        print(f"| {name} | {issuer} ({issuer / n:.0%}) | {tick} ({tick / n:.0%}) | {len(listed)} |")
+        odd = sum(1 for label, _ in listed if not plausible_name(label.split(" (")[0]))
+        print(
+            f"| {name} | {issuer} ({issuer / n:.0%}) | {tick} ({tick / n:.0%}) | {len(listed)} "
+            f"| {odd} |"
+        )
     for name, _, listed in runs:
         print(f"\nTop {args.top} of the list, {name}:")
         for label, count in listed[: args.top]:

@@ -68,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
             best[name] = min(best.get(name, took), took)
     rows = [(name, best[name]) for name, _ in repos]
     base = rows[0][1]
-    print(f"{len(paths)} releases, parse only (load + normalise + parse_release), best of "
-          f"{args.repeat}")
+    print(
+        f"{len(paths)} releases, parse only (load + normalise + parse_release), best of "
+        f"{args.repeat}"
+    )
     print(f"| code | seconds | ms/release | ratio to {rows[0][0]} |")
     print("|---|---|---|---|")
     for name, secs in rows:
