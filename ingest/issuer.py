@@ -80,7 +80,7 @@ def name_before(text: str, start: int, ticker_start: int) -> Field | None:
     "... CEO of NRx Pharmaceuticals Inc. (NASDAQ: NRXP)" gives "NRx Pharmaceuticals Inc.";
     an alias in brackets between them is skipped ("Vycor Medical, Inc. ("Vycor") (OTCQB").
 
-    >>> text = "Shares of Acme Corp. (NASDAQ: ACME) rose."
+    >>> text = "One company to watch is Acme Corp. (NASDAQ: ACME), a maker of robots."
     >>> name_before(text, 0, text.index("NASDAQ")).value
     'Acme Corp.'
     """
