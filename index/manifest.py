@@ -26,12 +26,15 @@ from .errors import IndexFormatError, corrupt
 #    the store keeps the build settings (table ``meta``), so a lost manifest can be rebuilt.
 # 5: each release keeps its own source link (documents.url).
 # 6: each release's fingerprint and release group (wire copies, duplicates: index.groups).
+# 7: each release's issuer, its tickers and aliases as ingest.identity reads them (the
+#    stored company and tickers re-read from the stored texts, aliases in the meta JSON).
 # Older formats that ``index.migrations`` converts in place are listed there.
-FORMAT_VERSION = 6
-UPGRADABLE_VERSIONS = (2, 3, 4, 5)  # index.migrations has a step from each of these onwards
+FORMAT_VERSION = 7
+UPGRADABLE_VERSIONS = (2, 3, 4, 5, 6)  # index.migrations has a step from each of these onwards
 # Formats readers open as they are (3: no checksums to compare; 3 and 4: no source links;
-# 3 to 5: no release groups, each release is its own; the next update adds them).
-OPENABLE_VERSIONS = (3, 4, 5, 6)
+# 3 to 5: no release groups, each release is its own; 3 to 6: issuers as the older parser
+# read them; the next update re-reads them).
+OPENABLE_VERSIONS = (3, 4, 5, 6, 7)
 
 
 class IndexUpgradeNeeded(IndexFormatError):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from .derived import keyword_row, rebuild_keyword_index
 from .groups import update_groups
+from .issuers import update_issuers
 from .manifest import FORMAT_VERSION, UPGRADABLE_VERSIONS
 from .store import META_SCHEMA
 
@@ -54,12 +55,21 @@ def m006_release_groups(db: sqlite3.Connection) -> None:
     update_groups(db)
 
 
+def m007_issuer_identity(db: sqlite3.Connection) -> None:
+    """Format 6 -> 7: every release's issuer and tickers are read again from its stored
+    text (:mod:`ingest.identity`: the company that issues it, only that company's tickers,
+    its aliases), into ``documents.company``, ``documents.tickers`` and the meta JSON. No
+    other column changes: the headline each chunk was embedded with stays as it is."""
+    update_issuers(db)
+
+
 # format produced -> the step that produces it from the format before
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     3: m003_headline_column,
     4: m004_checksums,
     5: m005_source_url,
     6: m006_release_groups,
+    7: m007_issuer_identity,
 }
 assert all(v + 1 in MIGRATIONS for v in UPGRADABLE_VERSIONS)
 assert max(MIGRATIONS) == FORMAT_VERSION

@@ -82,6 +82,7 @@ class Dateline:
     wire: tuple[int, int] | None  # (start, end) of "GLOBE NEWSWIRE", without its brackets
     body_start: int  # first character of the prose after the dateline
     end: int  # end of the paragraph
+    name: tuple[int, int] | None = None  # (start, end) of "Acme Corp" in "/ Acme Corp /"
 
 
 def _wire_at(text: str, pos: int, *, generic: bool = False) -> tuple[int, int, int] | None:
@@ -116,6 +117,7 @@ class _Scan:
     date: tuple[str, int, int] | None = None
     wire: tuple[int, int] | None = None
     other: bool = False  # "FOR IMMEDIATE RELEASE", "(March 2024)", "/ Company /"
+    name: tuple[int, int] | None = None  # the "/ Company /" of a dateline
 
     def read_component(self) -> bool:
         """Read the component at ``pos`` or after the separators there; False if none is.
@@ -190,6 +192,8 @@ class _Scan:
         if m is None or m.lastgroup != "b" or m.end() > self.end:
             return None
         self.other = True
+        if self.name is None:
+            self.name = (m.start("b"), m.end("b"))
         return m.end()
 
     def _opening_place(self, at: int) -> int | None:
@@ -251,7 +255,7 @@ class _Scan:
         body_start = min(_SEPARATORS.match(self.text, self.pos).end(), self.end)
         if self._place_only() and body_start == self.end:
             return None  # a short line of capitalised words, not a dateline
-        return Dateline(self.city, self.date, self.wire, body_start, self.end)
+        return Dateline(self.city, self.date, self.wire, body_start, self.end, self.name)
 
 
 def scan_dateline(text: str, start: int, end: int) -> Dateline | None:

@@ -16,8 +16,9 @@ from bs4.element import Comment, NavigableString, PreformattedString, Tag
 from markdown_it import MarkdownIt
 
 from .decoding import BOMS, checked, decode_text
+from .html_meta import og_title, published_date
 
-__all__ = ["decode_html", "html_to_text", "markdown_to_text"]
+__all__ = ["decode_html", "html_to_text", "markdown_to_text", "read_html"]
 
 
 def decode_html(data: bytes) -> str:
@@ -73,16 +74,26 @@ def html_to_text(html: str, *, page: bool) -> str:
 
     With ``page=True`` the markup is treated as a web page: navigation, header,
     footer, sidebars and forms are dropped, the main content is kept, and the
-    headline (the first ``<h1>``, else ``<title>``) becomes the first paragraph.
+    headline (the first ``<h1>``, else ``og:title``, else ``<title>``) becomes the first
+    paragraph.
     """
+    return read_html(html, page=page)[0]
+
+
+def read_html(html: str, *, page: bool) -> tuple[str, str | None]:
+    """The text of HTML (as :func:`html_to_text`) and the page's published date, ISO
+    ``YYYY-MM-DD`` from its metadata or ``<time>`` tags (:mod:`ingest.html_meta`), or None."""
     soup = BeautifulSoup(html, "lxml")
+    published = published_date(soup) if page else None
     title_tag = soup.find("title")
-    title = _SPACE_RUN.sub(" ", title_tag.get_text()).strip() if title_tag else ""
+    title = og_title(soup) if page else ""
+    if not title:
+        title = _SPACE_RUN.sub(" ", title_tag.get_text()).strip() if title_tag else ""
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     _drop(soup.find_all(lambda t: t.name in _JUNK or _is_hidden(t)))
     if not page:
-        return _block_text(soup)
+        return _block_text(soup), None
 
     body = soup.body or soup
     _drop(body.find_all(lambda t: t.name == "nav" or t.get("role") in ("navigation", "search")))
@@ -108,7 +119,7 @@ def html_to_text(html: str, *, page: bool) -> str:
     first = _SPACE_RUN.sub(" ", text.split("\n\n", 1)[0])
     if headline and first != headline:  # else the page repeats it, e.g. in bold
         text = f"{headline}\n\n{text}" if text else headline
-    return text
+    return text, published
 
 
 def _is_hidden(tag: Tag) -> bool:
@@ -175,7 +186,8 @@ def _main_content(body: Tag) -> Tag:
 
 
 def _headline(body: Tag, root: Tag, title: str) -> str:
-    """Take the release headline out of the page: an <h1>, else the <title>.
+    """Take the release headline out of the page: an <h1>, else ``title`` (the page's
+    ``og:title``, else its <title>).
 
     The first <h1> of the main content wins; an <h1> elsewhere (often a site logo)
     only if the <title> mentions it. The chosen <h1> is removed from the tree.

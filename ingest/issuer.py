@@ -21,7 +21,7 @@ from ingest.datelines import COMMON_FIRST_WORDS
 from ingest.spans import trim_span
 from ingest.types import Field
 
-__all__ = ["find_issuer"]
+__all__ = ["find_issuer", "name_before"]
 
 _NAME_TOKEN = r"(?:[A-Z0-9][\w.&'’@!+\-™®]*(?:\.[a-z]+)?|&)"
 _NAME = re.compile(
@@ -37,7 +37,9 @@ _NAME_BACK = re.compile(
     r"(?:(?:[A-Z0-9][\w.&'’\-]*|&)(?:\s+|\s+(?:of|and|for|de|the)\s+))*"
     r"(?:[A-Z0-9][\w.&'’\-]*)(?:,?\s+" + NAME_END + r")?\s*$"
 )
-_APPOSITION = re.compile(r"\s*(?:\(|,\s+(?:a|an|the|which|who|one|Inc|LLC|Ltd)\b|’s\b|'s\b)")
+_APPOSITION = re.compile(
+    r"[*†]?\s*(?:\(|,\s+(?:a|an|the|which|who|one|Inc|LLC|Ltd)\b|’s\b|'s\b)"
+)  # (a footnote mark may follow the name: "Palatin Technologies*")
 _ROLE = re.compile(
     r"\s(?:CEO|CFO|COO|CTO|CMO|President|Chairman|Chairwoman|Founder|Co-[Ff]ounder|Chief|"
     r"Executive|Managing|Director|Vice|VP|SVP|EVP|Head)\b"
@@ -46,7 +48,7 @@ _ROLE_OF = re.compile(
     r"\b(?:CEO|CFO|COO|CTO|President|Chairman|Founder|Director|Officer|Partner|Head)\s+(?:of|at)\s+"
 )
 _VERB = re.compile(r"\s+(?:is|has|was|will|today|[a-z]+(?:s|ed))\b")
-_AFTER_NAME = re.compile(r"\s*(?:\(|,|’s\b|'s\b|\s[a-z])")
+_AFTER_NAME = re.compile(r"[*†]?\s*(?:\(|,|’s\b|'s\b|\s[a-z])")
 _ALIAS_PAREN = re.compile(r"\s*\((?:[^()]*[“”\"][^()]*)\)")
 
 
@@ -72,32 +74,43 @@ def _lead_name(text: str, start: int, end: int) -> tuple[Field, bool] | None:
     return (field, False) if field is not None else None
 
 
+def name_before(text: str, start: int, ticker_start: int) -> Field | None:
+    """The name written just before a ticker that starts at ``ticker_start``.
+
+    "... CEO of NRx Pharmaceuticals Inc. (NASDAQ: NRXP)" gives "NRx Pharmaceuticals Inc.";
+    an alias in brackets between them is skipped ("Vycor Medical, Inc. ("Vycor") (OTCQB").
+
+    >>> text = "One company to watch is Acme Corp. (NASDAQ: ACME), a maker of robots."
+    >>> name_before(text, 0, text.index("NASDAQ")).value
+    'Acme Corp.'
+    """
+    paren = text.rfind("(", start, ticker_start + 1)
+    stop = paren if paren >= ticker_start - 2 else ticker_start
+    while True:  # skip aliases: Vycor Medical, Inc. ("Vycor" or the "Company") (OTCQB ...
+        alias = text.rfind("(", start, stop)
+        m = _ALIAS_PAREN.match(text, alias) if alias >= 0 else None
+        if m is None or m.end() < stop - 1:
+            break
+        stop = alias
+    back = _NAME_BACK.search(text, max(start, stop - 120), stop)
+    if back is None or back.end() <= back.start():
+        return None
+    begin = back.start()
+    for role in _ROLE_OF.finditer(text, back.start(), back.end()):
+        begin = role.end()  # "CEO of Marti Technologies, Inc." -> the company
+    field = trim_span(text, begin, back.end())
+    if field is not None and field.value.split()[0] not in COMMON_FIRST_WORDS:
+        return field
+    return None
+
+
 def _name_before_ticker(
     text: str, start: int, limit: int, tickers: tuple[Field, ...]
 ) -> Field | None:
-    """The name in front of the first ticker of the lead.
-
-    "... CEO of NRx Pharmaceuticals Inc. (NASDAQ: NRXP)" gives "NRx Pharmaceuticals Inc.".
-    """
+    """The name in front of the first ticker of the lead."""
     for t in tickers:
         if start <= t.start < limit:
-            paren = text.rfind("(", start, t.start + 1)
-            stop = paren if paren >= t.start - 2 else t.start
-            while True:  # skip aliases: Vycor Medical, Inc. ("Vycor" or the "Company") (OTCQB ...
-                alias = text.rfind("(", start, stop)
-                m = _ALIAS_PAREN.match(text, alias) if alias >= 0 else None
-                if m is None or m.end() < stop - 1:
-                    break
-                stop = alias
-            back = _NAME_BACK.search(text, max(start, stop - 120), stop)
-            if back is not None and back.end() > back.start():
-                begin = back.start()
-                for role in _ROLE_OF.finditer(text, back.start(), back.end()):
-                    begin = role.end()  # "CEO of Marti Technologies, Inc." -> the company
-                field = trim_span(text, begin, back.end())
-                if field is not None and field.value.split()[0] not in COMMON_FIRST_WORDS:
-                    return field
-            return None
+            return name_before(text, start, t.start)
     return None
 
 

@@ -77,7 +77,7 @@ def load_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) 
         data, notes = _strip_stray_nuls(data, fmt)
         with warnings.catch_warnings():  # parsers warn about bad input; we report it instead
             warnings.simplefilter("ignore")
-            text, url = _extract(data, fmt)
+            text, url, published = _extract(data, fmt)
         if not _WORD_CHAR.search(text):
             raise Unloadable(_NO_TEXT[fmt] if text.strip() or fmt != "txt" else _BLANK)
     except Unloadable as exc:
@@ -87,7 +87,7 @@ def load_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) 
     except Exception as exc:  # a parser failing on input we did not foresee
         reason = f"could not extract text ({type(exc).__name__}: {short(exc)})"
         raise LoadError(name, reason) from exc
-    return LoadedText(path=name, text=text, format=fmt, notes=notes, url=url)
+    return LoadedText(path=name, text=text, format=fmt, notes=notes, url=url, published=published)
 
 
 # A text file with this few NUL bytes (per byte of text) is text with a stray NUL, not binary.
@@ -104,25 +104,27 @@ def _strip_stray_nuls(data: bytes, fmt: str) -> tuple[bytes, tuple[str, ...]]:
     return data.replace(b"\x00", b""), (f"removed {count} stray NUL byte{'s' * (count > 1)}",)
 
 
-def _extract(data: bytes, fmt: str) -> tuple[str, str | None]:
-    """The text of a file's bytes in the given format, and the release's source link
-    (read from the file as written: Markdown and HTML lose their links as text)."""
+def _extract(data: bytes, fmt: str) -> tuple[str, str | None, str | None]:
+    """The text of a file's bytes in the given format, the release's source link (read
+    from the file as written: Markdown and HTML lose their links as text), and the
+    published date a web page's metadata states."""
     if fmt == "pdf":  # the parsers load on first use: text files need neither
         from .pdf import pdf_to_text
 
         text = pdf_to_text(data)
-        return text, source_url(text, fmt)
+        return text, source_url(text, fmt), None
     if fmt == "html":
-        from .html import decode_html, html_to_text
+        from .html import decode_html, read_html
 
         page = decode_html(data)
-        return html_to_text(page, page=True), source_url(page, fmt)
+        text, published = read_html(page, page=True)
+        return text, source_url(page, fmt), published
     source = decode_text(data)
     if fmt == "md":
         from .html import markdown_to_text
 
-        return markdown_to_text(source), source_url(source, fmt)
-    return source, source_url(source, fmt)
+        return markdown_to_text(source), source_url(source, fmt), None
+    return source, source_url(source, fmt), None
 
 
 def _read_bytes(path: Path, max_bytes: int) -> tuple[bytes, str]:

@@ -6,11 +6,12 @@ import io
 import re
 import time
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from .decoding import Unloadable, short
 from .formats import MAX_PDF_PAGES, PDF_TIME_BUDGET_S
+from .pdf_layout import Piece, paragraph_text
 
 __all__ = ["pdf_to_text"]
 
@@ -27,8 +28,35 @@ def _dehyphenate(text: str) -> str:
     return _LINE_END_HYPHEN.sub(join, text)
 
 
+def _page_text(page: PageObject) -> str:
+    """A page's text with its paragraphs apart (:mod:`ingest.pdf_layout`).
+
+    The positions come from the same extraction pass; when the text laid out from them
+    does not hold the same letters as pypdf's own text (a page pypdf reorders), pypdf's
+    text is kept as it is.
+    """
+    pieces: list[Piece] = []
+
+    def visit(text: str, cm: list, tm: list, _font: object, size: float) -> None:
+        if text.strip():
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = abs(tm[3] * cm[3]) or 1.0
+            pieces.append(Piece(text.replace("\n", " "), float(y), float(size or 0) * scale))
+
+    plain = page.extract_text(visitor_text=visit) or ""
+    laid_out = paragraph_text(pieces)
+    if _letters(laid_out) == _letters(plain):
+        return laid_out
+    return plain
+
+
+def _letters(text: str) -> str:
+    return "".join(sorted(c for c in text if c.isalnum()))
+
+
 def pdf_to_text(data: bytes) -> str:
-    """Extract the text of a PDF page by page, pages separated by a blank line."""
+    """Extract the text of a PDF page by page, pages separated by a blank line, each
+    page's paragraphs apart where its layout shows them."""
     if b"%PDF-" not in data[:1024]:
         raise Unloadable("not a PDF (no %PDF header)")
     pages: list[str] = []
@@ -50,7 +78,7 @@ def pdf_to_text(data: bytes) -> str:
         for number, page in enumerate(reader.pages, start=1):
             if time.monotonic() > deadline:
                 raise Unloadable(f"PDF text extraction too slow (stopped at page {number})")
-            pages.append(_dehyphenate(page.extract_text() or "").strip())
+            pages.append(_dehyphenate(_page_text(page)).strip())
     except (Unloadable, RecursionError):
         raise
     except FileNotDecryptedError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .analysis import words
@@ -21,7 +21,7 @@ from .junk import strip_code
 from .normalize import normalize_text
 from .release import parse_release
 from .sentences import split_sentences
-from .types import LoadedText, LoadError, ReleaseMeta
+from .types import Field, LoadedText, LoadError, ReleaseMeta
 
 __all__ = [
     "EMBED_TEMPLATE",
@@ -135,6 +135,9 @@ def prepare(
     if not text:
         raise LoadError(loaded.path, "no text after normalisation")
     meta = parse_release(text, path=loaded.path)
+    if loaded.published and (meta.date is None or meta.date.start == meta.date.end):
+        # the text states no date: a web page's own published date beats the file path's
+        meta = replace(meta, date=Field(loaded.published, 0, 0))
     title = _field(meta, "headline") or Path(loaded.path).stem.replace("-", " ").replace("_", " ")
     room = max_tokens - 3 - count_tokens([title])[0]
     budget = min(settings.max_tokens, max(room, max_tokens // 2))

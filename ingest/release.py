@@ -28,10 +28,9 @@ from __future__ import annotations
 
 import re
 
-from ingest.companies import NAME_END
 from ingest.datelines import IMMEDIATE_RELEASE, Dateline, scan_dateline
 from ingest.dates import date_from_path
-from ingest.issuer import find_issuer
+from ingest.identity import read_issuer
 from ingest.sections import URL, classify, is_list, is_prose, merge_sections, paragraphs
 from ingest.spans import TRIM_CHARS, trim_span
 from ingest.tickers import find_tickers
@@ -134,16 +133,19 @@ def _headlines(
     return headline, None
 
 
-def _about_names(
-    text: str, sections: tuple[Section, ...], company: Field | None, wire: Field | None
-) -> tuple[Field | None, Field | None]:
-    """The issuer and the wire, the missing ones read from "About X" section titles.
+def _dateline_name(text: str, found: list[Dateline]) -> Field | None:
+    """The company a dateline names between slashes ("July 24, 2025 / RentKit /")."""
+    for d in found:
+        if d.name is not None:
+            return trim_span(text, d.name[0], d.name[1], TRIM_CHARS)
+    return None
 
-    "About Acme Corp." names the issuer (a name with a legal form), "About
-    InvestorBrandNetwork" or "About GlobeNewswire" the wire.
-    """
-    if company is not None and wire is not None:
-        return company, wire
+
+def _about_wire(text: str, sections: tuple[Section, ...], wire: Field | None) -> Field | None:
+    """The wire, read from an "About X" section title when no dateline names it
+    ("About InvestorBrandNetwork", "About GlobeNewswire")."""
+    if wire is not None:
+        return wire
     for sec in sections:
         if sec.kind != ABOUT or not sec.title:
             continue
@@ -152,13 +154,9 @@ def _about_names(
             continue
         about_word = len(sec.title.split()[0])
         name = trim_span(text, title_start + about_word, title_start + len(sec.title))
-        if name is None:
-            continue
-        if wire is None and re.fullmatch(r"\w*Wire|IBN|InvestorBrandNetwork", name.value):
-            wire = name
-        elif company is None and re.search(NAME_END + r"$", name.value):
-            company = name
-    return company, wire
+        if name is not None and re.fullmatch(r"\w*Wire|IBN|InvestorBrandNetwork", name.value):
+            return name
+    return None
 
 
 def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
@@ -189,16 +187,26 @@ def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
     tickers = find_tickers(text)
     lead_start, lead_end = paras[lead]
     body_start = by_index[lead].body_start if lead in by_index else lead_start
-    company = find_issuer(text, body_start, lead_end, tickers, headline.value if headline else "")
     sections = tuple(merge_sections(paras, classify(text, paras, lead)))
-    company, wire = _about_names(text, sections, company, wire)
+    issuer = read_issuer(
+        text,
+        body_start,
+        lead_end,
+        tickers,
+        headline.value if headline else "",
+        sections,
+        headline.end if headline else 0,
+        _dateline_name(text, found),
+    )
+    wire = _about_wire(text, sections, wire)
     return ReleaseMeta(
         headline=headline,
         subheadline=subheadline,
         date=_date(found, path),
         dateline=dateline,
         wire=wire,
-        company=company,
-        tickers=tickers,
+        company=issuer.name,
+        tickers=issuer.tickers,
+        aliases=issuer.aliases,
         sections=sections,
     )

@@ -24,7 +24,10 @@ _EXCHANGE = (
     r"|AMEX|CSE|CNSX|NEO|LSE|AIM|ASX|SGX|NSE|BSE|FWB|FSE|FRA|ETR|EPA|SIX|TASE|JSE|KRX|KOSDAQ"
     r"|TYO|TSE|NZX|BVC|BMV|GPW|WSE|IDX|LON|HKG|TWSE|SZSE|SSE"
 )
-_SYMBOL = r"(?:[A-Z][A-Z0-9]{0,5}(?:[.\-][A-Z0-9]{1,3})?|\d{4,6}(?:\.[A-Z]{1,2})?)(?![\w-])(?!\s*:)"
+_SYMBOL = (
+    r"(?:[A-Z][A-Z0-9]{0,5}(?:[.\-][A-Z0-9]{1,3})?|\d{4,6}(?:\.[A-Z]{1,2})?|\d[A-Z][A-Z0-9]{0,4})"
+    r"(?![\w-])(?!\s*:)"
+)  # "ACME", "BRK.B", "226330", "9NH" (Frankfurt)
 # Tickers are found from their separator backwards: a text has few colons, and one regex
 # with all the exchanges tried at every position would be the slowest part of the parser.
 _TICKER_SEP = re.compile(r"[:–-]\s*(?=[A-Z0-9])")

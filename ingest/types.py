@@ -32,14 +32,16 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedText:
-    """Text extracted from one file, before normalisation, and the release's own source
-    link (where the wire published it) when the file names one."""
+    """Text extracted from one file, before normalisation, the release's own source
+    link (where the wire published it) when the file names one, and the published date
+    (ISO) a web page's metadata states (used when the text states none)."""
 
     path: str
     text: str
     format: str  # "txt", "md", "html", "pdf"
     notes: tuple[str, ...] = ()  # what the loader mended, e.g. stray NUL bytes removed
     url: str | None = None
+    published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,11 @@ class Section:
 class ReleaseMeta:
     """What an analyst reads off the top and bottom of a press release.
 
-    ``date.value`` is ISO ``YYYY-MM-DD``. ``tickers`` values look like ``"NASDAQ:CLRB"``
-    (exchange upper-cased, as in the text otherwise). ``sections`` are sorted, do not
-    overlap, and together cover every non-blank paragraph of the text.
+    ``date.value`` is ISO ``YYYY-MM-DD``. ``company`` is the issuer (:mod:`ingest.identity`),
+    ``tickers`` are the issuer's own, values like ``"NASDAQ:CLRB"`` (exchange upper-cased,
+    as in the text otherwise), and ``aliases`` the issuer's other names ("Cellectar").
+    ``sections`` are sorted, do not overlap, and together cover every non-blank paragraph
+    of the text.
     """
 
     headline: Field | None = None
@@ -77,6 +81,7 @@ class ReleaseMeta:
     wire: Field | None = None
     company: Field | None = None
     tickers: tuple[Field, ...] = ()
+    aliases: tuple[str, ...] = ()
     sections: tuple[Section, ...] = field(default_factory=tuple)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from index import ChunkFilter, DocumentRow, IndexReader
-from ingest.companies import company_matches, is_legal_form
+from ingest.companies import is_legal_form
 from ingest.dates import parse_date_limit
 from ingest.types import BOILERPLATE_KINDS
 
+from .companies import releases_of
 from .passage import Filters
 
 __all__ = ["chunk_filter", "describe", "make_filters", "no_match_reason", "split_companies"]
@@ -20,11 +21,7 @@ def chunk_filter(reader: IndexReader, filters: Filters) -> ChunkFilter:
         return ChunkFilter()
     doc_ids = None
     if filters.companies:
-        doc_ids = frozenset(
-            d.doc_id
-            for d in reader.documents()
-            if any(company_matches(c, d.company or d.title, d.tickers) for c in filters.companies)
-        )
+        doc_ids = frozenset(releases_of(reader.documents(), filters.companies))
     if filters.sources:
         wanted = set(filters.sources)
         of_files = frozenset(d.doc_id for d in reader.documents() if d.path in wanted)
@@ -118,11 +115,8 @@ def no_match_reason(documents: Sequence[DocumentRow], filters: Filters) -> str:
         return "the index holds no release"
     of = ""
     if filters.companies:
-        docs = [
-            d
-            for d in docs
-            if any(company_matches(c, d.company or d.title, d.tickers) for c in filters.companies)
-        ]
+        matched = releases_of(docs, filters.companies)
+        docs = [d for d in docs if d.doc_id in matched]
         of = f" of {_quoted(filters.companies)}"
         if not docs:
             return f"no release{of}"

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from index import DocumentRow, GroupMember, default_index_dir, reading
 from ingest.analysis import query_terms
-from ingest.companies import company_matches
 from ingest.dates import parse_date_limit
+
+from .companies import company_directory, releases_of
 
 __all__ = ["Release", "releases", "timeline"]
 
@@ -30,8 +31,10 @@ class Release:
         doc_id: the release's id in the index (the member of its group that is shown).
         title: its headline.
         date: ISO ``YYYY-MM-DD``, or None.
-        company: the issuing company, when the release names it.
-        tickers: exchange:ticker pairs, e.g. ``("NASDAQ:CLRB",)``.
+        company: the issuing company's canonical name (:mod:`qa.companies`: one name for
+            all of its spellings), when the release names it.
+        tickers: the exchange:ticker pairs the release gives its issuer, e.g.
+            ``("NASDAQ:CLRB",)`` (as of the release: a company may have moved exchange).
         source: the file it came from.
         copies: the files of its other copies (other wires, the same file twice), oldest
             first; empty when it has none.
@@ -64,10 +67,12 @@ def timeline(
     """The releases of ``documents`` that pass the filters, one per group, newest first
     (pure: ``members`` are each group's releases, ``allowed`` the ids a query matched)."""
     kept: dict[int, DocumentRow] = {}
+    directory = company_directory((d.doc_id, d.company, d.tickers, d.date) for d in documents)
+    of_company = releases_of(documents, [company]) if company else None
     for d in documents:
         if allowed is not None and d.doc_id not in allowed:
             continue
-        if company and not company_matches(company, d.company or d.title, d.tickers):
+        if of_company is not None and d.doc_id not in of_company:
             continue
         if date_from and (d.date is None or d.date < date_from):
             continue
@@ -80,7 +85,9 @@ def timeline(
     for group, d in kept.items():
         copies = tuple(m.path for m in members.get(group, []) if m.doc_id != d.doc_id)
         title = d.title or Path(d.path).stem
-        out.append(Release(d.doc_id, title, d.date, d.company, d.tickers, d.path, copies))
+        known = directory.by_doc.get(d.doc_id)
+        name = known.name if known and d.company else d.company
+        out.append(Release(d.doc_id, title, d.date, name, d.tickers, d.path, copies))
     out.sort(key=lambda r: (r.date or "", r.title), reverse=True)
     return [r for r in out if r.date] + [r for r in out if not r.date]
 
@@ -95,8 +102,9 @@ def releases(
     """The indexed releases, newest first, one per release group.
 
     Args:
-        company: a company name or ticker ("Cellectar", "CLRB", "NASDAQ:CLRB"), matched as
-            ``Filters.companies`` matches it.
+        company: a company name, alias or ticker ("Cellectar", "CLRB", "NASDAQ:CLRB"),
+            matched as ``Filters.companies`` matches it: against the merged company of
+            each release (:func:`qa.companies.releases_of`).
         date_from: earliest date, ``YYYY-MM-DD`` (or ``YYYY-MM``, ``YYYY``), inclusive.
         date_to: latest date, inclusive (``2024`` means up to 2024-12-31).
         query: words every listed release holds (in one passage or its headline).

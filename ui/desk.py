@@ -29,6 +29,7 @@ from index import (
 from ingest.analysis import query_terms
 from qa import list_releases, phrase_reason, releases, retrieve
 from qa.alerts import AlertsError, after_sync
+from qa.companies import company_directory
 from qa.filters import make_filters, no_match_reason
 from qa.query import is_list_question
 from watch import Watcher
@@ -378,15 +379,10 @@ class Desk:
 
     @staticmethod
     def company_choices(docs: Sequence[DocumentRow]) -> list[tuple[str, str]]:
-        tickers: dict[str, set[str]] = {}
-        for d in docs:
-            name = (d.company or "").strip() or (d.tickers[0] if d.tickers else "")
-            if name:
-                tickers.setdefault(name, set()).update(d.tickers)
-        return [
-            (f"{name} ({', '.join(sorted(t - {name}))})" if t - {name} else name, name)
-            for name, t in sorted(tickers.items(), key=lambda kv: kv[0].lower())
-        ]
+        """One choice per company of the corpus (its spellings merged, :mod:`qa.companies`):
+        shown as "Name (NASDAQ:CLRB)", filtering by the canonical name."""
+        directory = company_directory((d.doc_id, d.company, d.tickers, d.date) for d in docs)
+        return [(c.label(), c.name) for c in directory.companies]
 
     def removable_choices(self, docs: Sequence[DocumentRow]) -> list[tuple[str, str]]:
         return [
