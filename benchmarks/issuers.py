@@ -2,10 +2,11 @@
 
 The labels (``benchmarks/data/issuers/labels.jsonl``, 220 archive releases drawn by
 ``benchmarks/archive_samples.py issuers``, labelled by a separate labeller who saw no code;
-see that folder's README; the releases themselves are read from the shared archive tarball
-into ``benchmarks/out/issuers_releases``) give each release's issuer, its aliases and the issuer's own
-``exchange:symbol`` listings. Each release is read as ingest reads it (``load_file``,
-``normalize_text``, ``parse_release``: the company and tickers the index stores) and scored:
+see that folder's README; the releases themselves are read from the shared archive
+tarball into ``benchmarks/out/issuers_releases``) give each release's issuer, its aliases
+and the issuer's own ``exchange:symbol`` listings. Each release is read as ingest reads
+it (``load_file``, ``normalize_text``, ``parse_release``: the company and tickers the index
+stores) and scored:
 
 * **issuer**: the predicted company matches when its key (:func:`ingest.names.name_key`:
   the name without its legal form by ``cleanco``, lower case, accents, punctuation and a
