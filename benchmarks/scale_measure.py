@@ -108,9 +108,11 @@ def cold_disk_start(index_dir: Path) -> float | None:
     return _run_child(index_dir, 0)["cold_s"]
 
 
-def measure_in_child(index_dir: Path, n_queries: int) -> dict:
-    """:func:`measure` in a fresh process, with the index's files in the page cache."""
-    warm_page_cache(index_dir)
+def measure_in_child(index_dir: Path, n_queries: int, *, warm: bool = True) -> dict:
+    """:func:`measure` in a fresh process, with the index's files in the page cache
+    (unless ``warm`` is False: as they are)."""
+    if warm:
+        warm_page_cache(index_dir)
     return _run_child(index_dir, n_queries)
 
 

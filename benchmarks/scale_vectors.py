@@ -20,7 +20,17 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["build_vectors", "exact_top", "synthetic_rows"]
+__all__ = [
+    "build_vectors",
+    "chunk_ids",
+    "compressed_generation",
+    "evict",
+    "exact_search_ms",
+    "exact_top",
+    "pq_of_index",
+    "pq_recall",
+    "synthetic_rows",
+]
 
 _BLOCK = 1 << 17
 
@@ -102,11 +112,11 @@ def exact_top(stored_file: Path, queries: np.ndarray, k: int = 10) -> list[np.nd
     q = np.ascontiguousarray(queries, np.float32)
     best_s = np.full((len(q), 0), -np.inf, np.float32)
     best_i = np.zeros((len(q), 0), np.int64)
-    take = 4 * k  # a chunk's copies may fill several places; keep room to de-duplicate
-    for start in range(0, len(ids), 1 << 20):
-        block = rows[start : start + (1 << 20)].astype(np.float32)
+    take = 2 * k  # a chunk's copies may fill several places; keep room to de-duplicate
+    for start in range(0, len(ids), 1 << 18):
+        block = rows[start : start + (1 << 18)].astype(np.float32)
         sims = q @ block.T
-        part = np.argpartition(-sims, take, axis=1)[:, :take]
+        part = np.argpartition(-sims, take - 1, axis=1)[:, :take]
         best_s = np.concatenate([best_s, np.take_along_axis(sims, part, 1)], axis=1)
         best_i = np.concatenate([best_i, ids[start + part]], axis=1)
         keep = np.argsort(-best_s, axis=1)[:, :take]
@@ -118,3 +128,119 @@ def exact_top(stored_file: Path, queries: np.ndarray, k: int = 10) -> list[np.nd
         order = first[np.argsort(-s[first])]
         out.append(i[order][:k])
     return out
+
+
+def compressed_generation(
+    index_dir: Path, name: str, write_vectors: Callable[[Path], dict]
+) -> tuple[Path, dict]:
+    """A copy of ``index_dir``'s published generation (store hard-linked) whose vector
+    files ``write_vectors(folder)`` writes; the manifest records them (type, checksums).
+    Returns the new index folder and what ``write_vectors`` returned (cached by name)."""
+    import json
+    import shutil
+    from dataclasses import replace
+
+    from index.integrity import digest_files
+    from index.manifest import Manifest
+    from index.vectors import VectorIndex
+
+    gen = (index_dir / "CURRENT").read_text().strip()
+    out = index_dir.with_name(name)
+    stamp = out.with_suffix(".build.json")
+    if stamp.exists() and (out / "CURRENT").exists():
+        info = json.loads(stamp.read_text())
+        if info.get("source_generation") == f"{index_dir.name}/{gen}":
+            return out, info
+    shutil.rmtree(out, ignore_errors=True)
+    folder = out / gen
+    folder.mkdir(parents=True)
+    (folder / "store.sqlite").hardlink_to(index_dir / gen / "store.sqlite")
+    info = write_vectors(folder)
+    vectors = VectorIndex.read(folder / "vectors.faiss")
+    manifest = Manifest.read(index_dir / gen / "manifest.json")
+    extra = {**manifest.extra, "vectors": vectors.describe()}
+    vectors.close()
+    started = time.perf_counter()
+    manifest = replace(manifest, extra=extra, files=digest_files(folder))
+    (folder / "manifest.json").write_text(manifest.to_json())
+    info["checksums_s"] = round(time.perf_counter() - started, 1)
+    (out / "CURRENT").write_text(gen)
+    info["source_generation"] = f"{index_dir.name}/{gen}"
+    stamp.write_text(json.dumps(info))
+    return out, info
+
+
+def chunk_ids(index_dir: Path) -> np.ndarray:
+    """The chunk ids of an index's store, ascending."""
+    import sqlite3
+
+    gen = (index_dir / "CURRENT").read_text().strip()
+    db = sqlite3.connect(f"{(index_dir / gen / 'store.sqlite').as_uri()}?mode=ro", uri=True)
+    try:
+        return np.array([r[0] for r in db.execute("SELECT chunk_id FROM chunks ORDER BY 1")])
+    finally:
+        db.close()
+
+
+def pq_of_index(index_dir: Path, folder: Path) -> dict:
+    """The compressed index of ``index_dir``'s own vectors, written into ``folder``."""
+    from index.settings import VectorSettings
+    from index.vectors import VectorIndex, pq_lists
+
+    gen = (index_dir / "CURRENT").read_text().strip()
+    started = time.perf_counter()
+    ids, vectors = VectorIndex.read(index_dir / gen / "vectors.faiss", writable=True).all()
+    index = VectorIndex.pq(
+        ids, lambda at: vectors[at], pq_lists(len(ids)), VectorSettings(), threads=1
+    )
+    index.write(folder / "vectors.faiss")
+    return {"vectors": len(ids), "copies": 1, "total_s": round(time.perf_counter() - started, 1)}
+
+
+def exact_search_ms(stored_file: Path, queries: np.ndarray, k: int = 100) -> float:
+    """Median ms of an exact top-``k`` over every stored row, one query at a time (the
+    baseline where an uncompressed index does not fit in memory)."""
+    from index.stored_vectors import StoredVectors
+
+    stored = StoredVectors.open(stored_file)
+    times = []
+    for q in queries:
+        t = time.perf_counter()
+        best = np.full(0, -np.inf, np.float32)
+        for start in range(0, len(stored), 1 << 20):
+            sims = stored._rows[start : start + (1 << 20)].astype(np.float32) @ q
+            best = np.concatenate([best, sims[np.argpartition(-sims, k - 1)[:k]]])
+            best = best[np.argpartition(-best, k - 1)[:k]]
+        times.append(time.perf_counter() - t)
+    return round(1000 * float(np.median(times)), 1)
+
+
+def evict(index_dir: Path) -> None:
+    """Drop the published generation's files from the page cache (``POSIX_FADV_DONTNEED``:
+    only these files, unlike ``drop_caches``, so other work on the machine keeps its cache)."""
+    import os
+
+    gen = index_dir / (index_dir / "CURRENT").read_text().strip()
+    for path in gen.iterdir():
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fdatasync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def pq_recall(index_dir: Path, queries: np.ndarray, exact: list[np.ndarray]) -> dict:
+    """Recall@100 and @10 of the published compressed index against ``exact`` (per query,
+    the exact top 100 chunk ids, :func:`exact_top`), searched as ``retrieve`` searches."""
+    from index.vectors import VectorIndex
+
+    gen = (index_dir / "CURRENT").read_text().strip()
+    index = VectorIndex.read(index_dir / gen / "vectors.faiss")
+    r100, r10 = [], []
+    for q, ex in zip(queries, exact, strict=True):
+        got = index.search(q, 100)[1]
+        r100.append(len(set(got.tolist()) & set(ex[:100].tolist())) / 100)
+        r10.append(len(set(got[:10].tolist()) & set(ex[:10].tolist())) / 10)
+    index.close()
+    return {"recall@100": float(np.mean(r100)), "recall@10": float(np.mean(r10))}
