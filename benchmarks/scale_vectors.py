@@ -29,6 +29,7 @@ __all__ = [
     "exact_top",
     "pq_of_index",
     "pq_recall",
+    "regroup",
     "synthetic_rows",
 ]
 
@@ -244,3 +245,40 @@ def pq_recall(index_dir: Path, queries: np.ndarray, exact: list[np.ndarray]) -> 
         r10.append(len(set(got[:10].tolist()) & set(ex[:10].tolist())) / 10)
     index.close()
     return {"recall@100": float(np.mean(r100)), "recall@10": float(np.mean(r10))}
+
+
+def regroup(src: Path, dst: Path, factor: int) -> None:
+    """Give the vectors of every ``factor`` consecutive chunk ids to one chunk: id ``c``
+    becomes ``(c - 1) // factor + 1`` in both files of ``src``, which is renamed ``dst``.
+
+    The rows were drawn independently of their ids, so this is the index
+    :func:`build_vectors` would have written for the smaller store with ``factor`` times
+    the copies; the map is monotone, so the stored ids stay ascending.
+    """
+    import json
+
+    import faiss
+
+    from index.stored_vectors import _HEADER
+
+    f16 = src / "vectors.f16"
+    with open(f16, "rb") as fh:
+        n = int(np.frombuffer(fh.read(_HEADER)[8:16], "<i8")[0])
+    ids = np.memmap(f16, dtype="<i8", mode="r+", offset=_HEADER, shape=(n,))
+    ids[:] = (ids - 1) // factor + 1
+    ids.flush()
+    del ids
+    index = faiss.read_index(str(src / "vectors.faiss"))
+    invlists = faiss.extract_index_ivf(index).invlists
+    for lst in range(invlists.nlist):
+        size = invlists.list_size(lst)
+        if size:
+            old = faiss.rev_swig_ptr(invlists.get_ids(lst), size).copy()
+            new = np.ascontiguousarray((old - 1) // factor + 1, dtype=np.int64)
+            invlists.update_entries(lst, 0, size, faiss.swig_ptr(new), invlists.get_codes(lst))
+    faiss.write_index(index, str(src / "vectors.faiss"))
+    info = json.loads(src.with_suffix(".json").read_text())
+    info["copies"] = info["copies"] * factor
+    info["regrouped_from"] = src.name
+    dst.with_suffix(".json").write_text(json.dumps(info))
+    src.rename(dst)
