@@ -176,9 +176,10 @@ def print_compressed(rows: Sequence[dict], main: Sequence[dict]) -> None:
         "| chunks stored | vectors | vector index (nlist/nprobe, PQ bytes) | p50 ms | p95 ms | "
         "default index p50 ms (its type) | p50 ratio | exact search of the vectors alone, "
         "ms | first answer in a new process s (index evicted) | peak RSS MB (anon) | disk MB "
-        "| recall@100 | recall@10 | vector build s |"
+        "| recall@100 | recall@10 | vector build s | keyword search alone p50 ms | vector search "
+        "alone p50 ms (default index) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         p, v = r["pressroom"], r["vectors"]
         b = base[r["size"]]
@@ -190,7 +191,8 @@ def print_compressed(rows: Sequence[dict], main: Sequence[dict]) -> None:
             f"{p['p50_ms'] / bp['p50_ms']:.2f} | {r['exact_search_ms']} | {p['cold_s']} "
             f"({r['first_answer_evicted_s']}) | {p['peak_rss_mb']} ({p.get('anon_rss_mb')}) | "
             f"{r['disk_mb']} | {r['recall']['recall@100']:.3f} | {r['recall']['recall@10']:.3f} | "
-            f"{r['build'].get('total_s')} |"
+            f"{r['build'].get('total_s')} | {p.get('keyword_p50_ms')} | "
+            f"{p.get('vector_p50_ms')} ({bp.get('vector_p50_ms')}) |"
         )
 
 
@@ -200,9 +202,9 @@ def print_sizes(rows: Sequence[dict]) -> None:
     print(
         "| chunks | vector index | p50 ms | p95 ms | exact-search p50 ms | p50 ratio | "
         "cold start s (empty page cache) | peak RSS MB (anon) | disk MB | recall@100 | "
-        "recall@10 |"
+        "recall@10 | keyword search alone p50 ms | vector search alone p50 ms |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         p, e, rec = r["pressroom"], r.get("exact"), r["recall"]
         v = r["build"].get("vectors") or {}
@@ -212,7 +214,8 @@ def print_sizes(rows: Sequence[dict]) -> None:
             f"| {r['build']['chunks']:,} | {kind} | {p['p50_ms']} | {p['p95_ms']} | {exact} | "
             f"{p['cold_s']} ({r.get('cold_disk_s') or '-'}) | "
             f"{p['peak_rss_mb']} ({p.get('anon_rss_mb', '?')}) | {r['disk_mb']} | "
-            f"{rec.get('recall@100', 1.0):.3f} | {rec.get('recall@10', 1.0):.3f} |"
+            f"{rec.get('recall@100', 1.0):.3f} | {rec.get('recall@10', 1.0):.3f} | "
+            f"{p.get('keyword_p50_ms', '-')} | {p.get('vector_p50_ms', '-')} |"
         )
 
 
