@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,9 @@ def build_vectors(
     pool: np.ndarray,
     jitter: float,
     log: Callable[[str], None] = print,
+    *,
+    train_per_list: int | None = None,
+    threads: int = 1,
 ) -> dict:
     """Write ``vectors.f16`` (``copies`` rows per chunk id) and ``vectors.faiss`` (the
     compressed index over them, built by :meth:`index.vectors.VectorIndex.pq`) into
@@ -70,10 +74,16 @@ def build_vectors(
     n, dim = len(ids), pool.shape[1]
     index_path = folder / "vectors.faiss"
     started = time.perf_counter()
-    write_file(stored_path(index_path), dim, ids, synthetic_rows(pool, n, jitter))
+    try:  # rows written by an earlier run are kept (they depend on n and the seed only)
+        stored = StoredVectors.open(stored_path(index_path))
+        if len(stored) != n or not np.array_equal(stored._ids, ids):
+            raise ValueError("other rows")
+        log(f"  {n} stored vectors kept from an earlier run")
+    except ValueError:
+        write_file(stored_path(index_path), dim, ids, synthetic_rows(pool, n, jitter))
+        stored = StoredVectors.open(stored_path(index_path))
     rows_s = time.perf_counter() - started
     log(f"  {n} stored vectors written in {rows_s:.0f} s")
-    stored = StoredVectors.open(stored_path(index_path))
     mapped = stored._rows  # float16 (n, dim), mapped
 
     last = [time.perf_counter()]
@@ -84,6 +94,8 @@ def build_vectors(
             log(f"  added {done}/{n} ({last[0] - started:.0f} s)")
 
     settings = VectorSettings()
+    if train_per_list is not None:
+        settings = replace(settings, train_per_list=train_per_list)
     index = VectorIndex.pq(
         ids,
         lambda at: mapped[at].astype(np.float32),
@@ -91,13 +103,15 @@ def build_vectors(
         settings,
         stored=stored,
         progress=progress,
-        threads=1,
+        threads=threads,
     )
     faiss.write_index(index._index, str(index_path))  # the stored rows are written already
     return {
         "vectors": n,
         "copies": copies,
         "stored_rows_s": round(rows_s, 1),
+        "train_per_list": settings.train_per_list,
+        "threads": threads,
         "total_s": round(time.perf_counter() - started, 1),
         "describe": index.describe(),
     }
