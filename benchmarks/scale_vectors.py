@@ -245,20 +245,35 @@ def evict(index_dir: Path) -> None:
             os.close(fd)
 
 
-def pq_recall(index_dir: Path, queries: np.ndarray, exact: list[np.ndarray]) -> dict:
+def pq_recall(
+    index_dir: Path, queries: np.ndarray, exact: list[np.ndarray], divisor: int | None = None
+) -> dict:
     """Recall@100 and @10 of the published compressed index against ``exact`` (per query,
-    the exact top 100 chunk ids, :func:`exact_top`), searched as ``retrieve`` searches."""
+    the exact top 100 chunk ids, :func:`exact_top`), searched as ``retrieve`` searches
+    (probing ``nlist / divisor`` lists; default: the settings'), and the search's p50 ms."""
+    from index.settings import VectorSettings
     from index.vectors import VectorIndex
 
+    settings = VectorSettings()
+    if divisor is not None:
+        settings = replace(settings, pq_nprobe_divisor=divisor)
     gen = (index_dir / "CURRENT").read_text().strip()
     index = VectorIndex.read(index_dir / gen / "vectors.faiss")
-    r100, r10 = [], []
+    r100, r10, times = [], [], []
     for q, ex in zip(queries, exact, strict=True):
-        got = index.search(q, 100)[1]
+        t = time.perf_counter()
+        got = index.search(q, 100, settings=settings)[1]
+        times.append(time.perf_counter() - t)
         r100.append(len(set(got.tolist()) & set(ex[:100].tolist())) / 100)
         r10.append(len(set(got[:10].tolist()) & set(ex[:10].tolist())) / 10)
+    nprobe = index._probes(settings)
     index.close()
-    return {"recall@100": float(np.mean(r100)), "recall@10": float(np.mean(r10))}
+    return {
+        "recall@100": float(np.mean(r100)),
+        "recall@10": float(np.mean(r10)),
+        "nprobe": nprobe,
+        "search_p50_ms": round(1000 * float(np.median(times)), 1),
+    }
 
 
 def regroup(src: Path, dst: Path, factor: int) -> None:

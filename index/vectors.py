@@ -400,6 +400,9 @@ class VectorIndex:
         # search on 2 busy cores, more than a flat scan of 10^4 vectors.
         faiss.omp_set_num_threads(1)
         params = None
+        probes = self._probes(settings)
+        if self._pq:  # probes are a query-time setting; the graph must offer as many lists
+            params = self._pq_params(probes)
         if allowed is not None:
             allowed_ids = _ids(allowed)
             if self._ivf is not None and len(allowed_ids) <= settings.filter_exact_max:
@@ -409,8 +412,12 @@ class VectorIndex:
                 params = faiss.SearchParameters(sel=selector)
             else:
                 share = len(allowed_ids) / max(len(self), 1)
-                nprobe = min(self._ivf.nlist, math.ceil(self._ivf.nprobe / max(share, 1e-9)))
-                params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
+                nprobe = min(self._ivf.nlist, math.ceil(probes / max(share, 1e-9)))
+                if self._pq:
+                    params = self._pq_params(nprobe)
+                    params.sel = selector
+                else:
+                    params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
         if self._ivf is not None and self._prefetch_left > 0:
             self._prefetch_lists(q, params.nprobe if params is not None else self._ivf.nprobe)
         if self._stored is not None:
@@ -418,6 +425,21 @@ class VectorIndex:
         scores, ids = self._index.search(q, k, params=params)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
+
+    def _probes(self, settings: VectorSettings) -> int:
+        """Lists a search probes: the IVF index's own ``nprobe``; for the compressed one
+        ``nlist / settings.pq_nprobe_divisor``."""
+        if self._ivf is None:
+            return 0
+        if self._pq:
+            return max(1, self._ivf.nlist // settings.pq_nprobe_divisor)
+        return int(self._ivf.nprobe)
+
+    def _pq_params(self, nprobe: int) -> faiss.SearchParametersIVF:
+        params = faiss.SearchParametersIVF(nprobe=nprobe)
+        if isinstance(self._ivf.quantizer, faiss.IndexHNSW):
+            params.quantizer_params = faiss.SearchParametersHNSW(efSearch=max(2 * nprobe, 64))
+        return params
 
     def _reranked(
         self,
