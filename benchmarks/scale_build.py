@@ -251,6 +251,8 @@ def flat_twin(index_dir: Path) -> Path:
     """The same index with exact vector search (store hard-linked), the baseline."""
     import faiss
 
+    from index.integrity import digest_files
+    from index.manifest import Manifest
     from index.vectors import VectorIndex
 
     twin = index_dir.with_name(index_dir.name + "-flat")
@@ -260,11 +262,15 @@ def flat_twin(index_dir: Path) -> Path:
     shutil.rmtree(twin, ignore_errors=True)
     (twin / gen).mkdir(parents=True)
     os.link(index_dir / gen / "store.sqlite", twin / gen / "store.sqlite")
-    shutil.copy(index_dir / gen / "manifest.json", twin / gen / "manifest.json")
     ids, vectors = VectorIndex.read(index_dir / gen / "vectors.faiss", writable=True).all()
     flat = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
     flat.add_with_ids(vectors, ids)
     faiss.write_index(flat, str(twin / gen / "vectors.faiss"))
+    # the manifest records the new file (its size is checked on opening)
+    manifest = Manifest.read(index_dir / gen / "manifest.json")
+    extra = {**manifest.extra, "vectors": VectorIndex(flat).describe()}
+    manifest = replace(manifest, extra=extra, files=digest_files(twin / gen))
+    (twin / gen / "manifest.json").write_text(manifest.to_json())
     (twin / "CURRENT").write_text(gen)
     return twin
 

@@ -27,6 +27,7 @@ __all__ = [
     "measure_in_child",
     "question_texts",
     "real_recall",
+    "stage_times",
     "status_mb",
     "warm_page_cache",
 ]
@@ -61,6 +62,7 @@ def measure(index_dir: Path, launched: float, n_queries: int) -> dict:
         times.append(time.perf_counter() - t)
     times.sort()
     return {
+        **stage_times(index_dir, questions[:n_queries]),
         "cold_s": round(cold, 2),
         "p50_ms": round(1000 * times[len(times) // 2], 1),
         "p95_ms": round(1000 * times[min(len(times) - 1, int(0.95 * len(times)))], 1),
@@ -68,6 +70,29 @@ def measure(index_dir: Path, launched: float, n_queries: int) -> dict:
         "queries": len(times),
         "peak_rss_mb": status_mb("VmHWM"),  # includes the mapped index pages read
         "anon_rss_mb": status_mb("RssAnon"),  # the process's own memory, without them
+    }
+
+
+def stage_times(index_dir: Path, questions: list[str], k: int = 100) -> dict:
+    """p50 ms of the keyword search alone (the question's analysis, then FTS5 within the
+    postings budget) and of the vector search alone (on encoded questions), as
+    ``retrieve`` runs them for ``k`` candidates."""
+    from index import get_encoder, reading
+    from qa.query import analyse
+
+    qvecs = get_encoder().encode(questions)
+    keyword, dense = [], []
+    with reading(index_dir) as reader:
+        for q, v in zip(questions, qvecs, strict=True):
+            t = time.perf_counter()
+            reader.keyword(analyse(reader, q).keyword_terms, k)
+            keyword.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            reader.dense(v, k)
+            dense.append(time.perf_counter() - t)
+    return {
+        "keyword_p50_ms": round(1000 * float(np.median(keyword)), 1),
+        "vector_p50_ms": round(1000 * float(np.median(dense)), 1),
     }
 
 
@@ -108,9 +133,11 @@ def cold_disk_start(index_dir: Path) -> float | None:
     return _run_child(index_dir, 0)["cold_s"]
 
 
-def measure_in_child(index_dir: Path, n_queries: int) -> dict:
-    """:func:`measure` in a fresh process, with the index's files in the page cache."""
-    warm_page_cache(index_dir)
+def measure_in_child(index_dir: Path, n_queries: int, *, warm: bool = True) -> dict:
+    """:func:`measure` in a fresh process, with the index's files in the page cache
+    (unless ``warm`` is False: as they are)."""
+    if warm:
+        warm_page_cache(index_dir)
     return _run_child(index_dir, n_queries)
 
 

@@ -22,7 +22,9 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -58,7 +60,10 @@ __all__ = [
     "CLUSTER_EXTRA",
     "ClusterEncoder",
     "ClusterUnavailableError",
+    "ClusterUnreachableError",
+    "ClusterWorkersLostError",
     "Prepared",
+    "check_address",
     "cluster_sync",
     "import_ray",
     "ray_session",
@@ -71,8 +76,42 @@ FILES_PER_TASK = 8  # files per parse task
 TASKS_IN_FLIGHT = 2  # parse tasks submitted ahead of the writer (parsing is ~7% of the work)
 
 
+CONNECT_TIMEOUT = 5.0  # seconds to reach a cluster's address before giving up
+
+
 class ClusterUnavailableError(ImportError):
-    """Ray is not installed (the ``cluster`` extra)."""
+    """Ray is not installed (the ``cluster`` extra), or no cluster answers at the address."""
+
+
+class ClusterUnreachableError(ClusterUnavailableError):
+    """``--ray ADDRESS``: nothing answers there (Ray itself would wait minutes)."""
+
+
+class ClusterWorkersLostError(RuntimeError):
+    """The cluster's workers died more often than Ray retries them; nothing was published."""
+
+
+def check_address(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Reach ``HOST:PORT`` (or ``ray://HOST:PORT``) over TCP within ``timeout`` seconds.
+
+    ``ray.init`` retries an unreachable address for minutes; this fails in seconds with
+    :class:`ClusterUnreachableError` naming the address and the reason.
+    """
+    target = address.removeprefix("ray://")
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterUnreachableError(
+            f"--ray {address}: expected 'local', 'auto' or HOST:PORT (the head node's GCS port, "
+            "6379 by default)"
+        )
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise ClusterUnreachableError(
+            f"no Ray cluster answers at {address} ({reason} after at most {timeout:g} s); "
+            "start one there with `ray start --head`, or use --ray local"
+        ) from exc
 
 
 def import_ray() -> ModuleType:
@@ -105,11 +144,68 @@ def ray_session(address: str, *, num_cpus: int | None = None) -> Iterator[Module
             object_store_memory=512 * 1024 * 1024,
         )
     else:
-        ray.init(address=address, log_to_driver=False)
+        if address != "auto":
+            check_address(address)
+        try:
+            with _join_env(), _quiet_stderr():
+                ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+        except ConnectionError as exc:  # not a Ray cluster there, or "auto" and none here
+            where = "on this machine" if address == "auto" else f"at {address}"
+            raise ClusterUnreachableError(
+                f"no Ray cluster answers {where}; start one with `ray start --head`, "
+                "or use --ray local"
+            ) from exc
     try:
         yield ray
     finally:
         ray.shutdown()
+
+
+@contextlib.contextmanager
+def _join_env() -> Iterator[None]:
+    """While joining: Ray tries the address 3 times (~1 s apart, not 20) and keeps its
+    core's retry warnings off stderr (a variable already set is left as it is)."""
+    wanted = {"RAY_gcs_server_port_wait_time_s": "3", "RAY_BACKEND_LOG_LEVEL": "error"}
+    added = [k for k in wanted if k not in os.environ]
+    os.environ.update({k: wanted[k] for k in added})
+    try:
+        yield
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """File descriptor 2 to /dev/null: Ray's core prints a warning line per retry of an
+    address that is not a cluster, which the one error line replaces."""
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+_LOST = ("RayActorError", "WorkerCrashedError", "NodeDiedError", "ObjectLostError")
+PARSE_RETRIES = 3  # Ray's default retries of a task whose worker died
+
+
+def ray_get(refs: Any, what: str, retries: int) -> Any:
+    """``ray.get``, with a worker lost beyond Ray's retries as
+    :class:`ClusterWorkersLostError` (one line: what died, how often it was retried)."""
+    ray = import_ray()
+    lost = tuple(getattr(ray.exceptions, name) for name in _LOST)
+    try:
+        return ray.get(refs)
+    except lost as exc:
+        raise ClusterWorkersLostError(
+            f"the Ray cluster lost {what} more than the {retries} times it retries them "
+            f"({type(exc).__name__}); nothing was published, the index is as it was"
+        ) from exc
 
 
 # -- worker side --------------------------------------------------------------------------------
@@ -258,7 +354,7 @@ class ClusterEncoder:
         """Start the actors if need be and wait until every one has loaded the model."""
         self.start()
         if not self.pids:
-            infos = import_ray().get(self._infos)
+            infos = ray_get(self._infos, "embedding workers", self._retries)
             _, self._dim, self._max_tokens, _ = infos[0]
             self.pids = [info[3] for info in infos]
 
@@ -279,7 +375,8 @@ class ClusterEncoder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         self._start()
-        return import_ray().get(self._actors[0].count_tokens.remote(list(texts)))
+        ref = self._actors[0].count_tokens.remote(list(texts))
+        return ray_get(ref, "an embedding worker", self._retries)
 
     def encode(self, texts: Sequence[str], batch_size: int = ENCODE_BATCH) -> np.ndarray:
         return self.encode_with_sentences(texts, [[] for _ in texts])[0]
@@ -316,7 +413,7 @@ class ClusterEncoder:
         while pending:
             [ref], _ = ray.wait(list(pending), num_returns=1)
             actor, rows = pending.pop(ref)
-            got, parts = ray.get(ref)
+            got, parts = ray_get(ref, "an embedding worker", self._retries)
             vectors[rows] = got
             for i, part in zip(rows, parts, strict=True):
                 pooled[i] = part
@@ -397,7 +494,7 @@ def cluster_sync(
                 if on_submit is not None:
                     on_submit(files)
                 in_flight.append(task.remote(files, encoder.name, encoder.backend, chunking))
-            for item in ray.get(in_flight.popleft()):
+            for item in ray_get(in_flight.popleft(), "a parsing task", PARSE_RETRIES):
                 _apply(writer, item, known, tally)
                 tally.done += 1
                 if progress is not None:

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from .errors import corrupt
-from .layout import MANIFEST, PUBLISHED_FILES, STORE, VECTORS
+from .layout import MANIFEST, OPTIONAL_FILES, PUBLISHED_FILES, STORE, VECTORS
 from .manifest import Manifest
 
 __all__ = [
     "Damage",
     "FileDigest",
     "digest_file",
+    "checked_files",
     "digest_files",
     "full_check",
     "quick_check",
@@ -73,8 +74,19 @@ def digest_file(path: Path) -> FileDigest:
 
 
 def digest_files(folder: Path) -> dict[str, dict[str, Any]]:
-    """The manifest's ``files`` entry for a generation folder being published."""
-    return {name: digest_file(folder / name).as_json() for name in PUBLISHED_FILES}
+    """The manifest's ``files`` entry for a generation folder being published: every
+    published file, and each optional one (``vectors.f16``) the folder has."""
+    names = PUBLISHED_FILES + tuple(n for n in OPTIONAL_FILES if (folder / n).exists())
+    return {name: digest_file(folder / name).as_json() for name in names}
+
+
+def checked_files(manifest: Manifest) -> tuple[str, ...]:
+    """The files a generation must have: the published ones, and each optional one its
+    manifest recorded or its vector index needs (a compressed one: ``vectors.f16``)."""
+    vectors = manifest.extra.get("vectors") if isinstance(manifest.extra, dict) else None
+    compressed = isinstance(vectors, dict) and vectors.get("type") == "pq"
+    optional = tuple(n for n in OPTIONAL_FILES if n in manifest.files or compressed)
+    return PUBLISHED_FILES + optional
 
 
 def _recorded(manifest: Manifest, name: str) -> tuple[int, str] | None:
@@ -90,7 +102,7 @@ def _recorded(manifest: Manifest, name: str) -> tuple[int, str] | None:
 def quick_check(folder: Path, manifest: Manifest) -> list[Damage]:
     """Every published file is there with the size the manifest recorded (no reading)."""
     out = []
-    for name in PUBLISHED_FILES:
+    for name in checked_files(manifest):
         path = folder / name
         try:
             size = path.stat().st_size
@@ -114,7 +126,7 @@ def full_check(folder: Path, manifest: Manifest) -> list[Damage]:
         return out
     if not manifest.files:
         return structural_check(folder, manifest)
-    for name in PUBLISHED_FILES:
+    for name in checked_files(manifest):
         path = folder / name
         recorded = _recorded(manifest, name)
         if recorded is None:

@@ -11,6 +11,8 @@
         manifest.json
         store.sqlite     documents, chunks, FTS5 keyword index
         vectors.faiss    chunk embeddings keyed by chunk id
+        vectors.f16      above VectorSettings.compressed_min chunks only: the vectors the
+                         compressed vectors.faiss re-ranks with (index.stored_vectors)
 
 A writer builds ``gen-N.tmp-PID`` beside the published one, fsyncs it, renames it
 to ``gen-N`` and then replaces ``CURRENT`` with an atomic rename. A crash at any
@@ -50,7 +52,9 @@ STORE = "store.sqlite"
 VECTORS = "vectors.faiss"
 _GEN = re.compile(r"^gen-(\d{6,})$")
 KEEP_OLD_GENERATIONS = 1  # a reader that opened the previous one can finish its query
+STORED_VECTORS = "vectors.f16"  # a compressed vector index's stored vectors (only then)
 PUBLISHED_FILES = (STORE, VECTORS)  # checksummed in the manifest (which has its own)
+OPTIONAL_FILES = (STORED_VECTORS,)  # checksummed too when a generation has them
 
 
 class IndexLockedError(RuntimeError):

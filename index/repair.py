@@ -36,6 +36,7 @@ from .integrity import digest_files
 from .layout import (
     MANIFEST,
     STORE,
+    STORED_VECTORS,
     VECTORS,
     current_generation,
     new_workdir,
@@ -287,7 +288,7 @@ class _Job:
         self, target: GenerationCheck, dim: int, damaged: set[str], chunks: list[tuple]
     ) -> VectorIndex:
         wanted = {c for c, _ in chunks}
-        if VECTORS not in damaged:
+        if VECTORS not in damaged and STORED_VECTORS not in damaged:
             vectors = VectorIndex.read(target.path / VECTORS, writable=True)
             stale = sorted(set(vectors.all()[0].tolist()) - wanted)
             vectors.remove(stale)

@@ -37,9 +37,19 @@ class VectorSettings:
         nprobe_divisor: an IVF index probes ``nlist / nprobe_divisor`` lists.
         filter_exact_max: a filter allowing at most this many ids is searched exactly.
         train_per_list: k-means sample size per IVF list (FAISS warns below 39).
+        compressed_min: above this many vectors the index is compressed (IVF-PQ, its
+            candidates re-ranked exactly from float16 stored vectors); IVF's
+            uncompressed lists take 1.5 KB a vector.
+        pq_m: bytes of product code per vector in the compressed index.
+        pq_nprobe_divisor: the compressed index probes ``nlist / pq_nprobe_divisor`` lists.
+        pq_rerank: candidates of the compressed index re-ranked exactly.
     """
 
     exact_max: int = 50_000
     nprobe_divisor: int = 8
     filter_exact_max: int = 20_000
     train_per_list: int = 40
+    compressed_min: int = 2_000_000
+    pq_m: int = 48
+    pq_nprobe_divisor: int = 16
+    pq_rerank: int = 400

@@ -6,10 +6,18 @@ index (``IndexIVFFlat``) with ``nlist`` about 4*sqrt(n) lists, searched with
 ``nprobe = nlist / VectorSettings.nprobe_divisor`` lists. ``benchmarks/scale.py``
 measures its recall against exact search (at least 0.98 for the 100 candidates ``retrieve`` takes).
 
-Both types keep stable int64 ids, can remove vectors and can give stored vectors back
+Above ``VectorSettings.compressed_min`` vectors, where IVF's uncompressed lists (1.5 KB a
+vector) would not fit the memory of one machine, the index is compressed: ``IndexIVFPQ``
+(``pq_m`` bytes a vector, ``nlist`` about sqrt(n)) finds ``pq_rerank`` candidates, which are
+re-ranked exactly against the vectors stored beside it in float16
+(:class:`~index.stored_vectors.StoredVectors`, ``vectors.f16``), so the scores a search
+returns are true inner products. ``benchmarks/scale.py`` measures all three types.
+
+Every type keeps stable int64 ids, can remove vectors and can give stored vectors back
 (the embedding cache reuses them instead of re-encoding); the IVF index does so through
-a hash-table direct map. IVF stores the vectors uncompressed, so nothing is lost when
-an index is converted from one type to the other. Readers map the file into memory
+a hash-table direct map, the compressed one from its stored vectors. IVF stores the
+vectors uncompressed, so nothing is lost when an index is converted between flat and
+IVF; the compressed type's stored vectors are float16. Readers map the file into memory
 (``IO_FLAG_MMAP_IFC``) instead of reading it, so opening costs milliseconds at any size;
 the first searches of a mapped IVF index ask the kernel for the lists they will scan, so
 a process started with the index out of the page cache does not read it fault by fault.
@@ -29,11 +37,13 @@ import faiss
 import numpy as np
 
 from .settings import VectorSettings
+from .stored_vectors import STORED_SUFFIX, StoredVectors
 
-__all__ = ["VectorIndex", "ivf_lists"]
+__all__ = ["VectorIndex", "ivf_lists", "pq_lists", "stored_path"]
 
 DEFAULT_VECTORS = VectorSettings()
 _SEED = 1234
+_HNSW_M = 32  # graph links per centroid of a compressed index's quantizer
 
 
 PREFETCH_SEARCHES = 16  # searches of a mapped IVF index that prefetch their lists
@@ -87,12 +97,34 @@ def ivf_lists(n: int) -> int:
     return int(2 ** round(math.log2(4 * math.sqrt(max(n, 1)))))
 
 
+def pq_lists(n: int) -> int:
+    """Inverted lists of a compressed index of ``n`` vectors: the power of two nearest
+    sqrt(n) (4096 at 10^7), a quarter of IVF's, so that adding a vector compares it with
+    4x fewer centroids (the cost of building at 10^7 on two cores)."""
+    return max(1, ivf_lists(n) // 4)
+
+
+def stored_path(index_path: Path) -> Path:
+    """Where a compressed index's stored vectors live: ``vectors.faiss`` -> ``vectors.f16``."""
+    return Path(index_path).with_suffix(STORED_SUFFIX)
+
+
 class VectorIndex:
     """Cosine search (vectors are normalised) with stable int64 ids."""
 
-    def __init__(self, index: faiss.Index, *, mapped: bool = False) -> None:
+    def __init__(
+        self,
+        index: faiss.Index,
+        *,
+        mapped: bool = False,
+        stored: StoredVectors | None = None,
+    ) -> None:
         self._index = index
         self._ivf = faiss.extract_index_ivf(index) if isinstance(index, faiss.IndexIVF) else None
+        self._pq = isinstance(index, faiss.IndexIVFPQ)
+        if self._pq and stored is None:
+            raise ValueError("a compressed index needs its stored vectors")
+        self._stored = stored if self._pq else None
         self._prefetch_left = PREFETCH_SEARCHES if mapped and _madvise is not None else 0
 
     @classmethod
@@ -105,17 +137,32 @@ class VectorIndex:
 
         A mapped index must not be changed (FAISS would write into a read-only mapping):
         writers open with ``writable=True``.
+        A compressed index also maps its stored vectors (:func:`stored_path`); their
+        count must match the index's.
         """
         flags = 0 if writable else faiss.IO_FLAG_MMAP_IFC
-        return cls(faiss.read_index(str(path), flags), mapped=not writable)
+        index = faiss.read_index(str(path), flags)
+        stored = None
+        if isinstance(index, faiss.IndexIVFPQ):
+            stored = StoredVectors.open(stored_path(path))
+            if len(stored) != index.ntotal:
+                raise ValueError(
+                    f"{stored_path(path).name} holds {len(stored)} vectors, "
+                    f"{Path(path).name} {index.ntotal}"
+                )
+        return cls(index, mapped=not writable, stored=stored)
 
     def write(self, path: Path) -> None:
+        """Write the index file (and a compressed index's stored vectors beside it)."""
         faiss.write_index(self._index, str(path))
+        if self._stored is not None:
+            self._stored.write(stored_path(path))
 
     def close(self) -> None:
         """Drop the FAISS index now (a mapped file is unmapped), not when collected."""
         self._index = None
         self._ivf = None
+        self._stored = None
 
     @property
     def dim(self) -> int:
@@ -123,8 +170,8 @@ class VectorIndex:
 
     @property
     def kind(self) -> str:
-        """``flat`` (exact) or ``ivf``."""
-        return "flat" if self._ivf is None else "ivf"
+        """``flat`` (exact), ``ivf`` or ``pq`` (compressed, re-ranked exactly)."""
+        return "flat" if self._ivf is None else "pq" if self._pq else "ivf"
 
     @property
     def nlist(self) -> int:
@@ -136,31 +183,49 @@ class VectorIndex:
 
     def describe(self) -> dict[str, int | str]:
         """Type and parameters, for the manifest."""
-        return {"type": self.kind, "nlist": self.nlist, "nprobe": self.nprobe}
+        out: dict[str, int | str] = {"type": self.kind, "nlist": self.nlist, "nprobe": self.nprobe}
+        if self._pq:
+            out["pq_m"] = int(self._index.pq.M)
+        return out
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
     def add(self, ids: Sequence[int], vectors: np.ndarray) -> None:
         if len(ids):
-            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), _ids(ids))
+            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+            self._index.add_with_ids(vectors, _ids(ids))
+            if self._stored is not None:
+                self._stored.add(_ids(ids), vectors)
 
     def remove(self, ids: Sequence[int]) -> int:
         if not len(ids):
             return 0
         ids = _ids(ids)
-        # the IVF direct map removes only through an IDSelectorArray
-        selector = faiss.IDSelectorBatch(ids) if self._ivf is None else faiss.IDSelectorArray(ids)
-        return int(self._index.remove_ids(selector))
+        # the IVF direct map removes only through an IDSelectorArray; the compressed index
+        # has no direct map (its stored vectors serve ``get``) and scans its lists
+        batch = self._ivf is None or self._pq
+        selector = faiss.IDSelectorBatch(ids) if batch else faiss.IDSelectorArray(ids)
+        removed = int(self._index.remove_ids(selector))
+        if self._stored is not None:
+            self._stored.remove(ids)
+        return removed
 
     def get(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of ``ids`` (every id must be present)."""
         if not len(ids):
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._stored is not None:
+            try:
+                return self._stored.get(_ids(ids))
+            except KeyError as exc:
+                raise RuntimeError(f"vector id {exc.args[0]} not found") from exc
         return self._index.reconstruct_batch(_ids(ids))
 
     def all(self) -> tuple[np.ndarray, np.ndarray]:
         """Every ``(ids, vectors)`` stored, ids ascending."""
+        if self._stored is not None:
+            return self._stored.all()
         if self._ivf is None:
             ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
             vectors = self._index.index.reconstruct_n(0, len(ids)) if len(ids) else None
@@ -192,6 +257,16 @@ class VectorIndex:
         index near the threshold is not rebuilt on every update.
         """
         n = len(self)
+        if self._pq:
+            if n < settings.compressed_min // 2:
+                return (
+                    self._rebuilt_flat() if n <= settings.exact_max else self._rebuilt_ivf(settings)
+                )
+            if 0.5 < pq_lists(n) / self._ivf.nlist < 2:
+                return self
+            return self._rebuilt_pq(settings)
+        if n > settings.compressed_min:
+            return self._rebuilt_pq(settings)
         if self._ivf is None:
             if n <= settings.exact_max:
                 return self
@@ -212,6 +287,15 @@ class VectorIndex:
     def _rebuilt_ivf(self, settings: VectorSettings) -> VectorIndex:
         ids, vectors = self.all()
         return VectorIndex.ivf(ids, vectors, ivf_lists(len(ids)), settings)
+
+    def _rebuilt_pq(self, settings: VectorSettings) -> VectorIndex:
+        """A compressed index of these vectors; retraining one keeps its stored vectors
+        (they do not change) and reads them in blocks, never all at once."""
+        if self._stored is not None:
+            ids, rows = self._stored.merged_rows()
+            return VectorIndex.pq(ids, rows, pq_lists(len(ids)), settings, stored=self._stored)
+        ids, vectors = self.all()
+        return VectorIndex.pq(ids, lambda at: vectors[at], pq_lists(len(ids)), settings)
 
     @classmethod
     def ivf(
@@ -239,6 +323,59 @@ class VectorIndex:
         out.add(ids, vectors)
         return out
 
+    @classmethod
+    def pq(
+        cls,
+        ids: np.ndarray,
+        rows: Callable[[np.ndarray], np.ndarray],
+        nlist: int,
+        settings: VectorSettings = DEFAULT_VECTORS,
+        *,
+        stored: StoredVectors | None = None,
+        progress: Callable[[int], None] | None = None,
+        threads: int | None = None,
+    ) -> VectorIndex:
+        """A compressed index (IVF lists of ``settings.pq_m``-byte product codes) over the
+        vectors of ``ids`` (ascending), ``rows(positions)`` giving them as float32.
+
+        Trained on a fixed-seed sample of ``train_per_list * nlist`` vectors, then filled
+        in blocks, so a corpus larger than memory can be indexed. ``stored``: the stored
+        vectors when they already hold exactly these (else they are made from ``rows``).
+        ``threads``: FAISS threads for training and adding (default: every core; on
+        busy cores one can be faster, OpenMP workers waiting for each other).
+        """
+        n = len(ids)
+        dim = rows(np.arange(min(n, 1))).shape[1] if n else 0
+        take = min(n, settings.train_per_list * nlist)
+        nbits = 8 if take >= 256 else max(1, int(math.log2(max(take, 2))))  # k-means needs 2^bits
+        # the lists' centroids are found through a graph (HNSW), not compared one by one:
+        # adding 10^7 vectors to 4,096 lists is then minutes instead of hours on 2 cores
+        quantizer = faiss.IndexHNSWFlat(dim, _HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        quantizer.hnsw.efConstruction = 64
+        index = faiss.IndexIVFPQ(
+            quantizer, dim, nlist, settings.pq_m, nbits, faiss.METRIC_INNER_PRODUCT
+        )
+        index.cp.seed = _SEED
+        index.cp.niter = 10
+        index.pq.cp.seed = _SEED
+        pick = np.sort(np.random.default_rng(_SEED).choice(n, take, replace=False))
+        faiss.omp_set_num_threads(threads or os.cpu_count() or 1)
+        index.train(np.ascontiguousarray(rows(pick), dtype=np.float32))
+        index.nprobe = max(1, nlist // settings.pq_nprobe_divisor)
+        quantizer.hnsw.efSearch = 32  # adding looks for one list a vector
+        keep = stored if stored is not None else StoredVectors.empty(dim)
+        block = 1 << 16
+        for start in range(0, n, block):
+            at = np.arange(start, min(n, start + block))
+            vecs = np.ascontiguousarray(rows(at), dtype=np.float32)
+            index.add_with_ids(vecs, _ids(ids[at]))
+            if stored is None:
+                keep.add(ids[at], vecs)
+            if progress is not None:
+                progress(int(at[-1]) + 1)
+        quantizer.hnsw.efSearch = max(2 * index.nprobe, 64)  # a search looks for nprobe
+        return cls(index, stored=keep)
+
     # -- search --------------------------------------------------------------------------------
     def search(
         self,
@@ -263,6 +400,9 @@ class VectorIndex:
         # search on 2 busy cores, more than a flat scan of 10^4 vectors.
         faiss.omp_set_num_threads(1)
         params = None
+        probes = self._probes(settings)
+        if self._pq:  # probes are a query-time setting; the graph must offer as many lists
+            params = self._pq_params(probes)
         if allowed is not None:
             allowed_ids = _ids(allowed)
             if self._ivf is not None and len(allowed_ids) <= settings.filter_exact_max:
@@ -272,13 +412,50 @@ class VectorIndex:
                 params = faiss.SearchParameters(sel=selector)
             else:
                 share = len(allowed_ids) / max(len(self), 1)
-                nprobe = min(self._ivf.nlist, math.ceil(self._ivf.nprobe / max(share, 1e-9)))
-                params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
+                nprobe = min(self._ivf.nlist, math.ceil(probes / max(share, 1e-9)))
+                if self._pq:
+                    params = self._pq_params(nprobe)
+                    params.sel = selector
+                else:
+                    params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
         if self._ivf is not None and self._prefetch_left > 0:
             self._prefetch_lists(q, params.nprobe if params is not None else self._ivf.nprobe)
+        if self._stored is not None:
+            return self._reranked(q, k, params, settings)
         scores, ids = self._index.search(q, k, params=params)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
+
+    def _probes(self, settings: VectorSettings) -> int:
+        """Lists a search probes: the IVF index's own ``nprobe``; for the compressed one
+        ``nlist / settings.pq_nprobe_divisor``."""
+        if self._ivf is None:
+            return 0
+        if self._pq:
+            return max(1, self._ivf.nlist // settings.pq_nprobe_divisor)
+        return int(self._ivf.nprobe)
+
+    def _pq_params(self, nprobe: int) -> faiss.SearchParametersIVF:
+        params = faiss.SearchParametersIVF(nprobe=nprobe)
+        if isinstance(self._ivf.quantizer, faiss.IndexHNSW):
+            params.quantizer_params = faiss.SearchParametersHNSW(efSearch=max(2 * nprobe, 64))
+        return params
+
+    def _reranked(
+        self,
+        q: np.ndarray,
+        k: int,
+        params: faiss.SearchParametersIVF | None,
+        settings: VectorSettings,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The compressed index's best ``pq_rerank`` candidates, scored again exactly
+        against their stored vectors; the top ``k`` of those, with the exact scores."""
+        _, found = self._index.search(q, max(k, settings.pq_rerank), params=params)
+        candidates = np.unique(found[0][found[0] >= 0])
+        exact = self._stored.best_scores(q[0], candidates)
+        top = np.argsort(-exact, kind="stable")[:k]
+        top = top[np.isfinite(exact[top])]
+        return exact[top].astype(np.float32), candidates[top]
 
     def _prefetch_lists(self, query: np.ndarray, nprobe: int) -> None:
         """Ask the kernel to read the lists this search will scan, all at once.

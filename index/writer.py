@@ -34,6 +34,7 @@ from .groups import update_groups
 from .integrity import digest_files, full_check, raise_for
 from .layout import (
     MANIFEST,
+    OPTIONAL_FILES,
     PUBLISHED_FILES,
     STORE,
     VECTORS,
@@ -166,7 +167,9 @@ class IndexWriter:
         source = self._source()
         if source is not None:
             self._source_bytes = sum(
-                (source / n).stat().st_size for n in PUBLISHED_FILES if (source / n).exists()
+                (source / n).stat().st_size
+                for n in PUBLISHED_FILES + OPTIONAL_FILES
+                if (source / n).exists()
             )
         self._number, self._work = new_workdir(self.index_dir)
         upgrade = False

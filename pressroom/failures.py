@@ -37,7 +37,7 @@ EXIT_DAMAGED = 3  # a file of the index is damaged, or CURRENT is: run `pressroo
 EXIT_DISK_FULL = 4
 EXIT_READ_ONLY = 5
 EXIT_PERMISSION = 6
-EXIT_NO_CLUSTER = 7  # --ray without Ray installed (the `cluster` extra)
+EXIT_NO_CLUSTER = 7  # --ray: no Ray (the `cluster` extra), no cluster there, or workers lost
 
 EXIT_CODES = """exit codes:
   0  done (ingest --watch: stopped by Ctrl-C or SIGTERM)
@@ -47,7 +47,9 @@ EXIT_CODES = """exit codes:
   4  disk full (the message says how much room the update needs)
   5  read-only file system
   6  permission denied
-  7  --ray given but Ray is not installed: pip install -e '.[cluster]'
+  7  --ray given but Ray is not installed (pip install -e '.[cluster]'), no Ray cluster
+     answers at the address (checked within 5 s), or its workers died more often than
+     Ray retries them (nothing was published)
 """
 
 # what a command reports with :func:`fail` instead of a traceback

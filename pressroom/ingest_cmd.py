@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from index import DEFAULT_CORPUS, Progress, SyncReport, default_index_dir, get_encoder, sync
-from index.cluster import ClusterUnavailableError
+from index.cluster import ClusterUnavailableError, ClusterWorkersLostError
 from qa.alerts import AlertsError, after_sync
 
 from .failures import EXIT_CODES, EXIT_NO_CLUSTER, FAILURES, fail
@@ -24,8 +24,9 @@ DESCRIPTION = (
     "fails its checksums. Exit codes: 0 done, 1 some files could not be read (each is "
     "named; the rest was indexed), 2 usage or index error, 3 the index is damaged "
     "(`pressroom repair`), 4 disk full, 5 read-only, 6 permission denied, 7 --ray without Ray "
-    "installed. With --watch it keeps watching the folder, one line per sync, until Ctrl-C "
-    "or SIGTERM stops it (exit code 0)."
+    "installed, no Ray cluster at the address, or workers lost beyond Ray's retries. With "
+    "--watch it keeps watching the folder, one line per sync, until Ctrl-C or SIGTERM stops "
+    "it (exit code 0)."
 )
 EXAMPLES = (
     """examples:
@@ -154,7 +155,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             encoder = get_encoder(args.model, args.encoder)
             report = sync(paths, args.index, encoder=encoder, **options)
-    except ClusterUnavailableError as exc:
+    except (ClusterUnavailableError, ClusterWorkersLostError) as exc:
+        if printer is not None and printer.last:  # end the progress line
+            print(file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NO_CLUSTER
     except (*FAILURES, ValueError, ConnectionError) as exc:

@@ -200,3 +200,59 @@ def test_killed_driver_leaves_the_old_index(corpus, single, tmp_path):
     assert _documents(index_dir) == docs_before
     hits = retrieve("Who manufactures CLR 131?", index_dir=index_dir)
     assert hits and "cpdc" in hits[0].source
+
+
+def test_killed_worker_beyond_retries_ends_with_one_error(local_ray, corpus, single, tmp_path):
+    """A worker that dies more often than Ray retries it (here retries=0, one death; the
+    default is 3) ends the ingest with ClusterWorkersLostError and publishes nothing."""
+    from index.cluster import ClusterWorkersLostError
+
+    index_dir = tmp_path / "idx"
+    shutil.copytree(single, index_dir)
+    before = current_generation(index_dir)
+    work = tmp_path / "releases"
+    shutil.copytree(corpus, work)
+    for f in work.rglob("*.md"):  # changed files: they go to the cluster
+        f.write_text(f.read_text() + "\nUpdated.\n")
+    encoder = _KillFirstWorker(workers=1, retries=0)
+    with pytest.raises(ClusterWorkersLostError, match="lost an embedding worker more than the 0"):
+        cluster_sync([work], index_dir, encoder=encoder)
+    assert encoder.killed is not None
+    assert current_generation(index_dir) == before  # the old index is untouched
+    assert_same_index(single, index_dir)
+
+
+def test_unreachable_address_fails_fast_with_exit_7(corpus, tmp_path):
+    """`--ray HOST:PORT` where nothing listens: one error line and exit code 7, in
+    seconds (Ray itself retries such an address for minutes)."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:  # a port nothing listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    for address, says in (
+        (f"127.0.0.1:{port}", "no Ray cluster answers at"),
+        ("nohost", "HOST:PORT"),
+    ):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pressroom",
+                "ingest",
+                str(corpus),
+                "--index",
+                str(tmp_path / "i"),
+            ]
+            + ["--ray", address],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 7, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], lines
+    assert not (tmp_path / "i").exists()
