@@ -21,6 +21,8 @@ Example:
     ['about']
     >>> sorted(wanted_kinds("How many patients will the trial enroll?"))
     []
+    >>> sorted(wanted_kinds("Who sponsors the Ten West Link transmission line?"))
+    []
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ _INTENT = {
         r"risks?\s+and\s+uncertaint\w*|uncertainties|securities\s+litigation\s+reform)"
     ),
     LINKS: re.compile(
-        r"(?i)\b(?:source\s+link|original\s+(?:release|link|source)|urls?|links?|web\s?site|"
+        # "link" in lower case only: "Ten West Link" or "LinkedIn Corp." names a thing
+        r"(?i)\b(?:source\s+link|original\s+(?:release|link|source)|urls?|(?-i:links?)|web\s?site|"
         r"web\s+page|appeared\s+first|first\s+appeared|published\s+(?:on|at|by)|"
         r"follow\s+\w+\s+on|twitter|linkedin|facebook|instagram|newsletter|subscri\w+)\b"
     ),

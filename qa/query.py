@@ -43,7 +43,9 @@ _EVENTS = (
 )
 _LIST_QUESTION = re.compile(
     rf"\b(?:which|what)\s+(?!(?:two|three|four|five|\d+)\b)(?:[\w-]+\s+){{0,2}}?(?:{_ISSUERS}|{_RELEASES}|{_EVENTS})\b"
-    r"(?!\s+(?:does|do|did)\b)"
+    # a singular verb after the plural: the plural is the object ("Which brands does X own?",
+    # "Which firms has she worked with?"), the question is about one subject
+    r"(?!\s+(?:does|do|did|has|is|was)\b)"
     r"|^\W*(?:please\s+)?(?:list|enumerate|show(?:\s+me)?\s+(?:all|every|the)"
     r"|find\s+(?:all|every)|name\s+(?:all|every|the\s+\w+\s+that))\b"
     rf"|^\W*(?:all\s+)?(?:the\s+)?{_RELEASES}\s+(?:about|on|of|announcing|mentioning|from)\b",
@@ -115,6 +117,8 @@ def is_list_question(question: str) -> bool:
     >>> is_list_question("Which brands does Snap Dock's new partner own?")
     False
     >>> is_list_question("What doses does the imaging trial test?")
+    False
+    >>> is_list_question("Which organizations has the new vice president worked with?")
     False
     """
     return _LIST_QUESTION.search(question) is not None
