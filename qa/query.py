@@ -41,11 +41,19 @@ _EVENTS = (
     r"|appointments|hires|awards|contracts|agreements|offerings|listings|recalls|lawsuits"
     r"|settlements|grants|expansions|openings|results|trials"
 )
+_HEADS = (
+    r"program|programme|ceremony|event|show|competition|contest|list|ranking|category|index"
+    r"|fund|platform|project|initiative|campaign|series|company|firm|group|network|agency"
+    r"|publication|magazine|outlet|team|committee|organi[sz]ation|body|association|council"
+)
 _LIST_QUESTION = re.compile(
     rf"\b(?:which|what)\s+(?!(?:two|three|four|five|\d+)\b)(?:[\w-]+\s+){{0,2}}?(?:{_ISSUERS}|{_RELEASES}|{_EVENTS})\b"
     # a singular verb after the plural: the plural is the object ("Which brands does X own?",
     # "Which firms has she worked with?"), the question is about one subject
     r"(?!\s+(?:does|do|did|has|is|was)\b)"
+    # ... or a singular head noun after it: the plural is a modifier ("Which awards program
+    # named X its winner?", "Which deals team ..."): a question about one thing
+    rf"(?!\s+(?:{_HEADS})\b)"
     r"|^\W*(?:please\s+)?(?:list|enumerate|show(?:\s+me)?\s+(?:all|every|the)"
     r"|find\s+(?:all|every)|name\s+(?:all|every|the\s+\w+\s+that))\b"
     rf"|^\W*(?:all\s+)?(?:the\s+)?{_RELEASES}\s+(?:about|on|of|announcing|mentioning|from)\b",
@@ -119,6 +127,8 @@ def is_list_question(question: str) -> bool:
     >>> is_list_question("What doses does the imaging trial test?")
     False
     >>> is_list_question("Which organizations has the new vice president worked with?")
+    False
+    >>> is_list_question("Which awards program named the agency its 2024 winner?")
     False
     """
     return _LIST_QUESTION.search(question) is not None

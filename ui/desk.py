@@ -277,13 +277,8 @@ class Desk:
                         texts[h.doc_id] = reader.document_text(h.doc_id)
                     except KeyError:  # removed since the query
                         pass
-        except ValueError as exc:
-            return render_message(f"Check the filters: {exc}.")
-        except IndexFormatError as exc:
-            return render_message(str(exc))
         except Exception as exc:  # never a traceback in the page
-            logger.exception("search failed")
-            return render_message(f"Search failed ({type(exc).__name__}). See the server log.")
+            return _failure_page(exc, "search", "filters")
         return self.health_html() + render_results(
             question, hits, texts, filters=filters, no_match=no_match, phrase=phrase
         )
@@ -327,15 +322,8 @@ class Desk:
                         texts[row.doc_id] = reader.document_text(row.doc_id)
                     except KeyError:  # removed since the query
                         pass
-        except ValueError as exc:
-            return Answer(render_message(f"Check the filters: {exc}."))
-        except IndexFormatError as exc:
-            return Answer(render_message(str(exc)))
         except Exception as exc:  # never a traceback in the page
-            logger.exception("list question failed")
-            return Answer(
-                render_message(f"Search failed ({type(exc).__name__}). See the server log.")
-            )
+            return Answer(_failure_page(exc, "search", "filters"))
         chip = f"{found.period.label()}  ✕" if found.period else None
         html = self.health_html() + render_list(found, texts, no_match=no_match)
         return Answer(html, found.has_more, chip)
@@ -354,13 +342,8 @@ class Desk:
                         texts[r.doc_id] = reader.document_text(r.doc_id)
                     except KeyError:
                         pass
-        except ValueError as exc:
-            return render_message(f"Check the dates: {exc}.")
-        except IndexFormatError as exc:
-            return render_message(str(exc))
         except Exception as exc:  # never a traceback in the page
-            logger.exception("timeline failed")
-            return render_message(f"Timeline failed ({type(exc).__name__}). See the server log.")
+            return _failure_page(exc, "timeline", "dates")
         return render_timeline(company, found, texts)
 
     # -- the library -------------------------------------------------------------------------
@@ -588,3 +571,15 @@ class Desk:
         lines += self.run_alerts(report)  # a restored release may answer a saved search
         lines.append(("info", _holds(report)))
         return lines
+
+
+def _failure_page(exc: Exception, what: str, check: str) -> str:
+    """The page's message for a failed ``what`` (called inside its ``except``): bad input
+    names what to check, a damaged index says so, anything else is logged with its
+    traceback and named by type only."""
+    if isinstance(exc, ValueError):
+        return render_message(f"Check the {check}: {exc}.")
+    if isinstance(exc, IndexFormatError):
+        return render_message(str(exc))
+    logger.exception("%s failed", what)
+    return render_message(f"{what.capitalize()} failed ({type(exc).__name__}). See the server log.")
