@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pytest
@@ -105,36 +106,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def serve_app(args: Sequence[str], log_path: Path) -> Iterator[str]:
-    """Run ``python app.py ARGS --port P`` until it answers; yield its URL; stop it after.
+def start_app(args: Sequence[str], log: IO[str]) -> tuple[subprocess.Popen, str]:
+    """Start ``python app.py ARGS --port P``, wait until it answers; the process and its URL.
 
-    The app's output goes to ``log_path`` (a pipe nobody reads could fill and stall it).
+    The app's output goes to ``log`` (a pipe nobody reads could fill and stall it).
     """
     port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     env.pop("PRESSROOM_AUTH", None)
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "app.py", "--port", str(port), *args],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.time() + 120
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"app exited early:\n{Path(log.name).read_text()}")
         try:
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"app exited early:\n{Path(log_path).read_text()}")
-                try:
-                    urllib.request.urlopen(url, timeout=2)
-                    break
-                except OSError:
-                    if time.time() > deadline:
-                        pytest.fail("app did not start within 120 s")
-                    time.sleep(0.3)
+            urllib.request.urlopen(url, timeout=2)
+            return proc, url
+        except OSError:
+            if time.time() > deadline:
+                proc.kill()
+                pytest.fail("app did not start within 120 s")
+            time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def serve_app(args: Sequence[str], log_path: Path) -> Iterator[str]:
+    """Run the app (:func:`start_app`) until it answers; yield its URL; stop it after."""
+    with open(log_path, "w") as log:
+        proc, url = start_app(args, log)
+        try:
             yield url
         finally:
             proc.terminate()

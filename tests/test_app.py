@@ -2,6 +2,8 @@
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -19,7 +21,7 @@ from qa import filters as qa_filters
 from ui import serve, uploads
 from ui.login import LoginGuard
 
-from .conftest import ROOT, free_port, serve_app
+from .conftest import RELEASES, ROOT, free_port, serve_app, start_app
 
 
 @pytest.fixture(scope="module")
@@ -374,3 +376,22 @@ def test_starting_on_a_format_2_index_upgrades_it_in_place(real_index, tmp_path,
     assert (after.chunk_vectors(ids) == vectors).all()
     hits = retrieve("Who manufactures CLR 131?", k=3, index_dir=index_dir)
     assert "Cellectar" in hits[0].text or "CPDC" in hits[0].text
+
+
+def test_sigterm_stops_the_app_and_its_watcher_cleanly(tmp_path, real_index):
+    corpus = tmp_path / "releases"
+    shutil.copytree(RELEASES, corpus)
+    index_dir = tmp_path / "idx"
+    shutil.copytree(real_index, index_dir)
+    log_path = tmp_path / "app.log"
+    with open(log_path, "w") as log:
+        proc, _ = start_app(["--index", str(index_dir), "--corpus", str(corpus)], log)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("the app did not stop within 60 s of SIGTERM")
+    text = log_path.read_text()
+    assert code == 0, text
+    assert "Traceback" not in text

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -148,6 +150,7 @@ def serve(
     # Gradio's start-up lines are silenced (among them its hint about public links, which
     # Pressroom never makes); this one says where the app is
     print(f"Pressroom: serving http://{host}:{port}/ (Ctrl+C stops it)", file=sys.stderr)
+    _stop_on_sigterm()
     demo.launch(
         server_name=host,
         server_port=port,
@@ -165,3 +168,11 @@ def serve(
     )
     if watcher is not None:  # launch returns on Ctrl+C; a sync under way is abandoned
         watcher.stop()
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (``kill``, systemd, docker stop) stops the app as Ctrl+C does: Gradio's
+    launch returns, the watcher is stopped, the process exits 0 (by default SIGTERM would end
+    it at once, the watcher thread with it)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
