@@ -70,6 +70,9 @@ class SyncReport:
     published: bool
     # what the update recovered from or mended (a garbage CURRENT, stray NUL bytes removed)
     notes: tuple[str, ...] = ()
+    # files unchanged since they were indexed, read again because an older ingest version
+    # prepared them (new sections, junk cut): re-indexed, but no news (saved searches skip them)
+    refreshed: tuple[str, ...] = ()
 
 
 def sync(
@@ -168,7 +171,12 @@ def _record(
         tally.unchanged += 1
     else:
         writer.add(doc, list(chunks))
-        (tally.updated if old is not None else tally.added).append(key)
+        if old is None:
+            tally.added.append(key)
+        elif old.stale and (old.size, old.file_mtime_ns) == (doc.size, doc.mtime_ns):
+            tally.refreshed.append(key)  # the file as it was, read again by a newer ingest
+        else:
+            tally.updated.append(key)
 
 
 def _publish(writer: IndexWriter, tally: _Tally, started: float) -> SyncReport:
@@ -179,6 +187,7 @@ def _publish(writer: IndexWriter, tally: _Tally, started: float) -> SyncReport:
         added=tuple(tally.added),
         updated=tuple(tally.updated),
         removed=tuple(tally.removed),
+        refreshed=tuple(tally.refreshed),
         unchanged=tally.unchanged,
         failed=tuple(tally.failed),
         chunks_embedded=tally.embedded,
@@ -213,6 +222,7 @@ class _Tally:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    refreshed: list[str] = field(default_factory=list)
     unchanged: int = 0
     embedded: int = 0
     done: int = 0

@@ -70,7 +70,8 @@ class KnownDocument:
     ``prepared`` is the :data:`ingest.prepare.PREPARED` version it was prepared with (0:
     before versions were recorded). A document prepared with an older version is known with
     ``mtime_ns`` -1, so that every sync path (``index.sync``, the Ray path) reads its file
-    again, and is re-indexed even when its text came out the same.
+    again, and is re-indexed even when its text came out the same; ``file_mtime_ns`` keeps
+    the time recorded, to tell such a refresh from a change of the file.
     """
 
     doc_id: int
@@ -78,6 +79,7 @@ class KnownDocument:
     size: int
     mtime_ns: int
     prepared: int = PREPARED
+    file_mtime_ns: int | None = None
 
     @property
     def stale(self) -> bool:
@@ -249,8 +251,8 @@ class IndexWriter:
         out = {}
         for path, doc_id, content_hash, size, mtime_ns, prepared in rows:
             prepared = prepared if isinstance(prepared, int) else 0
-            mtime_ns = mtime_ns if prepared >= PREPARED else -1  # read its file again
-            out[path] = KnownDocument(doc_id, content_hash, size, mtime_ns, prepared)
+            read_again = -1 if prepared < PREPARED else mtime_ns  # read its file again
+            out[path] = KnownDocument(doc_id, content_hash, size, read_again, prepared, mtime_ns)
         return out
 
     def counts(self) -> tuple[int, int]:

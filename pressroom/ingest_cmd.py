@@ -187,6 +187,8 @@ def run(args: argparse.Namespace) -> int:
             f"in {report.seconds:.1f}s"
         )
         print(f"index {index_dir}: {report.documents} releases, {report.chunks} chunks")
+        if report.refreshed:
+            print(f"{len(report.refreshed)} unchanged files read again by this ingest version")
         if new_alerts:
             print(f"{new_alerts} new alert(s) for saved searches: pressroom alerts")
     return 1 if report.failed else 0

@@ -188,7 +188,8 @@ def test_a_sync_reads_again_what_an_older_ingest_stored(tmp_path, fake_encoder, 
     assert any("AdButler" in reader.document_text(d.doc_id) for d in reader.documents())
 
     again = sync([corpus], idx, encoder=fake_encoder)  # the files did not change
-    assert len(again.updated) == 2 and again.unchanged == 0
+    # re-indexed, reported as refreshed, not as changed (saved searches skip them)
+    assert len(again.refreshed) == 2 and not again.updated and again.unchanged == 0
     reader = open_reader(idx)
     assert not any("AdButler" in reader.document_text(d.doc_id) for d in reader.documents())
     store = idx / (idx / "CURRENT").read_text().strip() / "store.sqlite"
