@@ -11,7 +11,7 @@ from pathlib import Path
 
 from index import DEFAULT_CORPUS, Progress, SyncReport, default_index_dir, get_encoder, sync
 from index.cluster import ClusterUnavailableError, ClusterWorkersLostError
-from qa.alerts import AlertsError, after_sync
+from qa.alerts import run_saved_searches
 
 from .failures import EXIT_CODES, EXIT_NO_CLUSTER, FAILURES, fail
 
@@ -198,14 +198,10 @@ def _run_alerts(index_dir: Path, report: SyncReport, encoder) -> int:
     """Run the saved searches over what the sync added or changed (:func:`qa.alerts.
     after_sync`); how many new alerts. A failure is one warning line: the index was
     updated all the same, and ``pressroom alerts`` reports the problem with its exit code."""
-    try:
-        return len(after_sync(index_dir, report, encoder=encoder))
-    except AlertsError as exc:
-        print(f"warning: saved searches not run: {exc}", file=sys.stderr)
-    except Exception as exc:  # the index is updated: never a traceback now
-        text = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"warning: saved searches not run: {text}", file=sys.stderr)
-    return 0
+    new, problem = run_saved_searches(index_dir, report, encoder=encoder)
+    if problem:
+        print(f"warning: saved searches not run: {problem}", file=sys.stderr)
+    return len(new)
 
 
 def _cluster_sync(args: argparse.Namespace, paths: list[Path], options: dict) -> SyncReport:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -30,13 +31,23 @@ from pathlib import Path
 
 import numpy as np
 
-from index import Encoder, IndexReader, SyncReport, default_index_dir, get_encoder, reading
+from index import (
+    Encoder,
+    IndexFormatError,
+    IndexReader,
+    SyncReport,
+    default_index_dir,
+    get_encoder,
+    reading,
+)
 from index.layout import CURRENT, generation_dirs
 
 from .alert_store import AlertsError, alerts_path, connect
 from .passage import Filters, Passage
 from .search import retrieve
 from .settings import Settings
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_USER",
@@ -49,6 +60,7 @@ __all__ = [
     "alerts_path",
     "delete_search",
     "mark_seen",
+    "run_saved_searches",
     "save_search",
     "searches",
     "unseen_count",
@@ -381,6 +393,25 @@ def _answering(
 
 def _text_sha(reader: IndexReader, doc_id: int) -> str:
     return hashlib.sha256(reader.document_text(doc_id).encode("utf-8")).hexdigest()
+
+
+def run_saved_searches(
+    index_dir: str | os.PathLike[str] | None,
+    report: SyncReport,
+    *,
+    encoder: Encoder | None = None,
+) -> tuple[list[Alert], str | None]:
+    """:func:`after_sync` for a caller whose sync is done and must go on whatever happens
+    (``pressroom ingest``, an upload, the watcher, the app's start): ``(the new alerts,
+    None)``, or ``([], the one-line reason the saved searches were not run)``; a failure
+    other than the alerts file's or the index's is logged with its traceback."""
+    try:
+        return after_sync(index_dir, report, encoder=encoder), None
+    except (AlertsError, IndexFormatError) as exc:
+        return [], str(exc)
+    except Exception as exc:  # the index was updated all the same: never a traceback
+        logger.exception("saved searches failed after a sync")
+        return [], " ".join(str(exc).split()) or type(exc).__name__
 
 
 def after_sync(

@@ -28,7 +28,7 @@ from index import (
 )
 from ingest.analysis import query_terms
 from qa import list_releases, phrase_reason, releases, retrieve
-from qa.alerts import AlertsError, after_sync
+from qa.alerts import run_saved_searches
 from qa.companies import company_directory
 from qa.filters import make_filters, no_match_reason
 from qa.query import is_list_question
@@ -464,13 +464,9 @@ class Desk:
     def run_alerts(self, report: SyncReport) -> Lines:
         """Run the saved searches over what a sync added or changed; a report line when
         some release answers one (or when the alerts file could not be used)."""
-        try:
-            new = after_sync(self.index_dir, report)
-        except AlertsError as exc:
-            return [("error", f"Saved searches not run: {exc}")]
-        except Exception as exc:  # the index was updated all the same: one line, logged
-            logger.exception("saved searches failed after a sync")
-            return [("error", f"Saved searches not run ({type(exc).__name__}); see the log")]
+        new, problem = run_saved_searches(self.index_dir, report)
+        if problem:
+            return [("error", f"Saved searches not run: {problem}")]
         if not new:
             return []
         n = len(new)

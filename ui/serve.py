@@ -27,7 +27,7 @@ from index import (  # noqa: E402
     sync,
 )
 from ingest.formats import MAX_UPLOAD_BYTES  # noqa: E402
-from qa.alerts import AlertsError, after_sync  # noqa: E402
+from qa.alerts import run_saved_searches  # noqa: E402
 from watch import DEFAULT_SETTLE, Watcher, sync_line  # noqa: E402
 
 from .api import ASK, OmittedArguments  # noqa: E402
@@ -93,11 +93,9 @@ def ensure_index(index_dir: Path, corpus: Path) -> None:
 def alerts_after(index_dir: Path, report: SyncReport) -> None:
     """Run the saved searches over what a start-up sync added or changed (the index may
     have been built anew beside an alerts file that outlived it); a problem is one line."""
-    try:
-        new = after_sync(index_dir, report)
-    except Exception as exc:  # the index is built: the app starts all the same
-        text = str(exc) if isinstance(exc, AlertsError | IndexFormatError) else repr(exc)
-        print(f"warning: saved searches not run: {text}", file=sys.stderr)
+    new, problem = run_saved_searches(index_dir, report)
+    if problem:  # the index is built: the app starts all the same
+        print(f"warning: saved searches not run: {problem}", file=sys.stderr)
         return
     if new:
         print(f"{len(new)} new alert(s) for saved searches", file=sys.stderr)

@@ -23,14 +23,13 @@ from pathlib import Path
 
 from index import (
     Encoder,
-    IndexFormatError,
     IndexLockedError,
     Progress,
     SyncReport,
     default_index_dir,
     sync,
 )
-from qa.alerts import AlertsError, after_sync
+from qa.alerts import run_saved_searches
 
 from .settle import Plan, Settler, Stamp, is_ignored, is_release_name
 from .status import (
@@ -340,11 +339,9 @@ class Watcher:
     def _run_alerts(self, report: SyncReport) -> None:
         """The saved searches over what the sync added or changed; a problem with them is
         one message and never stops the watcher (the index is updated all the same)."""
-        try:
-            new = after_sync(self.index_dir, report, encoder=self.encoder)
-        except Exception as exc:  # noqa: BLE001 - any failure of alerts is reported, not raised
-            text = str(exc) if isinstance(exc, AlertsError | IndexFormatError) else repr(exc)
-            self._message(f"saved searches not run: {text}")
+        new, problem = run_saved_searches(self.index_dir, report, encoder=self.encoder)
+        if problem:
+            self._message(f"saved searches not run: {problem}")
             return
         if new:
             self._message(f"{len(new)} new alert(s) for saved searches")
