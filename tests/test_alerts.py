@@ -230,6 +230,10 @@ def test_searches_and_seen_marks_are_per_user(tmp_path, index_dir, real_encoder)
     assert tab.label("ann") == "Alerts" and "granted Fast Track designation" in tab.page("ann")
     assert "No alert yet for your 1 saved search" in tab.page("carl")
     assert "No saved search yet" in tab.page("dana")
+    # a keyword-only question is not saved (saved searches run the full search)
+    refused = tab.save(FAST_TRACK_QUESTION, "", "", [], True, "dana", keyword=True)
+    assert "Not saved" in refused and "keyword-only" in refused
+    assert searches(index_dir, user="dana") == []
 
 
 def _cli(*argv: str, env: dict | None = None) -> subprocess.CompletedProcess:

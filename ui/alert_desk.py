@@ -137,8 +137,16 @@ class AlertDesk:
         companies: Sequence[str] | None,
         include_boilerplate: bool,
         user: str,
+        keyword: bool = False,
     ) -> str:
-        """Save the question with the Ask tab's filters; a message for the page."""
+        """Save the question with the Ask tab's filters; a message for the page (saved
+        searches run the full search: one asked in keyword-only mode is not saved, rather
+        than alerting on other releases than the user saw)."""
+        if keyword:
+            return render_message(
+                "Not saved: saved searches run the full search, not keyword-only search. "
+                "Turn off 'Keyword search only' to save this question."
+            )
         try:
             filters = make_filters(date_from, date_to, companies or [], include_boilerplate)
             saved = save_search(self.index_dir, question, filters, user=user)

@@ -289,9 +289,10 @@ def _wire_alerts(
             gr.update(choices=alert_desk.choices(user), value=None),
         )
 
-    def save(question, date_from, date_to, companies, boilerplate, request: gr.Request):
+    def save(question, date_from, date_to, companies, boilerplate, keyword, request: gr.Request):
         user = user_of(request.username)
-        return alert_desk.save(question, date_from, date_to, companies, boilerplate, user)
+        args = (question, date_from, date_to, companies, boilerplate, user)
+        return alert_desk.save(*args, keyword=keyword)
 
     def mark(request: gr.Request):
         return alert_desk.mark_all_seen(user_of(request.username))
@@ -301,6 +302,7 @@ def _wire_alerts(
 
     shown = [tab, al.page, al.to_delete]
     filters = [ask.question, ask.date_from, ask.date_to, ask.companies, ask.boilerplate]
+    filters += [ask.keyword]
     ask.save.click(save, filters, ask.saved, **_PRIVATE).then(show, None, shown, **_PRIVATE)
     al.mark_seen.click(mark, None, al.report, **_PRIVATE).then(show, None, shown, **_PRIVATE)
     al.delete.click(delete, al.to_delete, al.report, **_PRIVATE).then(show, None, shown, **_PRIVATE)
