@@ -127,9 +127,17 @@ class StoredVectors:
             rows = positions[from_base] if kept is None else kept[positions[from_base]]
             block[from_base] = self._rows[rows]
         if not from_base.all():
-            new_rows = np.concatenate(self._new_rows)
-            block[~from_base] = new_rows[positions[~from_base] - n_base]
+            block[~from_base] = self._added_rows()[positions[~from_base] - n_base]
         return block
+
+    def _added_rows(self) -> np.ndarray:
+        """The added rows as one array, in the order :meth:`_merged` numbers them: the
+        parts are joined once (not once per block written), and stay joined."""
+        if len(self._new_rows) > 1:
+            self._new_ids = [np.concatenate(self._new_ids)]
+            self._new_rows = [np.concatenate(self._new_rows)]
+            self._reindex(0)
+        return self._new_rows[0] if self._new_rows else np.zeros((0, self.dim), "<f2")
 
     def merged_rows(self) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         """Every row's id, ascending, and a function giving the float32 rows at positions
