@@ -39,6 +39,7 @@ from .filters import chunk_filter
 from .passage import Filters
 from .query import analyse
 from .ranking import Fusion
+from .search import _add_dense
 from .settings import ListSettings, Settings
 from .timeq import TimeQuery, parse_time
 
@@ -223,9 +224,7 @@ def _members(
     ids = sorted(set(dense) | set(keyword))
     if not ids:
         return []
-    missing = [i for i in ids if i not in dense]
-    if missing:
-        dense.update(zip(missing, map(float, reader.chunk_vectors(missing) @ qvec), strict=True))
+    _add_dense(reader, dense, [i for i in ids if i not in dense], qvec)  # keyword-only hits
     fuse = Fusion.of(dense, keyword, ids, settings.rank.dense_weight)
     chunk_rows = reader.chunks(ids)
     docs = _best_releases(ids, chunk_rows, {i: fuse(i) for i in ids}, s.pool_releases)

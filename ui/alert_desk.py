@@ -8,7 +8,6 @@ a message in the page, never a traceback.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,17 +28,13 @@ from qa.alerts import (
 )
 from qa.filters import describe, make_filters
 
-from .render import format_date, render_message, render_release
+from .render import _e, format_date, render_message, render_release
 
 __all__ = ["MAX_SHOWN", "AlertDesk", "user_of"]
 
 logger = logging.getLogger(__name__)
 
 MAX_SHOWN = 100  # alerts listed in the tab (the newest); `pressroom alerts --all` has all
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def user_of(username: str | None) -> str:
