@@ -116,8 +116,8 @@ def sync(
     settings = settings or ChunkSettings()
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
     paths = [Path(p) for p in paths]
-    entries, tally = _walk(paths)
-    files = [Path(os.path.abspath(e.path)) for e in entries if e.error is None]
+    tally = _Tally(failed=[])
+    files: list[Path] = []
 
     def on_embedded(n: int) -> None:
         tally.embedded += n
@@ -134,6 +134,12 @@ def sync(
         on_embedded=on_embedded,
         vector_settings=vector_settings,
     ) as writer:
+        # walked once the lock is held: a caller that retries while another writer holds
+        # it (the watcher) does not list the folders each time, and the walk sees them as
+        # they are when the update starts
+        entries, walked = _walk(paths)
+        tally.failed.extend(walked.failed)
+        files.extend(Path(os.path.abspath(e.path)) for e in entries if e.error is None)
         known = writer.known()
         for path in files:
             _sync_file(writer, encoder, settings, path, known.get(str(path)), tally, ready)
