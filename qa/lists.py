@@ -237,8 +237,7 @@ def _members(
     chunk_rows.update(reader.chunks(siblings))
     own = [i for i, r in chunk_rows.items() if r.doc_id in set(docs)]
     sentences = reader.sentences(own)
-    picks = _candidates(docs, chunk_rows, sentences, qvec, s)
-    nearest = _nearest(docs, chunk_rows, sentences, qvec)
+    picks, nearest = _candidates(docs, chunk_rows, sentences, qvec, s)
     model = load_answer_model()
     inputs, keys = [], []
     for doc, (order, chosen, title) in picks.items():
@@ -307,10 +306,10 @@ def _candidates(
     sentences: Mapping[int, tuple[list[Span], np.ndarray]],
     qvec: np.ndarray,
     s: ListSettings,
-) -> dict[int, tuple[list[Span], list[int], str]]:
+) -> tuple[dict[int, tuple[list[Span], list[int], str]], dict[int, float]]:
     """Per release: its news sentences in order, the positions the model reads (the
     first ``lead_sentences`` and the ``best_sentences`` nearest the question) and its
-    headline."""
+    headline; and the cosine of its news sentence nearest the question."""
     spans: dict[int, list[Span]] = {d: [] for d in docs}
     sims: dict[int, list[float]] = {d: [] for d in docs}
     for cid, (found, vecs) in sentences.items():
@@ -319,35 +318,19 @@ def _candidates(
             continue
         spans[row.doc_id].extend(found)
         sims[row.doc_id].extend(map(float, vecs @ qvec))
-    out = {}
+    out, near = {}, {}
     for doc in docs:
         pairs = sorted(set(zip(spans[doc], sims[doc], strict=True)))
         if not pairs:
             continue
+        near[doc] = max(sim for _, sim in pairs)
         order = [sp for sp, _ in pairs]
         nearest = sorted(range(len(pairs)), key=lambda i: (-pairs[i][1], i))
         chosen = list(dict.fromkeys([*range(min(s.lead_sentences, len(order))), *nearest]))
         chosen = chosen[: s.lead_sentences + s.best_sentences]
         title = next((r.title for r in rows.values() if r.doc_id == doc and r.title), "")
         out[doc] = (order, chosen, title or "")
-    return out
-
-
-def _nearest(
-    docs: Sequence[int],
-    rows: Mapping[int, ChunkRow],
-    sentences: Mapping[int, tuple[list[Span], np.ndarray]],
-    qvec: np.ndarray,
-) -> dict[int, float]:
-    """Per release: the cosine of its news sentence nearest the question."""
-    out: dict[int, float] = {}
-    wanted = set(docs)
-    for cid, (_, vecs) in sentences.items():
-        row = rows[cid]
-        if row.kind in BOILERPLATE_KINDS or row.doc_id not in wanted or not len(vecs):
-            continue
-        out[row.doc_id] = max(out.get(row.doc_id, -1.0), float(np.max(vecs @ qvec)))
-    return out
+    return out, near
 
 
 def _copies(reader: IndexReader, rows: Sequence[ChunkRow]) -> dict[int, tuple[str, ...]]:
