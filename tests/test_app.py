@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -386,6 +387,34 @@ def test_sigterm_stops_the_app_and_its_watcher_cleanly(tmp_path, real_index):
     log_path = tmp_path / "app.log"
     with open(log_path, "w") as log:
         proc, _ = start_app(["--index", str(index_dir), "--corpus", str(corpus)], log)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("the app did not stop within 60 s of SIGTERM")
+    text = log_path.read_text()
+    assert code == 0, text
+    assert "Traceback" not in text
+
+
+def test_sigterm_while_the_app_is_still_starting_is_a_clean_stop(tmp_path, real_index):
+    # the signal lands inside Gradio's launch (its start-up check of the page), before it
+    # waits for requests: still one clean stop, exit 0, no traceback
+    index_dir = tmp_path / "idx"
+    shutil.copytree(real_index, index_dir)
+    log_path = tmp_path / "app.log"
+    args = ["--port", str(free_port()), "--index", str(index_dir), "--no-watch"]
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py", *args], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+        deadline = time.monotonic() + 120
+        while "Pressroom: serving" not in log_path.read_text():  # printed just before launch
+            assert proc.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "the app did not start within 120 s"
+            time.sleep(0.01)
         proc.send_signal(signal.SIGTERM)
         try:
             code = proc.wait(timeout=60)

@@ -149,21 +149,24 @@ def serve(
     # Pressroom never makes); this one says where the app is
     print(f"Pressroom: serving http://{host}:{port}/ (Ctrl+C stops it)", file=sys.stderr)
     _stop_on_sigterm()
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        share=False,
-        quiet=True,
-        auth=LoginGuard(*auth) if auth else None,
-        auth_message=AUTH_MESSAGE if auth else None,
-        max_file_size=MAX_UPLOAD_BYTES,
-        css=CSS,
-        theme=gr.themes.Default(
-            primary_hue="amber", neutral_hue="slate", font=["system-ui", "sans-serif"]
-        ),
-        footer_links=["api"],
-        app_kwargs={"middleware": [_OMITTED_ARGUMENTS, *([_LOGIN_PAGE] if auth else [])]},
-    )
+    try:
+        demo.launch(
+            server_name=host,
+            server_port=port,
+            share=False,
+            quiet=True,
+            auth=LoginGuard(*auth) if auth else None,
+            auth_message=AUTH_MESSAGE if auth else None,
+            max_file_size=MAX_UPLOAD_BYTES,
+            css=CSS,
+            theme=gr.themes.Default(
+                primary_hue="amber", neutral_hue="slate", font=["system-ui", "sans-serif"]
+            ),
+            footer_links=["api"],
+            app_kwargs={"middleware": [_OMITTED_ARGUMENTS, *([_LOGIN_PAGE] if auth else [])]},
+        )
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM while launch was still starting up
+        demo.close()
     if watcher is not None:  # launch returns on Ctrl+C; a sync under way is abandoned
         watcher.stop()
 
