@@ -9,7 +9,14 @@ release that some other measurement already spends:
   issuing company and its tickers (``benchmarks/data/issuers``);
 * ``lists``: 500 releases dated 2024-07-01 to 2025-12-31 (``random.Random(7)``), the corpus
   slice over which list questions and their complete answer sets are labelled
-  (``benchmarks/data/lists``).
+  (``benchmarks/data/lists``);
+* ``issuers-train``: 300 more releases drawn uniformly (``random.Random(2031)``) outside the
+  two samples above and the answer model's training pools, labelled like ``issuers`` to train
+  the issuer scorer (``benchmarks/data/issuers_train``); the ``issuers`` sample's test half
+  stays the measurement;
+* ``lists2``: a second 500-release slice of 2024-07-01 to 2025-12-31 (``random.Random(71)``)
+  outside all of the above, for a second, blind set of list questions
+  (``benchmarks/data/lists2``).
 
     python benchmarks/archive_samples.py issuers > sample.txt
 """
@@ -47,8 +54,28 @@ def _date(path: str) -> str:
     return f"{parts[1]}-{parts[2][:2]}-{parts[2][2:4]}" if len(parts) >= 4 else ""
 
 
+def _taken() -> set[str]:
+    """Releases the first two samples and the answer model's training pools hold."""
+    data = REPO / "benchmarks" / "data"
+    pools = REPO / "training" / "data" / "pools"
+    taken = _listed(data / "issuers" / "sample.txt") | _listed(data / "lists" / "sample.txt")
+    for f in sorted(pools.glob("train_*.txt")):
+        taken |= _listed(f)
+    return taken
+
+
 def sample(kind: str, paths: list[str]) -> list[str]:
     """The ``kind`` sample of ``paths`` (see the module's doc), sorted."""
+    if kind in ("issuers-train", "lists2"):
+        taken = _taken()
+        rest = [p for p in paths if p not in taken]
+        if kind == "issuers-train":
+            return sorted(random.Random(2031).sample(rest, 300))
+        issuers_train = set(sample("issuers-train", paths))
+        window = [
+            p for p in rest if "2024-07-01" <= _date(p) <= "2025-12-31" and p not in issuers_train
+        ]
+        return sorted(random.Random(71).sample(window, 500))
     if kind == "issuers":
         return sorted(random.Random(2026).sample(paths, 220))
     if kind == "lists":
@@ -59,7 +86,7 @@ def sample(kind: str, paths: list[str]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=("issuers", "lists"))
+    parser.add_argument("kind", choices=("issuers", "lists", "issuers-train", "lists2"))
     args = parser.parse_args()
     print("\n".join(sample(args.kind, candidates())))
 
