@@ -5,8 +5,9 @@ Pressroom's code nor any results; see ``training/data/README.md``), checks every
 against its release, drops what could leak into an evaluation, and splits the rest by
 company into ``train``, ``dev`` and ``test``:
 
-- the releases of the evaluation sets (``benchmarks/data`` and its ``fresh`` and ``blind``
-  sets) and of ``../shared/eval/heldout_archive_paths.txt`` are never used;
+- the releases of the evaluation sets (``benchmarks/data`` and its ``fresh``, ``blind``,
+  ``blind3`` and ``blind4`` sets) and of ``../shared/eval/heldout_archive_paths.txt`` are
+  never used;
 - nor are releases of a company that one of those releases is about, nor near-copies of them
   (the same announcement on another wire: 5-word shingles, Jaccard >= 0.5);
 - a company's releases all go to one split (hash of its name, seeded).
@@ -45,6 +46,10 @@ EVAL_SETS = [
     REPO / "benchmarks" / "data" / "fresh" / "pr_questions.jsonl",
     REPO / "benchmarks" / "data" / "blind" / "pr_questions.jsonl",
     REPO / "benchmarks" / "data" / "blind" / "pr_unanswerable.jsonl",
+    REPO / "benchmarks" / "data" / "blind3" / "pr_questions.jsonl",
+    REPO / "benchmarks" / "data" / "blind3" / "pr_unanswerable.jsonl",
+    REPO / "benchmarks" / "data" / "blind4" / "pr_questions.jsonl",
+    REPO / "benchmarks" / "data" / "blind4" / "pr_unanswerable.jsonl",
 ]
 SPLITS = (("test", 0.1), ("dev", 0.1), ("train", 0.8))
 SEED = "pressroom-answer-model-1"

