@@ -31,7 +31,7 @@ The places (``Candidate.sources``):
 ``headline-start``    the name that opens the headline (after a lead-in "Market Alert: ")
 ``sponsor``           "paid for by X", "on behalf of X", "sponsored by X"
 ``copyright``         "© 2025 Acme Inc."
-``wire``              the wire a registration link names ("newsramp.app/citybiz/qrcode")
+``wire``              the site it "appeared first on" ("The post ... appeared first on citybiz.")
 ``legal``             a name with a legal form ("Acme Robotics, LLC") anywhere (up to four)
 ====================  ==========================================================
 
@@ -144,15 +144,13 @@ COINED_WORD = re.compile(r"[A-Za-z]+[A-Z0-9][\w]*|[A-Z0-9]{3,}|\w+\.(?:com|ai|io
 _SOURCE_LINE = re.compile(
     r"(?m)^[ \t*_#]*(?:SOURCE|Source)(?:\s*[:\-–—]\s*|\s+)[*_\s]*(?=[A-Z0-9])"
 )
-_SPONSOR = re.compile(
-    r"(?i:paid\s+for\s+by|sponsored\s+by|on\s+behalf\s+of|commissioned\s+by|"
-    r"compensated\s+by|brought\s+to\s+you\s+by|presented\s+by)\s+(?:the\s+)?(?=[A-Z0-9])"
-)
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}[\s,\-–]*)+(?=[A-Z])")
-_LEGAL_NAME = re.compile(
-    r"(?<![\w&.])[A-Z0-9][\w&'’.\-]*(?:\s+(?:of|and|for|de|the|&)?\s*[A-Z0-9][\w&'’.\-]*){0,5}"
-    r",?\s+(?:Inc|Corp|Corporation|LLC|L\.L\.C|Ltd|Limited|LLP|plc|PLC|GmbH|S\.A|N\.V|AG|Pty)"
-    r"\b\.?"
+# a legal form that ends a name ("Acme Robotics, LLC"): the name is read back from it
+# (one pattern per form: a literal prefix makes ``re`` search fast, an alternation does not)
+_LEGAL_FORMS = tuple(
+    re.compile(" " + form + r"\b\.?")
+    for form in ("Inc", "Corp", "Corporation", "LLC", r"L\.L\.C", "Ltd", "Limited", "LLP", "plc")
+    + ("PLC", "GmbH", r"S\.A", r"N\.V", "AG", "Pty")
 )
 # a contact line's label: "Media Contact:", "Contact Details" (run into the name on some
 # wires: "Contact DetailsCutoshi"), "Company Name:", "Organization:"
@@ -163,29 +161,43 @@ _CONTACT_LABEL = re.compile(
     r"[ \t*_]*)?"
 )
 # "Acme is a leading ...", "Acme, a Delaware company, ...": a name that opens a sentence
-# and is defined by it, as boilerplate without an About heading does
-_DEFINED = re.compile(
-    r"(?:^|(?<=[.!?]\s)|(?<=\n))[ \t*_]*(?=[A-Z0-9$])(?P<x>[^\n.!?]{2,80}?)"
-    r"(?:,\s+|\s+)(?:is|was|are|has\s+been)\s+(?:a|an|the|one\s+of)\s"
+# and is defined by it, as boilerplate without an About heading does (read back from the verb)
+_IS_A = tuple(
+    re.compile(verb + r" (?:a|an|the|one of)\s") for verb in (" is", " was", " are", " has been")
 )
-_MORE_ABOUT = re.compile(
-    r"(?i:learn\s+more\s+about|information\s+(?:about|on)|to\s+find\s+out\s+more\s+about|"
-    r"more\s+about)\s+(?:the\s+)?(?=[A-Z0-9$])"
-)
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s|\n)[ \t*_]*(?=[A-Z0-9$])")
 _MAX_DEFINED = 4
-# "said Bob Lee, President of Key Housing", "the experienced attorneys at Stephenson Rife"
-_ROLE_OF = re.compile(
-    r"(?i:president|ceo|founder|co-founder|owner|director|chairman|chairwoman|partner|"
+# a name after a preposition, read by the words before it: "said Bob Lee, President of Key
+# Housing", "the attorneys at Stephenson Rife" (role-of); "paid for by X", "on behalf of X"
+# (sponsor); "learn more about X", "information on X" (more-about)
+_BEFORE_NAME = tuple(
+    re.compile(f" ({word}) +(?:the +)?(?=[A-Z0-9$])")
+    for word in ("at", "of", "for", "with", "by", "about", "on")
+)
+_ROLE_WORDS = re.compile(
+    r"(?i)(?:president|ceo|founder|co-founder|owner|director|chairman|chairwoman|partner|"
     r"principal|spokesperson|spokesman|spokeswoman|officer|head|manager|attorneys?|lawyers?|"
-    r"team|professionals|experts|staff|members?)\s+(?:at|of|for|with)\s+(?:the\s+)?(?=[A-Z0-9])"
+    r"team|professionals|experts|staff|members?)\s+$"
+)
+_SPONSOR_WORDS = re.compile(
+    r"(?i)(?:paid\s+for|sponsored|on\s+behalf|commissioned|compensated|brought\s+to\s+you|"
+    r"presented)\s+$"
+)
+_MORE_WORDS = re.compile(r"(?i)(?:learn\s+more|information|find\s+out\s+more|more)\s+$")
+_PREPOSITION_SOURCES = (
+    ("role-of", ("at", "of", "for", "with"), _ROLE_WORDS),
+    ("sponsor", ("by", "of"), _SPONSOR_WORDS),
+    ("more-about", ("about", "on"), _MORE_WORDS),
 )
 # an About heading inside a paragraph (wires that run a release into one paragraph, its
 # paragraphs cut by two spaces): "...  About Stephenson Rife Law Firm Stephenson Rife is"
-_ABOUT_INLINE = re.compile(
-    r"(?:^|(?<=\s\s)|(?<=\n))[*_#\s]*(?:About|ABOUT)\s+(?:the\s+)?(?=[A-Z0-9$])"
-)
+_ABOUT_WORD = re.compile(r"(?:About|ABOUT)\s+(?:the\s+)?(?=[A-Z0-9$])")
 _MAX_ROLE_OF = 4
-_DISTRIBUTOR = re.compile(r"newsramp\.app/([A-Za-z][\w\-]{2,40})/qrcode/")
+# the site that published it first: "The post ... appeared first on citybiz."
+_APPEARED = tuple(
+    re.compile(words + r" on (?:the )?([\w\-]+(?:[ .][A-Z][\w\-]*)*)")
+    for words in ("appeared first", "first appeared")
+)
 
 
 @dataclass
@@ -228,7 +240,7 @@ def _loose_name(name: str) -> bool:
     """Whether ``name`` may be a candidate at all: a short capitalised run with letters
     (the model weighs :func:`plausible_name` and the rest)."""
     words = name.split()
-    if not words or len(name) > 80 or len(words) > 8 or name in _NOT_NAMES:
+    if not words or len(name) > 80 or len(words) > 8 or name in _NOT_NAMES or "@" in name:
         return False
     if len(words) == 1 and name.rstrip(".") in COMMON_FIRST_WORDS or is_legal_form(name):
         return False
@@ -506,6 +518,58 @@ def _contact_names(text: str, sections: tuple[Section, ...]) -> list[Field]:
     return out
 
 
+def _matches(patterns: tuple[re.Pattern, ...], text: str, start: int) -> list[re.Match]:
+    """The matches of several patterns, in text order."""
+    return sorted((m for p in patterns for m in p.finditer(text, start)), key=re.Match.start)
+
+
+def _defined(text: str, start: int) -> list[Field]:
+    """The names that open a sentence defining them ("Acme is a leading ..."), up to four."""
+    out: list[Field] = []
+    for m in _matches(_IS_A, text, start):
+        if len(out) >= _MAX_DEFINED:
+            break
+        begin = max(start, m.start() - 80)
+        starts = list(_SENTENCE_START.finditer(text, begin, m.start()))
+        opening = starts[-1] if starts else None  # the last sentence start before the verb
+        if opening is None or "\n" in text[opening.end() : m.start()]:
+            continue
+        name = name_at(text, opening.end(), m.start())
+        if name is not None and name.end >= m.start() - 1:  # the name is the whole subject
+            out.append(name)
+    return out
+
+
+def _after_prepositions(text: str, start: int) -> list[tuple[Field, str]]:
+    """Names after "President of", "paid for by", "learn more about" (four of each)."""
+    out: list[tuple[Field, str]] = []
+    counts = dict.fromkeys((s for s, _, _ in _PREPOSITION_SOURCES), 0)
+    for m in _matches(_BEFORE_NAME, text, start):
+        before = text[max(0, m.start() - 40) : m.start() + 1]  # (with the space)
+        for source, words, rule in _PREPOSITION_SOURCES:
+            if m[1] in words and counts[source] < 4 and rule.search(before):
+                name = name_at(text, m.end(), min(len(text), m.end() + 120))
+                if name is not None:
+                    out.append((name, source))
+                    counts[source] += 1
+                break
+    return out
+
+
+def _inline_abouts(text: str, start: int) -> list[Field]:
+    """The names of "About X" headings that open a line or follow two spaces."""
+    out = []
+    for m in _ABOUT_WORD.finditer(text, start):
+        at = m.start()
+        while at > 0 and text[at - 1] in "*_#":
+            at -= 1
+        if at == 0 or text[at - 1] == "\n" or text[max(0, at - 2) : at].isspace() and at >= 2:
+            name = name_at(text, m.end(), min(len(text), m.end() + 160))
+            if name is not None:
+                out.append(name)
+    return out
+
+
 def find_candidates(
     text: str,
     body_start: int,
@@ -563,32 +627,28 @@ def find_candidates(
         _add(pools, text, name_at(text, m.end(), min(len(text), m.end() + 120)), "source")
     for name in _contact_names(text, sections):
         _add(pools, text, name, "contact")
-    for k, m in enumerate(_DEFINED.finditer(text, body_start)):
-        if k >= _MAX_DEFINED:
-            break
-        _add(pools, text, name_at(text, m.start("x"), m.end("x")), "defined")
-    for k, m in enumerate(_ROLE_OF.finditer(text, body_start)):
-        if k >= _MAX_ROLE_OF:
-            break
-        _add(pools, text, name_at(text, m.end(), min(len(text), m.end() + 120)), "role-of")
-    for m in _ABOUT_INLINE.finditer(text, body_start):
-        _add(pools, text, name_at(text, m.end(), min(len(text), m.end() + 160)), "about-inline")
+    for name in _defined(text, body_start):
+        _add(pools, text, name, "defined")
+    for name, source in _after_prepositions(text, body_start):
+        _add(pools, text, name, source)
+    for name in _inline_abouts(text, body_start):
+        _add(pools, text, name, "about-inline")
     if head is not None:
         lead_in = HEADLINE_LEAD_IN.match(text, head.start, head.end)
         start = head.start if _COVERAGE.match(text, head.start, head.end) else head.start
         for at in {start, lead_in.end() if lead_in else start}:
             _add(pools, text, name_at(text, at, head.end), "headline-start")
-    for m in _MORE_ABOUT.finditer(text, body_start):
-        _add(pools, text, name_at(text, m.end(), min(len(text), m.end() + 120)), "more-about")
-    for m in _SPONSOR.finditer(text):
-        _add(pools, text, name_at(text, m.end(), min(len(text), m.end() + 120)), "sponsor")
     for m in _COPYRIGHT.finditer(text, body_start):
         _add(pools, text, name_at(text, m.end(), min(len(text), m.end() + 120)), "copyright")
-    registered = _DISTRIBUTOR.search(text, body_start)
-    if registered is not None:  # the wire that registered it: "newsramp.app/citybiz/qrcode"
-        _add(pools, text, Field(registered[1], registered.start(1), registered.end(1)), "wire")
-    for k, m in enumerate(_LEGAL_NAME.finditer(text, body_start)):
-        if k >= _MAX_LEGAL_NAMES:
+    published = next(iter(_matches(_APPEARED, text, body_start)), None)
+    if published is not None:  # "The post ... appeared first on citybiz."
+        _add(pools, text, Field(published[1], published.start(1), published.end(1)), "wire")
+    legal = 0
+    for m in _matches(_LEGAL_FORMS, text, body_start):
+        if legal >= _MAX_LEGAL_NAMES:
             break
-        _add(pools, text, Field(m[0], m.start(), m.end()), "legal")
+        name = name_before(text, max(body_start, m.start() - 120), m.end())
+        if name is not None:
+            _add(pools, text, name, "legal")
+            legal += 1
     return pools
