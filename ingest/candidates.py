@@ -454,6 +454,9 @@ def _clean(text: str, name: Field, source: str) -> Field | None:
     if lead is not None and lead.end() < len(value):
         value, start = value[lead.end() :], start + lead.end()
     for cut in _BREAK.finditer(value):  # a line break, or a period that ends a sentence
+        if "\n" in cut[0]:  # "Nutriband Inc.\n\nNutriband ...": the line ends the name
+            value = value[: cut.start() + cut[0].startswith(".")]
+            break
         if cut[0].startswith(".") and _ABBREVIATION.search(value, 0, cut.start()):
             continue
         value = value[: cut.start()]
@@ -494,7 +497,7 @@ def _cut_repeat(name: Field | None) -> Field | None:
         return name
     at = name.value.lower().find(first.lower(), 1)
     if at > 0:
-        value = name.value[:at].rstrip(" ,")
+        value = name.value[:at].rstrip(" ,\n\t")
         return Field(value, name.start, name.start + len(value)) if value else None
     return name
 

@@ -104,7 +104,8 @@ def _other_named(pools: list[Candidate], best: Candidate) -> bool:
 
 
 def _shown(pool: Candidate) -> Field:
-    """The spelling to show: the one most places wrote (a headline's "SolCex Exchange Set"
+    """The spelling to show: the lead's, when it opens with the name and its legal form;
+    else the one most places wrote (a headline's "SolCex Exchange Set"
     loses to the About section's, the lead's and the body's "SolCex"), then one with its
     legal form, then the longest (an About heading's "Upper Peninsula Travel and
     Recreation Association", not the lead's "Upper Peninsula"); not an all-capitals one
@@ -120,9 +121,19 @@ def _shown(pool: Candidate) -> Field:
     votes: dict[str, int] = {}
     for s in pool.spellings:
         votes[name_key(s.value)] = votes.get(name_key(s.value), 0) + 1
+    lead = {
+        s.value
+        for s, o in zip(pool.spellings, pool.origins, strict=True)
+        if o == "lead" and short_name(s.value) != s.value
+    }  # the lead's full name, as the release opens with it ("Cellecstar Biosciences, Inc.")
     return max(
         cased,
-        key=lambda s: (votes[name_key(s.value)], short_name(s.value) != s.value, len(s.value)),
+        key=lambda s: (
+            s.value in lead,
+            votes[name_key(s.value)],
+            short_name(s.value) != s.value,
+            len(s.value),
+        ),
     )
 
 

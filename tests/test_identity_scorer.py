@@ -93,7 +93,7 @@ def test_every_candidate_spelling_is_where_the_text_writes_it(name: str) -> None
         assert len(x) == len(FEATURES)
         assert shown in pool.spellings
         for s in pool.spellings:
-            assert text[s.start : s.end] == s.value
+            assert text[s.start : s.end] == s.value and "\n" not in s.value
 
 
 def test_the_issuer_is_the_best_scored_candidate_or_none() -> None:

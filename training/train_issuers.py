@@ -46,6 +46,7 @@ TRAIN = REPO / "benchmarks" / "data" / "issuers_train"
 OUT = REPO / "benchmarks" / "out"
 SEED = 16
 FOLDS = 5
+REPEATS = 3
 CONFIDENCE_C = 1.0
 CS = (0.3, 1.0, 3.0)
 
@@ -145,11 +146,17 @@ def confidence(top: list[float], calib) -> float:
     return float(1 / (1 + np.exp(-(np.array(top) @ w + b))))
 
 
-def cross_validate(records: list[dict], c: float) -> list[tuple]:
+def repeated(records: list[dict], c: float) -> list[tuple]:
+    """:func:`cross_validate` with :data:`REPEATS` shuffles, the predictions pooled (a
+    steadier curve to pick the threshold from than one split of 400 releases)."""
+    return [p for k in range(REPEATS) for p in cross_validate(records, c, SEED + k)[0]]
+
+
+def cross_validate(records: list[dict], c: float, seed: int = SEED) -> tuple[list, list]:
     """Out-of-fold (confidence, right, named, best) per release: the ranker trained on the
     other folds, its confidence calibrated on the other folds' out-of-fold scores."""
     order = list(range(len(records)))
-    random.Random(SEED).shuffle(order)
+    random.Random(seed).shuffle(order)
     folds = [set(order[k::FOLDS]) for k in range(FOLDS)]
     tops: list = [None] * len(records)
     for held in folds:
@@ -207,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--train-labels", type=Path, default=TRAIN / "labels.jsonl")
     parser.add_argument("--train-releases", type=Path, default=OUT / "issuers_train_releases")
-    parser.add_argument("--precision", type=float, default=0.95)
+    # 0.93: the highest cross-validated precision at which recall stays above the hand rules'
+    # on these labels (main: precision 0.868, recall 0.705 on the 300 training releases)
+    parser.add_argument("--precision", type=float, default=0.93)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--show", action="store_true", help="print the wrong picks (CV)")
     args = parser.parse_args(argv)
@@ -226,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     results = {}
     for c in CS:
-        preds, _ = cross_validate(records, c)
+        preds = repeated(records, c)
         t = pick_threshold(preds, args.precision)
         p, r, n = curve(preds, t)
         results[c] = (r, p, t, preds)
@@ -244,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     if args.show:
-        for rec, (p, ok, nm, best) in zip(records, preds, strict=True):
+        for rec, (p, ok, nm, best) in zip(records, preds[: len(records)], strict=True):
             if p >= threshold and not ok or nm and (p < threshold or not ok):
                 shown = rec["n"][best] if best >= 0 else None
                 what = "WRONG" if p >= threshold else "ABST "
@@ -282,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             "candidate_recall": round(bound, 4),
             "cv": {
                 "folds": FOLDS,
+                "repeats": REPEATS,
                 "precision": round(precision, 4),
                 "recall": round(recall, 4),
                 "target_precision": args.precision,
