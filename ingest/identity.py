@@ -259,4 +259,14 @@ def read_issuer(
     head = Field(headline, headline_end - len(headline), headline_end) if headline else None
     pools = [c.pool for c in scored]
     own = _own_tickers(text, best.pool, best.shown, pools, tickers, head, sections)
-    return Issuer(best.shown, own if tickers else (), _aliases(text, best.pool, best.shown))
+    name = _without_the(best.pool, best.shown)
+    return Issuer(name, own if tickers else (), _aliases(text, best.pool, name))
+
+
+def _without_the(pool: Candidate, shown: Field) -> Field:
+    """The shown name without a leading "The" when the release also writes it so ("The
+    Nordex Group" and "Nordex Group": "Nordex Group"); the same company key either way."""
+    if not shown.value.startswith("The "):
+        return shown
+    bare = [s for s in pool.spellings if s.value == shown.value[4:]]
+    return bare[0] if bare else shown
