@@ -1,8 +1,9 @@
-"""Train the issuer scorer (ingest/models/issuer_scorer.json): a logistic regression over
-the features of each candidate a release proposes (:mod:`ingest.issuer_scorer`).
+"""Train the issuer scorer (ingest/models/issuer_scorer.json): a ranking model over the
+candidates each release proposes, and the confidence that its best one is the issuer
+(:mod:`ingest.issuer_scorer`).
 
-Usage (a minute on one core; seeded, the same file every run):
-    python training/train_issuers.py
+Usage (two to three minutes on one core; seeded, the same file every run):
+    python training/train_issuers.py              # --show prints the cross-validated errors
 
 Data: the labelled releases of ``benchmarks/data/issuers_train`` (300 archive releases,
 ``benchmarks/archive_samples.py issuers-train``) and the dev half of
@@ -12,12 +13,15 @@ measurement, ``benchmarks/issuers.py``). Releases are read from the shared archi
 (:func:`ingest.release.issuer_arguments`, :func:`ingest.identity.candidate_rows`).
 
 A candidate is positive when the spelling it would show matches the labelled issuer as the
-benchmark matches (:func:`benchmarks.issuers.issuer_matches`). The model is scikit-learn's
-``LogisticRegression`` on standardised features (``C`` picked by five-fold cross-validation
-grouped by release); the threshold is the lowest that keeps the cross-validated release
-precision (the most likely candidate, when it reaches the threshold) at ``--precision`` or
-more. The output records the data, the seed, the cross-validated figures and the weights;
-inference (:class:`ingest.issuer_scorer.Scorer`) needs no scikit-learn.
+benchmark matches (:func:`benchmarks.issuers.issuer_matches`). The ranker is a conditional
+logit (the softmax of ``w . x`` over a release's standardised candidate features, L2 ``1/C``,
+fitted with scipy's L-BFGS); the confidence is scikit-learn's ``LogisticRegression`` of "the
+best candidate is right" on its softmax share, score, margin and features, fitted on
+out-of-fold scores. ``C`` and the threshold come from five-fold cross-validation grouped by
+release, repeated with three shuffles: the threshold is the lowest at which the pooled
+cross-validated precision (releases given their best candidate) is ``--precision`` or more.
+The output records the data, the seed, the cross-validated figures and the weights; inference
+(:class:`ingest.issuer_scorer.Scorer`) needs neither scikit-learn nor scipy.
 """
 
 from __future__ import annotations
