@@ -3,11 +3,12 @@ tickers) and a partition of its paragraphs into sections, every value with its s
 
 Pure functions only: :func:`parse_release` takes the stored (normalised) text and returns a
 :class:`~ingest.types.ReleaseMeta` whose offsets point into that same string. Everything is
-regular expressions and a few counting heuristics (a release takes a millisecond or two),
-and the parser never raises on odd input. This module finds the lead and reads the header;
-the other readers have modules of their own: :mod:`ingest.datelines` (datelines, dates by
-:mod:`ingest.dates`), :mod:`ingest.tickers`, :mod:`ingest.issuer` and
-:mod:`ingest.sections` (paragraphs and their classification).
+regular expressions, a few counting heuristics and, for the issuer, a small learned scorer
+(a release takes a few milliseconds), and the parser never raises on odd input. This module
+finds the lead and reads the header; the other readers have modules of their own:
+:mod:`ingest.datelines` (datelines, dates by :mod:`ingest.dates`), :mod:`ingest.tickers`,
+:mod:`ingest.identity` (the issuer) and :mod:`ingest.sections` (paragraphs and their
+classification).
 
 How a release is read:
 
