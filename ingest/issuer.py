@@ -21,7 +21,7 @@ from ingest.datelines import COMMON_FIRST_WORDS
 from ingest.spans import trim_span
 from ingest.types import Field
 
-__all__ = ["find_issuer", "name_before"]
+__all__ = ["find_issuer", "name_at", "name_before"]
 
 _NAME_TOKEN = r"(?:[A-Z0-9][\w.&'’@!+\-™®]*(?:\.[a-z]+)?|&)"
 _NAME = re.compile(
@@ -72,6 +72,18 @@ def _lead_name(text: str, start: int, end: int) -> tuple[Field, bool] | None:
         return (field, True) if field is not None else None
     field = trim_span(text, m.start(), m.end())
     return (field, False) if field is not None else None
+
+
+def name_at(text: str, start: int, end: int) -> Field | None:
+    """The capitalised name (up to eight words and a legal form) that starts at ``start``.
+
+    >>> name_at("Source: Acme Robotics Inc. and friends", 8, 38).value
+    'Acme Robotics Inc.'
+    """
+    m = _NAME.match(text, start, end)
+    if m is None or len(m[0]) > 80:
+        return None
+    return trim_span(text, m.start(), m.end())
 
 
 def name_before(text: str, start: int, ticker_start: int) -> Field | None:

@@ -39,7 +39,9 @@ EMBED_TEMPLATE = "headline\\ntext/v1"  # what the encoder reads: the headline, t
 # older one again, even when the file did not change. Bump it when the stored text, the
 # sections or the chunks of an unchanged file would come out differently.
 # 2: script, style and JSON-LD junk stripped (:mod:`ingest.junk`).
-PREPARED = 2
+# 3: the issuer, its tickers and aliases read by the learned candidate scorer
+#    (:mod:`ingest.identity`, :mod:`ingest.issuer_scorer`); nothing is embedded again.
+PREPARED = 3
 
 
 def headline_prefix(title: str | None, text: str) -> str:

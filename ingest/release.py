@@ -3,11 +3,12 @@ tickers) and a partition of its paragraphs into sections, every value with its s
 
 Pure functions only: :func:`parse_release` takes the stored (normalised) text and returns a
 :class:`~ingest.types.ReleaseMeta` whose offsets point into that same string. Everything is
-regular expressions and a few counting heuristics (a release takes a millisecond or two),
-and the parser never raises on odd input. This module finds the lead and reads the header;
-the other readers have modules of their own: :mod:`ingest.datelines` (datelines, dates by
-:mod:`ingest.dates`), :mod:`ingest.tickers`, :mod:`ingest.issuer` and
-:mod:`ingest.sections` (paragraphs and their classification).
+regular expressions, a few counting heuristics and, for the issuer, a small learned scorer
+(a release takes a few milliseconds), and the parser never raises on odd input. This module
+finds the lead and reads the header; the other readers have modules of their own:
+:mod:`ingest.datelines` (datelines, dates by :mod:`ingest.dates`), :mod:`ingest.tickers`,
+:mod:`ingest.identity` (the issuer) and :mod:`ingest.sections` (paragraphs and their
+classification).
 
 How a release is read:
 
@@ -36,7 +37,7 @@ from ingest.spans import TRIM_CHARS, trim_span
 from ingest.tickers import find_tickers
 from ingest.types import ABOUT, Field, ReleaseMeta, Section
 
-__all__ = ["parse_release"]
+__all__ = ["issuer_arguments", "parse_release"]
 
 _HEADER_WINDOW = 8  # paragraphs searched for the dateline / lead
 _MAX_HEADER_CHARS = 600  # a header paragraph above a dateline lead is never longer
@@ -159,6 +160,43 @@ def _about_wire(text: str, sections: tuple[Section, ...], wire: Field | None) ->
     return None
 
 
+def _issuer_args(
+    text: str,
+    paras: list[tuple[int, int]],
+    lead: int,
+    found: list[Dateline],
+    by_index: dict[int, Dateline],
+    headline: Field | None,
+) -> tuple:
+    """What :func:`ingest.identity.read_issuer` reads, in its order of arguments."""
+    tickers = find_tickers(text)
+    lead_start, lead_end = paras[lead]
+    body_start = by_index[lead].body_start if lead in by_index else lead_start
+    sections = tuple(merge_sections(paras, classify(text, paras, lead)))
+    return (
+        text,
+        body_start,
+        lead_end,
+        tickers,
+        headline.value if headline else "",
+        sections,
+        headline.end if headline else 0,
+        _dateline_name(text, found),
+    )
+
+
+def issuer_arguments(text: str) -> tuple | None:
+    """The arguments :func:`parse_release` gives :func:`ingest.identity.read_issuer` for
+    ``text`` (None for a text without paragraphs): for ``training/train_issuers.py``,
+    which scores every candidate of a release with them."""
+    paras = paragraphs(text)
+    if not paras:
+        return None
+    lead, found, by_index = _find_lead(text, paras)
+    headline, _ = _headlines(text, paras, lead, by_index)
+    return _issuer_args(text, paras, lead, found, by_index, headline)
+
+
 def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
     """Read the metadata and sections of one press release.
 
@@ -184,20 +222,9 @@ def parse_release(text: str, *, path: str | None = None) -> ReleaseMeta:
     lead, found, by_index = _find_lead(text, paras)
     dateline, wire = _place_and_wire(text, found)
     headline, subheadline = _headlines(text, paras, lead, by_index)
-    tickers = find_tickers(text)
-    lead_start, lead_end = paras[lead]
-    body_start = by_index[lead].body_start if lead in by_index else lead_start
-    sections = tuple(merge_sections(paras, classify(text, paras, lead)))
-    issuer = read_issuer(
-        text,
-        body_start,
-        lead_end,
-        tickers,
-        headline.value if headline else "",
-        sections,
-        headline.end if headline else 0,
-        _dateline_name(text, found),
-    )
+    args = _issuer_args(text, paras, lead, found, by_index, headline)
+    sections = args[5]
+    issuer = read_issuer(*args)
     wire = _about_wire(text, sections, wire)
     return ReleaseMeta(
         headline=headline,
