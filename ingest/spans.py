@@ -16,7 +16,9 @@ TRIM_CHARS = " \t\n,;:-–—(/[#*_"
 
 
 def trim_span(text: str, start: int, end: int, chars: str = TRIM_CHARS) -> Field | None:
-    """A Field for ``text[start:end]`` with ``chars`` trimmed off both ends.
+    """A Field for ``text[start:end]`` with ``chars`` and any other whitespace (as
+    ``str.isspace`` reads it: also the information separators ``\\x1c``-``\\x1f``) trimmed off
+    both ends, so a Field's value is always its own ``strip()``.
 
     Args:
         text: The stored text of a release.
@@ -27,8 +29,8 @@ def trim_span(text: str, start: int, end: int, chars: str = TRIM_CHARS) -> Field
     Returns:
         The trimmed Field, or None when nothing is left.
     """
-    while start < end and text[start] in chars:
+    while start < end and (text[start] in chars or text[start].isspace()):
         start += 1
-    while end > start and text[end - 1] in chars:
+    while end > start and (text[end - 1] in chars or text[end - 1].isspace()):
         end -= 1
     return Field(text[start:end], start, end) if end > start else None
