@@ -2,6 +2,8 @@
 
 Usage:
     nice -n 10 .venv/bin/python benchmarks/lists.py
+    nice -n 10 .venv/bin/python benchmarks/lists.py --data benchmarks/data/lists2
+    nice -n 10 .venv/bin/python benchmarks/lists.py --data benchmarks/data/lists2 --index-only
     .venv/bin/python benchmarks/lists.py --releases ../labels/lists/releases \
         --questions benchmarks/data/lists/questions.jsonl --index /tmp/lists_index
 
@@ -19,6 +21,12 @@ borderline release counting neither way; matching is by release group (a wire co
 answer is that answer). "period" says whether the period read from the question is the
 labelled one. Macro averages over the questions and micro totals are printed, and the
 whole run is written to ``--out``.
+
+``--data DIR`` picks another labelled slice (its ``sample.txt`` and ``questions.jsonl``; the
+releases by default from ``../labels/<DIR's name>/releases``, the index
+``benchmarks/out/index_<DIR's name>``); ``--index-only`` builds the slice's index from its
+``sample.txt`` and releases and reads no question (a blind set's index is built before its
+labels are opened).
 """
 
 from __future__ import annotations
@@ -98,21 +106,29 @@ def score_question(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--releases", type=Path, default=HERE.parents[1] / "labels" / "lists" / "releases"
-    )
-    parser.add_argument("--questions", type=Path, default=DATA / "questions.jsonl")
-    parser.add_argument("--index", type=Path, default=HERE / "out" / "index_lists")
-    parser.add_argument("--out", type=Path, default=HERE / "out" / "lists_latest.json")
+    parser.add_argument("--data", type=Path, default=DATA, help="the labelled slice's folder")
+    parser.add_argument("--releases", type=Path, help="default ../labels/<data name>/releases")
+    parser.add_argument("--questions", type=Path, help="default <data>/questions.jsonl")
+    parser.add_argument("--index", type=Path, help="default benchmarks/out/index_<data name>")
+    parser.add_argument("--out", type=Path, help="default benchmarks/out/<data name>_latest.json")
     parser.add_argument("--page-size", type=int, default=20)
+    parser.add_argument("--index-only", action="store_true", help="build the index, no questions")
     args = parser.parse_args()
+    name = args.data.name
+    args.releases = args.releases or HERE.parents[1] / "labels" / name / "releases"
+    args.questions = args.questions or args.data / "questions.jsonl"
+    args.index = args.index or HERE / "out" / f"index_{name}"
+    args.out = args.out or HERE / "out" / f"{name}_latest.json"
     if not args.releases.is_dir():  # the slice from the archive, by its file list
         print(f"{args.releases} is missing: extracting the slice from {TARBALL}", file=sys.stderr)
-        args.releases = extract_slice(DATA / "sample.txt", HERE / "out" / "lists_releases")
+        args.releases = extract_slice(args.data / "sample.txt", HERE / "out" / f"{name}_releases")
     encoder = get_encoder()
     report = sync([args.releases], args.index, encoder=encoder)
     if report.failed:
         print(f"{len(report.failed)} files failed to index: {report.failed[:3]}", file=sys.stderr)
+    if args.index_only:
+        print(f"{args.index}: {len(_groups(args.index, args.releases))} releases indexed")
+        return 0
     group = _groups(args.index, args.releases)
     questions = [
         json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()

@@ -4,14 +4,16 @@
 event, not the five best passages. The question's period ("in Q2 2025", "last quarter",
 "since March", relative to the newest release) is a hard limit on release dates. A wide
 pool of candidates (dense and keyword search over the news text, boilerplate left out)
-gives the best-matching releases, one per release group; the answer model
-(:mod:`qa.answer_model`) then reads each one's headline, lead and the sentences nearest
-the question, and a release is listed when its calibrated confidence that its best
-sentence answers (this release itself announces the event) reaches
-``Settings.lists.member_at`` and its news sentence nearest the question (by sentence
-vector) is at least ``near_share`` as near as the pool's nearest (a release about
-something else that the model still reads as answering a "which company" question
-is left out). Rows come best first, a page at a time.
+gives the best-matching releases, one per release group. Membership is then decided on
+what a member must *announce*: the question less its list frame and period words
+(:mod:`qa.list_predicate`: "Which companies announced acquisitions?" -> "announced
+acquisitions"). Each pool release's headline and lead are read: the answer model's
+calibrated probability that they answer, the cosine of the headline and lead to the
+predicate, the share of the predicate's head terms they hold, and how well the first
+stage matched it; :mod:`qa.list_member`'s learned combiner turns these, absolute and
+relative to the pool, into a membership probability, and a release is listed when it
+reaches the combiner's cut (``Settings.lists.member_at`` / ``member_share`` override
+it). Rows come most probable first, a page at a time.
 
 Example:
     >>> from qa import list_releases
@@ -32,15 +34,18 @@ from pathlib import Path
 import numpy as np
 
 from index import ChunkRow, Encoder, IndexReader, default_index_dir, get_encoder, reading
+from ingest.analysis import stem, stems
 from ingest.types import BOILERPLATE_KINDS
 
 from .answer_model import candidate_text, load_answer_model
 from .filters import chunk_filter
+from .list_member import Evidence, cut, features, load_combiner
+from .list_predicate import predicate
 from .passage import Filters
 from .query import analyse
 from .ranking import Fusion
 from .search import _add_dense
-from .settings import ListSettings, Settings
+from .settings import Settings
 from .timeq import TimeQuery, parse_time
 
 __all__ = ["ListRow", "Period", "ReleaseList", "list_releases", "read_period"]
@@ -87,9 +92,9 @@ class ListRow:
         company: the issuing company, when the release names it.
         date: ISO ``YYYY-MM-DD``, or None.
         title: the headline.
-        sentence: the release's sentence that answers (the answer model's best).
+        sentence: the release's sentence that answers (the answer model's best of its lead).
         source: the file it came from.
-        confidence: the answer model's calibrated chance that ``sentence`` answers.
+        confidence: the chance that the release answers (:mod:`qa.list_member`).
         tickers: exchange:ticker pairs of the release.
         url: the release's own source link, when its file names one.
         sentence_start: offset of ``sentence`` in the release's stored text.
@@ -212,22 +217,81 @@ def list_releases(
 def _members(
     reader: IndexReader, text: str, encoder: Encoder, filters: Filters, settings: Settings
 ) -> list[ListRow]:
+    pool = _pool(reader, text, encoder, filters, settings)
+    if pool is None:
+        return []
+    combiner = load_combiner()
+    chance = combiner.probability(features(pool.evidence))
+    s = settings.lists
+    at = combiner.at if s.member_at is None else s.member_at
+    share = combiner.share if s.member_share is None else s.member_share
+    copies = _copies(reader, pool.rows)
+    out = []
+    for i in cut(chance, at, share):
+        row, (a, b) = pool.rows[i], pool.sentences[i]
+        out.append(
+            ListRow(
+                doc_id=row.doc_id,
+                company=row.company,
+                date=row.date,
+                title=row.title or Path(row.path).stem,
+                sentence=reader.document_text(row.doc_id)[a:b].strip(),
+                source=row.path,
+                confidence=round(float(chance[i]), 4),
+                tickers=row.tickers,
+                url=row.url,
+                sentence_start=a,
+                sentence_end=b,
+                copies=copies.get(row.doc_id, ()),
+            )
+        )
+    out.sort(key=lambda r: r.date or "", reverse=True)  # ties: the newest first
+    out.sort(key=lambda r: -r.confidence)
+    return out
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A list question's candidate releases, best first-stage match first.
+
+    Attributes:
+        rows: each release's first chunk row (its title, date, company, path).
+        evidence: what :mod:`qa.list_member` reads of each.
+        sentences: each one's answering sentence (the answer model's best read), a span.
+    """
+
+    rows: tuple[ChunkRow, ...]
+    evidence: tuple[Evidence, ...]
+    sentences: tuple[Span, ...]
+
+
+def _pool(
+    reader: IndexReader, text: str, encoder: Encoder, filters: Filters, settings: Settings
+) -> Pool | None:
+    """The question's pool: the best-matching releases (dense and keyword search over the
+    news text, one per release group) and the evidence of each; None when none match."""
     s = settings.lists
     news = replace(filters, exclude_boilerplate=True)
     allowed = reader.allowed_chunks(chunk_filter(reader, news))
     if allowed is not None and not allowed:
-        return []
-    qvec = encoder.encode([text])[0]
+        return None
+    pred = predicate(text)
+    qvec, pvec = encoder.encode([text, pred.text])
     query = analyse(reader, text)
     dense = dict(reader.dense(qvec, s.pool_chunks, allowed, settings.vectors))
     keyword = dict(reader.keyword(query.keyword_terms, s.pool_chunks, allowed, settings.keyword))
     ids = sorted(set(dense) | set(keyword))
     if not ids:
-        return []
+        return None
     _add_dense(reader, dense, [i for i in ids if i not in dense], qvec)  # keyword-only hits
     fuse = Fusion.of(dense, keyword, ids, settings.rank.dense_weight)
+    fused = {i: fuse(i) for i in ids}
     chunk_rows = reader.chunks(ids)
-    docs = _best_releases(ids, chunk_rows, {i: fuse(i) for i in ids}, s.pool_releases)
+    docs = _best_releases(ids, chunk_rows, fused, s.pool_releases)
+    best_fused: dict[int, float] = {}
+    for i in ids:
+        d = chunk_rows[i].doc_id
+        best_fused[d] = max(best_fused.get(d, 0.0), fused[i])
     allowed_set = set(allowed) if allowed is not None else None
     siblings = [
         i
@@ -236,51 +300,91 @@ def _members(
     ]
     chunk_rows.update(reader.chunks(siblings))
     own = [i for i, r in chunk_rows.items() if r.doc_id in set(docs)]
-    sentences = reader.sentences(own)
-    picks, nearest = _candidates(docs, chunk_rows, sentences, qvec, s)
-    model = load_answer_model()
-    inputs, keys = [], []
-    for doc, (order, chosen, title) in picks.items():
-        text_of = reader.document_text(doc)
-        said = [text_of[a:b] for a, b in order]
-        for i in chosen:
-            inputs.append(candidate_text(said, i, title))
-            keys.append((doc, order[i]))
-    logits = model.logits(text, inputs) if inputs else np.zeros(0)
-    best: dict[int, tuple[float, Span]] = {}
-    for (doc, span), logit in zip(keys, map(float, logits), strict=True):
-        if doc not in best or logit > best[doc][0]:
-            best[doc] = (logit, span)
-    first_row = {}
-    for r in chunk_rows.values():
+    news_of = _news_sentences(docs, chunk_rows, reader.sentences(own))
+    docs = [d for d in docs if news_of[d][0]]
+    if not docs:
+        return None
+    first_row: dict[int, ChunkRow] = {}
+    for r in sorted(chunk_rows.values(), key=lambda r: r.ordinal):
         first_row.setdefault(r.doc_id, r)
-    copies = _copies(reader, [first_row[d] for d in best])
-    top = max(nearest.values(), default=0.0)
-    out = []
-    for doc, (logit, (a, b)) in best.items():
-        conf = model.confidence(logit)
-        if conf < s.member_at or nearest.get(doc, 0.0) < s.near_share * top:
-            continue
-        row = first_row[doc]
-        out.append(
-            ListRow(
-                doc_id=doc,
-                company=row.company,
-                date=row.date,
-                title=row.title or Path(row.path).stem,
-                sentence=reader.document_text(doc)[a:b].strip(),
-                source=row.path,
-                confidence=round(conf, 4),
-                tickers=row.tickers,
-                url=row.url,
-                sentence_start=a,
-                sentence_end=b,
-                copies=copies.get(doc, ()),
+    titles = [first_row[d].title or "" for d in docs]
+    title_vecs = encoder.encode([t or "-" for t in titles])
+    heads = [stem(h) for h in pred.heads]
+    idf = reader.idf(heads)
+    inputs: list[str] = []
+    keys: list[tuple[int, int]] = []  # (position in docs, sentence; -1 the headline)
+    texts = {d: reader.document_text(d) for d in docs}
+    reads: list[tuple[list[Span], np.ndarray]] = []
+    for k, d in enumerate(docs):
+        order, vecs = news_of[d]
+        near = vecs @ pvec
+        said = [texts[d][a:b] for a, b in order]
+        nearest = [int(i) for i in np.argsort(-near, kind="stable")]
+        lead = list(range(min(s.read_sentences, len(order))))
+        for i in dict.fromkeys([*lead, *nearest[: s.best_sentences]]):
+            inputs.append(candidate_text(said, i, titles[k]))
+            keys.append((k, i))
+        if titles[k]:
+            inputs.append(candidate_text([titles[k], *said[:2]], 0, titles[k]))
+            keys.append((k, -1))
+        reads.append((order, near))
+    model = load_answer_model()
+    chance = [model.confidence(float(x)) for x in model.logits(text, inputs)] if inputs else []
+    seeds = sorted(range(len(docs)), key=lambda k: (-best_fused[docs[k]], k))[: s.like_seeds]
+    evidence, spans = [], []
+    for k, d in enumerate(docs):
+        order, near = reads[k]
+        mine = {i: c for (j, i), c in zip(keys, chance, strict=True) if j == k}
+        said_lead = [c for i, c in mine.items() if i < s.lead_sentences]
+        best_i = max((i for i in mine if i >= 0), key=lambda i: mine[i])
+        lead_text = " ".join(texts[d][a:b] for a, b in order[: s.lead_sentences])
+        others = [j for j in seeds if j != k][: s.like_seeds]
+        evidence.append(
+            Evidence(
+                fused=best_fused[d],
+                answer=max(mine.values()),
+                lead_answer=max(said_lead, default=0.0),
+                title_cos=float(title_vecs[k] @ pvec),
+                lead_cos=float(near[: s.lead_sentences].max()),
+                best_cos=float(near.max()),
+                kw_title=_share(heads, idf, stems(titles[k])),
+                kw_lead=_share(heads, idf, stems(f"{titles[k]} {lead_text}")),
+                kw_all=_share(heads, idf, stems(" ".join(texts[d][a:b] for a, b in order))),
+                like_best=float(np.mean(title_vecs[others] @ title_vecs[k])) if others else 0.0,
             )
         )
-    out.sort(key=lambda r: r.date or "", reverse=True)  # ties: the newest first
-    out.sort(key=lambda r: -r.confidence)
-    return out
+        spans.append(order[best_i])
+    return Pool(tuple(first_row[d] for d in docs), tuple(evidence), tuple(spans))
+
+
+def _share(heads: Sequence[str], idf: Mapping[str, float], found: frozenset[str]) -> float:
+    """IDF-weighted share of the stems ``heads`` that ``found`` holds (0 without heads), a
+    head counting as held by a stem of its word family too ("acquisit" by "acquir").
+
+    >>> _share(["acquisit", "fund"], {"acquisit": 3.0, "fund": 1.0}, frozenset({"acquir"}))
+    0.75
+    """
+    total = sum(idf.get(h, 1.0) for h in heads)
+    if not total:
+        return 0.0
+    return sum(idf.get(h, 1.0) for h in heads if _held(h, found)) / total
+
+
+def _held(head: str, found: frozenset[str]) -> bool:
+    """``head``, or a stem sharing its first five letters and at least three quarters of
+    the shorter of the two ("acquisit" ~ "acquir", "partner" ~ "partnership")."""
+    if head in found:
+        return True
+    if len(head) < 5:
+        return False
+    for word in found:
+        if word[:5] == head[:5]:
+            n = 5
+            while n < min(len(word), len(head)) and word[n] == head[n]:
+                n += 1
+            if n >= 0.75 * min(len(word), len(head)):
+                return True
+    return False
 
 
 def _best_releases(
@@ -300,40 +404,29 @@ def _best_releases(
     return out
 
 
-def _candidates(
+def _news_sentences(
     docs: Sequence[int],
     rows: Mapping[int, ChunkRow],
     sentences: Mapping[int, tuple[list[Span], np.ndarray]],
-    qvec: np.ndarray,
-    s: ListSettings,
-) -> tuple[dict[int, tuple[list[Span], list[int], str]], dict[int, float]]:
-    """Per release: its news sentences in order, the positions the model reads (the
-    first ``lead_sentences`` and the ``best_sentences`` nearest the question) and its
-    headline; and the cosine of its news sentence nearest the question."""
-    spans: dict[int, list[Span]] = {d: [] for d in docs}
-    sims: dict[int, list[float]] = {d: [] for d in docs}
-    for cid, (found, vecs) in sentences.items():
+) -> dict[int, tuple[list[Span], np.ndarray]]:
+    """Per release: its news sentences (not boilerplate) in order, and their vectors."""
+    found: dict[int, dict[Span, np.ndarray]] = {d: {} for d in docs}
+    for cid, (spans, vecs) in sentences.items():
         row = rows[cid]
-        if row.kind in BOILERPLATE_KINDS or row.doc_id not in spans:
+        if row.kind in BOILERPLATE_KINDS or row.doc_id not in found:
             continue
-        spans[row.doc_id].extend(found)
-        sims[row.doc_id].extend(map(float, vecs @ qvec))
-    out, near = {}, {}
-    for doc in docs:
-        pairs = sorted(set(zip(spans[doc], sims[doc], strict=True)))
-        if not pairs:
-            continue
-        near[doc] = max(sim for _, sim in pairs)
-        order = [sp for sp, _ in pairs]
-        nearest = sorted(range(len(pairs)), key=lambda i: (-pairs[i][1], i))
-        chosen = list(dict.fromkeys([*range(min(s.lead_sentences, len(order))), *nearest]))
-        chosen = chosen[: s.lead_sentences + s.best_sentences]
-        title = next((r.title for r in rows.values() if r.doc_id == doc and r.title), "")
-        out[doc] = (order, chosen, title or "")
-    return out, near
+        for span, vec in zip(spans, vecs, strict=True):
+            found[row.doc_id].setdefault(span, vec)
+    out = {}
+    for d in docs:
+        order = sorted(found[d])
+        vecs = np.stack([found[d][sp] for sp in order]) if order else np.zeros((0, 0))
+        out[d] = (order, vecs)
+    return out
 
 
 def _copies(reader: IndexReader, rows: Sequence[ChunkRow]) -> dict[int, tuple[str, ...]]:
+    """Each release's other copies' files (the members of its release group)."""
     members = reader.group_members(sorted({r.group for r in rows}))
     return {
         r.doc_id: tuple(m.path for m in members.get(r.group, []) if m.doc_id != r.doc_id)

@@ -121,20 +121,25 @@ class ListSettings:
     Attributes:
         pool_chunks: dense and keyword candidates each (chunks, boilerplate left out).
         pool_releases: the best-matching releases of the pool whose sentences are read.
-        lead_sentences: the first sentences of each (headline, dateline lead) read.
-        best_sentences: and those nearest the question, by sentence vector.
-        member_at: a release is listed when the answer model's calibrated confidence in
-            its best sentence is at least this,
-        near_share: and the cosine of its sentence nearest the question is at least
-            this share of the nearest sentence's of the whole pool.
+        lead_sentences: the first news sentences of each that are its lead (with the
+            headline, what a release about the thing states it in).
+        read_sentences: the first sentences the answer model reads, with the headline,
+        best_sentences: and this many more, those nearest the question's predicate.
+        like_seeds: a release's headline is compared with this many of the pool's best
+            first-stage hits' (:mod:`qa.list_member`'s ``like_best``).
+        member_at: a release is listed when its membership probability
+            (:class:`qa.list_member.Combiner`) is at least this (None: the combiner's),
+        member_share: and at least this share of the pool's best (None: the combiner's).
     """
 
     pool_chunks: int = 300
     pool_releases: int = 60
     lead_sentences: int = 3
-    best_sentences: int = 2
-    member_at: float = 0.7
-    near_share: float = 0.6
+    read_sentences: int = 2
+    best_sentences: int = 0
+    like_seeds: int = 3
+    member_at: float | None = None
+    member_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,8 @@ def override(settings: Settings, path: str, raw: str) -> Settings:
         )
         raise ValueError(f"unknown setting {path!r}; one of {', '.join(known)}")
     kind = type(getattr(part, name))
+    if getattr(part, name) is None:  # an optional number left to its default
+        kind = float
     try:
         if kind is bool:
             if raw.lower() not in {"1", "0", "true", "false", "yes", "no"}:
