@@ -42,6 +42,8 @@ class Passage:
             never takes a result of its own.
         differing_copies: those of ``copies`` whose figures (the numbers of the news text,
             its date left out) differ from this release's.
+        copy_wires: the wire of each of ``copies``, in the same order, as its text names
+            it (its dateline or an "About" wire section); None where it names none.
     """
 
     text: str
@@ -65,6 +67,7 @@ class Passage:
     answerable: bool = False
     copies: tuple[str, ...] = ()
     differing_copies: tuple[str, ...] = ()
+    copy_wires: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)

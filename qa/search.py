@@ -407,8 +407,9 @@ def confidence(answer_score: float, center: float, scale: float) -> float:
 
 def _copies(
     reader: IndexReader, ranked: Sequence[Ranked]
-) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """Per shown release: its copies' files, and those whose figures differ from its own."""
+) -> dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]]:
+    """Per shown release: its copies' files, those whose figures differ from its own, and
+    each copy's wire."""
     members = reader.group_members([r.row.group for r in ranked])
     out = {}
     for r in ranked:
@@ -416,7 +417,11 @@ def _copies(
         own = next((m.figures for m in group if m.doc_id == r.row.doc_id), ())
         others = [m for m in group if m.doc_id != r.row.doc_id]
         differ = tuple(m.path for m in others if figures_differ(m.figures, own))
-        out[r.row.doc_id] = (tuple(m.path for m in others), differ)
+        out[r.row.doc_id] = (
+            tuple(m.path for m in others),
+            differ,
+            tuple(m.wire for m in others),
+        )
     return out
 
 
@@ -457,6 +462,7 @@ def _passages(reader: IndexReader, ranked: Sequence[Ranked], settings: Settings)
                 answerable=conf >= a_settings.answerable_at,
                 copies=copies[row.doc_id][0],
                 differing_copies=copies[row.doc_id][1],
+                copy_wires=copies[row.doc_id][2],
             )
         )
     return out

@@ -106,13 +106,16 @@ def test_sync_groups_copies_and_retrieve_shows_one_with_its_copies(tmp_path, fak
         "b-glioblastoma-again.txt",
         "c-glioblastoma-wire.txt",
     }
+    wires = dict(store_rows(open_reader(index_dir), "SELECT path, wire FROM documents"))
+    assert shown.copy_wires == tuple(wires[c] for c in shown.copies)
+    assert "GLOBE NEWSWIRE" in shown.copy_wires  # the copies' datelines name it
     differing = {Path(c).name for c in shown.differing_copies}
     if Path(shown.source).name == "c-glioblastoma-wire.txt":
         assert differing == others  # both plain copies say 36 where the wire says 38
     else:
         assert differing == {"c-glioblastoma-wire.txt"}
     cpdc = [h for h in hits if Path(h.source).name == "d-cpdc.txt"]
-    assert all(h.copies == () and h.differing_copies == () for h in cpdc)
+    assert all(h.copies == () == h.differing_copies == h.copy_wires for h in cpdc)
 
 
 def test_groups_follow_incremental_adds_changes_and_removals(tmp_path, fake_encoder):
