@@ -37,6 +37,7 @@ from qa.list_member import FEATURES, WEIGHTS, features  # noqa: E402
 from qa.lists import _pool, read_period  # noqa: E402
 from qa.passage import Filters  # noqa: E402
 from qa.settings import Settings  # noqa: E402
+from training.calibration import newton_logistic  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PAGE = 20
@@ -77,20 +78,9 @@ def gather(index: Path, releases: Path, questions: list[dict]) -> dict:
 
 
 def fit(x: np.ndarray, y: np.ndarray, penalty: float) -> tuple[np.ndarray, float]:
-    """L2-penalised logistic regression by Newton's method: (weights, bias)."""
-    n, d = x.shape
-    a = np.hstack([x, np.ones((n, 1))])
-    w = np.zeros(d + 1)
-    reg = np.full(d + 1, penalty)
-    reg[-1] = 0.0  # the intercept is not penalised
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(a @ w, -50, 50)))
-        grad = a.T @ (p - y) + reg * w
-        hess = (a * (p * (1 - p))[:, None]).T @ a + np.diag(reg) + 1e-9 * np.eye(d + 1)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
+    """L2-penalised logistic regression of standardised ``x`` (the answer model's
+    calibration fit, :func:`training.calibration.newton_logistic`): (weights, bias)."""
+    w = newton_logistic(np.hstack([x, np.ones((len(x), 1))]), y, penalty)
     return w[:-1], float(w[-1])
 
 
