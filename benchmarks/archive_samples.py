@@ -16,7 +16,12 @@ release that some other measurement already spends:
   stays the measurement;
 * ``lists2``: a second 500-release slice of 2024-07-01 to 2025-12-31 (``random.Random(71)``)
   outside all of the above, for a second, blind set of list questions
-  (``benchmarks/data/lists2``).
+  (``benchmarks/data/lists2``);
+* ``issuers3``: 200 releases drawn uniformly (``random.Random(2043)``) outside all of the
+  above, the fourth blind QA set's candidate releases (``benchmarks/data/blind4``; the third's
+  are ``wide`` releases) and
+  the duplicate pairs' releases, for a third, blind issuer set (``benchmarks/data/issuers3``):
+  the measurement after the ``issuers`` test half had been read many times.
 
     python benchmarks/archive_samples.py issuers > sample.txt
 """
@@ -24,6 +29,7 @@ release that some other measurement already spends:
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import tarfile
 from pathlib import Path
@@ -64,8 +70,26 @@ def _taken() -> set[str]:
     return taken
 
 
+def _pair_paths(path: Path) -> set[str]:
+    """Both releases of every labelled duplicate pair in ``path`` (JSON lines)."""
+    out: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out |= {row["a"], row["b"]}
+    return out
+
+
 def sample(kind: str, paths: list[str]) -> list[str]:
     """The ``kind`` sample of ``paths`` (see the module's doc), sorted."""
+    if kind == "issuers3":
+        data = REPO / "benchmarks" / "data"
+        taken = _taken() | set(sample("issuers-train", paths)) | set(sample("lists2", paths))
+        taken |= _listed(data / "blind4" / "candidates.txt")  # blind3's are in wide_archive
+        for f in sorted((data / "duplicates").glob("pairs*.jsonl")):
+            taken |= _pair_paths(f)
+        rest = [p for p in paths if p not in taken]
+        return sorted(random.Random(2043).sample(rest, 200))
     if kind in ("issuers-train", "lists2"):
         taken = _taken()
         rest = [p for p in paths if p not in taken]
@@ -86,7 +110,7 @@ def sample(kind: str, paths: list[str]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=("issuers", "lists", "issuers-train", "lists2"))
+    parser.add_argument("kind", choices=("issuers", "lists", "issuers-train", "lists2", "issuers3"))
     args = parser.parse_args()
     print("\n".join(sample(args.kind, candidates())))
 

@@ -27,10 +27,17 @@ from ingest.analysis import ANALYZER
 from ingest.prepare import PREPARED, ChunkRecord, DocumentRecord
 
 from . import fileops
-from .derived import keyword_row, text_hash, update_repeats, update_terms
+from .derived import (
+    RepeatChanges,
+    TermChanges,
+    keyword_row,
+    text_hash,
+    update_repeats,
+    update_terms,
+)
 from .encoder import Encoder
 from .errors import BadCurrentError, IndexCorruptError, corrupt, is_corruption, storage_error
-from .groups import update_groups
+from .groups import GroupChanges, update_groups
 from .integrity import digest_files, full_check, raise_for
 from .layout import (
     MANIFEST,
@@ -126,6 +133,7 @@ class IndexWriter:
         self.reused = 0
         self.notes: list[str] = []  # what the update recovered from (e.g. a garbage CURRENT)
         self._flushing = 0  # texts being embedded by the flush under way
+        self._changes: tuple[TermChanges, RepeatChanges, GroupChanges] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> IndexWriter:
@@ -204,6 +212,16 @@ class IndexWriter:
         if upgrade:  # an older format, converted in place (index.migrations)
             migrate(self.db, manifest.format_version)
             self.changed = True
+        # Building on a published store of this format, the derived tables (terms, repeat
+        # shares, release groups) are brought up to date from this update's changes alone;
+        # a new, rebuilt or upgraded store derives them from every row at commit.
+        self._changes = None
+        if source is not None and not upgrade:
+            self._changes = (
+                TermChanges(self.db),
+                RepeatChanges(self.db),
+                GroupChanges(self.db),
+            )
         if self.notes:  # a recovered CURRENT is rewritten by publishing
             self.changed = True
 
@@ -277,6 +295,11 @@ class IndexWriter:
         gone = set(ids)
         for _, waiting in self._pending.values():
             waiting[:] = [(cid, start) for cid, start in waiting if cid not in gone]
+        if self._changes is not None:
+            terms, repeats, groups = self._changes
+            terms.removing(ids)
+            repeats.removing(doc_id)
+            groups.removing(doc_id)
         delete_fts(self.db, ids)
         self.db.execute(
             "DELETE FROM sentences WHERE chunk_id IN "
@@ -333,7 +356,13 @@ class IndexWriter:
                 self.reused += 1
             else:
                 self._pending.setdefault(h, (chunk, []))[1].append((chunk_id, chunk.start))
-        insert_fts(self.db, fts_rows)
+        if self._changes is None:
+            insert_fts(self.db, fts_rows)
+        else:
+            terms, repeats, groups = self._changes
+            terms.added(fts_rows)
+            repeats.added(doc_id, (h for c in chunks for _, _, h in c.sentences))
+            groups.added(doc_id)
         if ready_ids:
             self.vectors.add(ready_ids, np.stack(ready_vecs))
         self.changed = True
@@ -431,9 +460,13 @@ class IndexWriter:
         if not self.changed:
             return None
         self.flush()
-        update_repeats(self.db)
-        update_terms(self.db)
-        update_groups(self.db)
+        if self._changes is None:
+            update_repeats(self.db)
+            update_terms(self.db)
+            update_groups(self.db)
+        else:
+            for changes in self._changes:
+                changes.apply()
         n_docs, n_chunks = self.counts()
         if n_chunks != len(self.vectors):
             raise RuntimeError(

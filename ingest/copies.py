@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ __all__ = [
     "candidate_pairs",
     "figures_differ",
     "fingerprint",
+    "group_keys",
     "group_releases",
     "headline_overlap",
     "is_copy",
@@ -275,6 +277,31 @@ def candidate_pairs(members: Sequence[Member]) -> set[tuple[int, int]]:
             for b in ids[i + 1 :]:
                 pairs.add((min(a, b), max(a, b)))
     return pairs
+
+
+def _key(tag: bytes, value: bytes) -> int:
+    """A signed 64-bit key of ``tag`` + ``value`` (what an SQLite INTEGER holds)."""
+    digest = hashlib.blake2b(tag + value, digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def group_keys(m: Member) -> tuple[int, ...]:
+    """Keys that every release :func:`group_releases` may join ``m`` with shares with it.
+
+    One for its content hash, one per LSH band of its signature, and one for its headline
+    words when :func:`_same_headline_pairs` would compare it: so the releases sharing a key
+    with ``m`` are all its possible copies (and, as keys are hashes, maybe a few others),
+    found without comparing it with every release. The keys are 64-bit, for an SQLite index.
+    """
+    keys = [_key(b"h", m.content_hash.encode("utf-8"))]
+    if len(m.signature) == 4 * NUM_PERM:
+        width = 4 * _ROWS
+        for band in range(_BANDS):
+            keys.append(_key(b"b%d:" % band, m.signature[band * width : (band + 1) * width]))
+    headline = sorted(_headline_words(m.title))
+    if len(headline) >= MIN_HEADLINE_WORDS and m.date:
+        keys.append(_key(b"t", "\x1f".join(headline).encode("utf-8")))
+    return tuple(keys)
 
 
 def _same_headline_pairs(members: Sequence[Member]) -> list[tuple[int, int]]:
