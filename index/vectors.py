@@ -119,13 +119,26 @@ class VectorIndex:
         mapped: bool = False,
         stored: StoredVectors | None = None,
     ) -> None:
-        self._index = index
+        self._faiss = index
+        # Ids removed from a compressed index, not yet taken out of its lists: it has no
+        # direct map, so each removal scans every list; they are taken out together, by
+        # one scan, before the index is next used (see ``_index``).
+        self._pending_removal: list[np.ndarray] = []
         self._ivf = faiss.extract_index_ivf(index) if isinstance(index, faiss.IndexIVF) else None
         self._pq = isinstance(index, faiss.IndexIVFPQ)
         if self._pq and stored is None:
             raise ValueError("a compressed index needs its stored vectors")
         self._stored = stored if self._pq else None
         self._prefetch_left = PREFETCH_SEARCHES if mapped and _madvise is not None else 0
+
+    @property
+    def _index(self) -> faiss.Index:
+        """The FAISS index, with any removals still pending taken out first."""
+        if self._pending_removal:
+            ids = np.unique(np.concatenate(self._pending_removal))
+            self._pending_removal = []
+            self._faiss.remove_ids(faiss.IDSelectorBatch(ids))
+        return self._faiss
 
     @classmethod
     def empty(cls, dim: int) -> VectorIndex:
@@ -160,7 +173,7 @@ class VectorIndex:
 
     def close(self) -> None:
         """Drop the FAISS index now (a mapped file is unmapped), not when collected."""
-        self._index = None
+        self._faiss = None
         self._ivf = None
         self._stored = None
 
@@ -202,14 +215,12 @@ class VectorIndex:
         if not len(ids):
             return 0
         ids = _ids(ids)
-        # the IVF direct map removes only through an IDSelectorArray; the compressed index
-        # has no direct map (its stored vectors serve ``get``) and scans its lists
-        batch = self._ivf is None or self._pq
-        selector = faiss.IDSelectorBatch(ids) if batch else faiss.IDSelectorArray(ids)
-        removed = int(self._index.remove_ids(selector))
-        if self._stored is not None:
-            self._stored.remove(ids)
-        return removed
+        if self._pq:  # counted by its stored vectors; taken out of the lists later, at once
+            self._pending_removal.append(ids)
+            return self._stored.remove(ids)
+        # the IVF direct map removes only through an IDSelectorArray
+        selector = faiss.IDSelectorBatch(ids) if self._ivf is None else faiss.IDSelectorArray(ids)
+        return int(self._index.remove_ids(selector))
 
     def get(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of ``ids`` (every id must be present)."""

@@ -115,6 +115,31 @@ def test_add_remove_get_round_trip(data, tmp_path):
     np.testing.assert_allclose(again.get([10**9 + 1]), fresh[1:2], atol=1e-3)
 
 
+def test_removals_in_several_calls_then_adds_are_all_applied(data, tmp_path):
+    """A compressed index takes the removals of an update out of its lists together, the
+    next time it is used; what it returns is that of each removal applied at once."""
+    ids, x = data
+    index = VectorIndex.empty(DIM)
+    index.add(ids, x)
+    index = index.fitted(SMALL)
+    assert index.kind == "pq"
+    removed = [ids[:50], ids[50:120], ids[300:310]]
+    assert [index.remove(part) for part in removed] == [50, 70, 10]
+    fresh = _clustered(2, seed=5)
+    index.add([10**9, 10**9 + 1], fresh)  # added while removals are pending
+    assert index.remove([10**9]) == 1
+    gone = set(np.concatenate(removed).tolist()) | {10**9}
+    kept = [i for i in ids.tolist() if i not in gone] + [10**9 + 1]
+    assert len(index) == len(kept)
+    assert index.all()[0].tolist() == sorted(kept)
+    for probe in (x[0], x[60], x[305], fresh[0]):
+        assert not gone & set(index.search(probe, 20, settings=SMALL)[1].tolist())
+    assert index.search(fresh[1], 1, settings=SMALL)[1].tolist() == [10**9 + 1]
+    index.write(tmp_path / "vectors.faiss")
+    again = VectorIndex.read(tmp_path / "vectors.faiss")
+    assert len(again) == len(kept) and again.all()[0].tolist() == sorted(kept)
+
+
 def test_survives_write_read_and_mapping(data, compressed, tmp_path):
     ids, x = data
     path = tmp_path / "vectors.faiss"
