@@ -27,6 +27,8 @@ Example:
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -209,9 +211,40 @@ def list_releases(
         if question:
             encoder = encoder or get_encoder(reader.manifest.model)
             reader.manifest.check_model(encoder.name, encoder.dim, reader.index_dir)
-            rows = _members(reader, when.text or question, encoder, applied, settings)
+            rows = _cached_members(reader, when.text or question, encoder, applied, settings)
     shown = tuple(rows[page * page_size : (page + 1) * page_size])
     return ReleaseList(question, when.text, shown, len(rows), page, page_size, period, applied)
+
+
+# The rows of recent list questions, so that "More results" (the next page) reads them
+# instead of answering again: keyed by the generation (its folder and creation time: a
+# rebuilt index has another), the text, the model, the filters and the settings.
+_RECENT_LISTS = 16
+_recent: OrderedDict[tuple, list[ListRow]] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def _cached_members(
+    reader: IndexReader, text: str, encoder: Encoder, filters: Filters, settings: Settings
+) -> list[ListRow]:
+    key = (
+        str(reader.path),
+        reader.manifest.created,
+        text,
+        encoder.name,
+        filters,
+        settings,
+    )
+    with _recent_lock:
+        if key in _recent:
+            _recent.move_to_end(key)
+            return _recent[key]
+    rows = _members(reader, text, encoder, filters, settings)
+    with _recent_lock:
+        _recent[key] = rows
+        while len(_recent) > _RECENT_LISTS:
+            _recent.popitem(last=False)
+    return rows
 
 
 def _members(

@@ -172,6 +172,50 @@ def test_rows_come_a_page_at_a_time(lists_index, real_encoder):
         list_releases(question, lists_index, encoder=real_encoder, page=-1)
 
 
+class _Counting:
+    """The real model, counting the texts it encodes (to see a page answered from cache)."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+        self.texts = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    def encode(self, texts, *args, **kwargs):
+        self.texts += len(texts)
+        return self._real.encode(texts, *args, **kwargs)
+
+
+def test_the_next_page_reads_the_rows_of_the_first_until_the_index_changes(tmp_path, real_encoder):
+    import shutil
+
+    from index import sync
+
+    folder = tmp_path / "releases"
+    shutil.copytree(LISTS, folder)
+    extra = folder / "2025-05-06-northwind-acquires-harbor-freight-systems.txt"
+    moved = tmp_path / extra.name
+    extra.rename(moved)
+    index_dir = tmp_path / "idx"
+    assert not sync([folder], index_dir, encoder=real_encoder).failed
+    counting = _Counting(real_encoder)
+    question = "Which companies announced acquisitions?"
+    first = list_releases(question, index_dir, encoder=counting, page_size=1)
+    asked = counting.texts
+    assert asked > 0 and first.total >= 2
+    second = list_releases(question, index_dir, encoder=counting, page=1, page_size=1)
+    assert counting.texts == asked  # answered from the first page's rows
+    assert second.rows and second.rows[0].doc_id != first.rows[0].doc_id
+    whole = list_releases(question, index_dir, encoder=counting, page_size=50)
+    assert counting.texts == asked  # another page size: still the same rows
+    assert [r.doc_id for r in whole.rows[:2]] == [first.rows[0].doc_id, second.rows[0].doc_id]
+    moved.rename(extra)  # a new generation is answered again
+    assert not sync([folder], index_dir, encoder=real_encoder).failed
+    list_releases(question, index_dir, encoder=counting, page_size=50)
+    assert counting.texts > asked
+
+
 def test_the_callers_filters_win_over_the_questions_period(lists_index, real_encoder):
     found = list_releases(
         "Which companies announced acquisitions in 2025?",
