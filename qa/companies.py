@@ -25,16 +25,18 @@ Example:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from index import DocumentRow
-from ingest.companies import company_matches
+from ingest.analysis import edit_distance
+from ingest.companies import company_matches, name_words
 from ingest.names import name_key, same_company, short_name
 
-__all__ = ["Company", "Directory", "company_directory", "releases_of"]
+__all__ = ["Company", "Directory", "company_directory", "directory_of", "releases_of"]
 
 
 @dataclass(frozen=True)
@@ -252,20 +254,117 @@ def company_directory(rows: Iterable[Sequence]) -> Directory:
     )
 
 
+@dataclass
+class _Names:
+    """What :func:`ingest.companies.company_matches` reads of each release (its name, the
+    company or else the headline, as words; its tickers), indexed so that one typed name
+    is matched against a corpus without a call per release: the same releases it accepts."""
+
+    by_ticker: dict[str, set[int]] = field(default_factory=dict)
+    by_word: dict[str, set[int]] = field(default_factory=dict)
+    words_by_len: dict[int, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, documents: Sequence[DocumentRow]) -> _Names:
+        out = cls()
+        for d in documents:
+            for ticker in d.tickers:
+                for form in {ticker.upper(), ticker.split(":")[-1].upper()}:
+                    out.by_ticker.setdefault(form, set()).add(d.doc_id)
+            for word in set(name_words(d.company or d.title or "")):
+                out.by_word.setdefault(word, set()).add(d.doc_id)
+        for word in out.by_word:
+            out.words_by_len.setdefault(len(word), []).append(word)
+        return out
+
+    def _near(self, word: str) -> set[int]:
+        """Releases whose name has a word within the typo limit of ``word``."""
+        limit = 1 if len(word) >= 5 else 0
+        if not limit:
+            return set(self.by_word.get(word, ()))
+        out: set[int] = set()
+        for n in range(len(word) - limit, len(word) + limit + 1):
+            for have in self.words_by_len.get(n, ()):
+                if edit_distance(word, have, limit) <= limit:
+                    out |= self.by_word[have]
+        return out
+
+    def matching(self, wanted: str) -> set[int]:
+        """The releases ``company_matches(wanted, company or headline, tickers)`` accepts."""
+        wanted = wanted.strip()
+        if not wanted:
+            return set()
+        out = set(self.by_ticker.get(wanted.upper(), ()))
+        wanted_words = name_words(wanted)
+        if wanted_words:
+            found = self._near(wanted_words[0])
+            for word in wanted_words[1:]:
+                if not found:
+                    break
+                found &= self._near(word)
+            out |= found
+        return out
+
+
+@dataclass
+class _Corpus:
+    """A documents list's company directory and name index, built once."""
+
+    documents: Sequence[DocumentRow]  # held so that its id is not reused while cached
+    directory: Directory
+    names: _Names
+    matched: OrderedDict[tuple[str, ...], frozenset[int]] = field(default_factory=OrderedDict)
+
+
+_CORPORA: OrderedDict[int, _Corpus] = OrderedDict()
+_CORPORA_KEPT = 4
+_corpora_lock = threading.Lock()
+
+
+def _corpus(documents: Sequence[DocumentRow]) -> _Corpus:
+    """The cached :class:`_Corpus` of this very list (a reader's ``documents()`` is one
+    list per generation, never changed), built on first use."""
+    key = id(documents)
+    with _corpora_lock:
+        found = _CORPORA.get(key)
+        if found is not None and found.documents is documents:
+            _CORPORA.move_to_end(key)
+            return found
+    rows = ((d.doc_id, d.company, d.tickers, d.date) for d in documents)
+    built = _Corpus(documents, company_directory(rows), _Names.of(documents))
+    with _corpora_lock:
+        _CORPORA[key] = built
+        while len(_CORPORA) > _CORPORA_KEPT:
+            _CORPORA.popitem(last=False)
+    return built
+
+
+def directory_of(documents: Sequence[DocumentRow]) -> Directory:
+    """:func:`company_directory` of a reader's ``documents()``, merged once per list."""
+    return _corpus(documents).directory
+
+
 def releases_of(documents: Sequence[DocumentRow], wanted: Sequence[str]) -> set[int]:
     """The releases of ``documents`` whose company any of ``wanted`` names.
 
     A name matches the merged company (its canonical name, an alias or a ticker: "CLRB"
-    and "Cellectar" find every spelling of Cellectar Biosciences); a release without an
-    issuer still matches by its own headline, as before.
+    and "Cellectar" find every spelling of Cellectar Biosciences); a release also matches
+    by its own company or, without one, its headline, word by word with one typo allowed
+    (:func:`ingest.companies.company_matches`). The answer for a list of names is
+    remembered per documents list (the 32 newest).
     """
-    directory = company_directory((d.doc_id, d.company, d.tickers, d.date) for d in documents)
+    corpus = _corpus(documents)
+    key = tuple(wanted)
+    with _corpora_lock:
+        if key in corpus.matched:
+            corpus.matched.move_to_end(key)
+            return set(corpus.matched[key])
     out: set[int] = set()
     for w in wanted:
-        out |= directory.matching(w)
-    for d in documents:
-        if d.doc_id not in out and any(
-            company_matches(w, d.company or d.title, d.tickers) for w in wanted
-        ):
-            out.add(d.doc_id)
+        out |= corpus.directory.matching(w)
+        out |= corpus.names.matching(w)
+    with _corpora_lock:
+        corpus.matched[key] = frozenset(out)
+        while len(corpus.matched) > 32:
+            corpus.matched.popitem(last=False)
     return out

@@ -18,7 +18,7 @@ from index import DocumentRow, GroupMember, default_index_dir, reading
 from ingest.analysis import query_terms
 from ingest.dates import parse_date_limit
 
-from .companies import company_directory, releases_of
+from .companies import directory_of, releases_of
 
 __all__ = ["Release", "releases", "timeline"]
 
@@ -67,7 +67,7 @@ def timeline(
     """The releases of ``documents`` that pass the filters, one per group, newest first
     (pure: ``members`` are each group's releases, ``allowed`` the ids a query matched)."""
     kept: dict[int, DocumentRow] = {}
-    directory = company_directory((d.doc_id, d.company, d.tickers, d.date) for d in documents)
+    directory = directory_of(documents)
     of_company = releases_of(documents, [company]) if company else None
     for d in documents:
         if allowed is not None and d.doc_id not in allowed:

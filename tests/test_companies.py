@@ -117,3 +117,57 @@ def test_a_format_6_index_gets_its_issuers_read_again_without_embedding(tmp_path
         "Cellectar Biosciences, Inc.",
     ]
     assert {a for m in metas for a in m["aliases"]} >= {"Cellectar Biosciences"}
+
+
+def _brute_releases_of(documents, wanted) -> set[int]:
+    """``releases_of`` as it was: the directory, then company_matches on every release."""
+    from ingest.companies import company_matches
+
+    directory = company_directory((d.doc_id, d.company, d.tickers, d.date) for d in documents)
+    out: set[int] = set()
+    for w in wanted:
+        out |= directory.matching(w)
+    for d in documents:
+        if d.doc_id not in out and any(
+            company_matches(w, d.company or d.title, d.tickers) for w in wanted
+        ):
+            out.add(d.doc_id)
+    return out
+
+
+def test_the_indexed_company_match_accepts_what_matching_each_release_accepts() -> None:
+    """The labelled issuers of 300 archive releases as a corpus (some without a company,
+    matched by headline), asked for by names, short names, typos, tickers and odd strings."""
+    import json
+    import random
+
+    from index import DocumentRow
+    from qa.companies import releases_of
+
+    from .conftest import ROOT
+
+    labels = ROOT / "benchmarks" / "data" / "issuers_train" / "labels.jsonl"
+    rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()]
+    rng = random.Random(5)
+    docs = []
+    for i, row in enumerate(rows):
+        tickers = tuple(f"{t['exchange']}:{t['symbol']}" for t in row["tickers"])
+        title = Path(row["path"]).stem.replace("-", " ")
+        company = row["issuer"] if rng.random() < 0.8 else None
+        date = f"2025-{1 + i % 12:02d}-01"
+        docs.append(DocumentRow(i + 1, row["path"], title, date, company, tickers, None, 1, ""))
+    asked = ["", "  ", "the", "Inc.", "zzzz", "NASDAQ", "press release"]
+    for row in rng.sample(rows, 60):
+        name = row["issuer"] or "none"
+        word = max(name.split(), key=len)
+        asked += [name, name.lower(), word, word[:-1], word[1:], word[:2] + "x" + word[3:]]
+        asked += [t["symbol"] for t in row["tickers"]] + row["aliases"][:1]
+    assert sum(1 for d in docs if d.tickers) > 20 and sum(1 for d in docs if not d.company) > 30
+    found_some = 0
+    for w in asked:
+        got = releases_of(docs, [w])
+        assert got == _brute_releases_of(docs, [w]), w
+        found_some += bool(got)
+    assert found_some > 150
+    pair = [asked[8], asked[20]]
+    assert releases_of(docs, pair) == _brute_releases_of(docs, pair)

@@ -29,7 +29,7 @@ from index import (
 from ingest.analysis import query_terms
 from qa import list_releases, phrase_reason, releases, retrieve
 from qa.alerts import run_saved_searches
-from qa.companies import company_directory
+from qa.companies import directory_of
 from qa.filters import make_filters, no_match_reason
 from qa.query import is_list_question
 from watch import Watcher
@@ -364,7 +364,7 @@ class Desk:
     def company_choices(docs: Sequence[DocumentRow]) -> list[tuple[str, str]]:
         """One choice per company of the corpus (its spellings merged, :mod:`qa.companies`):
         shown as "Name (NASDAQ:CLRB)", filtering by the canonical name."""
-        directory = company_directory((d.doc_id, d.company, d.tickers, d.date) for d in docs)
+        directory = directory_of(docs)
         return [(c.label(), c.name) for c in directory.companies]
 
     def removable_choices(self, docs: Sequence[DocumentRow]) -> list[tuple[str, str]]:
