@@ -40,6 +40,7 @@ from ingest.analysis import stem, stems
 from ingest.types import BOILERPLATE_KINDS
 
 from .answer_model import candidate_text, load_answer_model
+from .copies import copies_of
 from .filters import chunk_filter
 from .list_member import Evidence, cut, features, load_combiner
 from .list_predicate import predicate
@@ -258,7 +259,7 @@ def _members(
     s = settings.lists
     at = combiner.at if s.member_at is None else s.member_at
     share = combiner.share if s.member_share is None else s.member_share
-    copies = _copies(reader, pool.rows)
+    copies = copies_of(reader, pool.rows)
     out = []
     for i in cut(chance, at, share):
         row, (a, b) = pool.rows[i], pool.sentences[i]
@@ -275,7 +276,7 @@ def _members(
                 url=row.url,
                 sentence_start=a,
                 sentence_end=b,
-                copies=copies.get(row.doc_id, ()),
+                copies=copies[row.doc_id].paths,
             )
         )
     out.sort(key=lambda r: r.date or "", reverse=True)  # ties: the newest first
@@ -456,12 +457,3 @@ def _news_sentences(
         vecs = np.stack([found[d][sp] for sp in order]) if order else np.zeros((0, 0))
         out[d] = (order, vecs)
     return out
-
-
-def _copies(reader: IndexReader, rows: Sequence[ChunkRow]) -> dict[int, tuple[str, ...]]:
-    """Each release's other copies' files (the members of its release group)."""
-    members = reader.group_members(sorted({r.group for r in rows}))
-    return {
-        r.doc_id: tuple(m.path for m in members.get(r.group, []) if m.doc_id != r.doc_id)
-        for r in rows
-    }

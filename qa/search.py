@@ -27,12 +27,12 @@ from index import (
     get_encoder,
     reading,
 )
-from ingest.copies import figures_differ
 from ingest.dates import MONTH_NAME
 
 from .answer import AnswerScorer
 from .answer_model import load_answer_model
 from .boilerplate import excluded_kinds
+from .copies import copies_of
 from .exact import Exact, Term, parse
 from .filters import chunk_filter
 from .matching import covering, holding, literal_share, occurrences, phrase_reason, without_kinds
@@ -405,29 +405,9 @@ def confidence(answer_score: float, center: float, scale: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def _copies(
-    reader: IndexReader, ranked: Sequence[Ranked]
-) -> dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]]:
-    """Per shown release: its copies' files, those whose figures differ from its own, and
-    each copy's wire."""
-    members = reader.group_members([r.row.group for r in ranked])
-    out = {}
-    for r in ranked:
-        group = members.get(r.row.group, [])
-        own = next((m.figures for m in group if m.doc_id == r.row.doc_id), ())
-        others = [m for m in group if m.doc_id != r.row.doc_id]
-        differ = tuple(m.path for m in others if figures_differ(m.figures, own))
-        out[r.row.doc_id] = (
-            tuple(m.path for m in others),
-            differ,
-            tuple(m.wire for m in others),
-        )
-    return out
-
-
 def _passages(reader: IndexReader, ranked: Sequence[Ranked], settings: Settings) -> list[Passage]:
     a_settings = settings.answer
-    copies = _copies(reader, ranked)
+    copies = copies_of(reader, [r.row for r in ranked])
     out = []
     for r in ranked:
         row = r.row
@@ -460,9 +440,9 @@ def _passages(reader: IndexReader, ranked: Sequence[Ranked], settings: Settings)
                 url=row.url,
                 confidence=round(conf, 4),
                 answerable=conf >= a_settings.answerable_at,
-                copies=copies[row.doc_id][0],
-                differing_copies=copies[row.doc_id][1],
-                copy_wires=copies[row.doc_id][2],
+                copies=copies[row.doc_id].paths,
+                differing_copies=copies[row.doc_id].differing,
+                copy_wires=copies[row.doc_id].wires,
             )
         )
     return out
