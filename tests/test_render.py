@@ -322,3 +322,20 @@ def test_each_source_has_a_copy_citation_button_and_its_source_link():
     assert page.count("class='pr-link'") == 1  # only an http(s) link is shown
     assert "href='https://wire.example/acme?a=1&amp;b=2'" in page
     assert "href='javascript:" not in page
+
+
+def test_a_result_lists_its_copies_with_their_wires_and_marks_other_figures():
+    hit = _hit(
+        copies=("/r/keycrew/2025/acme-copy.md", "/r/nmw/2025/acme.md"),
+        differing_copies=("/r/keycrew/2025/acme-copy.md",),
+        copy_wires=("keycrew", None),
+    )
+    page = render_results("How many?", [hit], {7: RELEASE})
+    block = re.search(r"<details class='pr-copyset'>.*?</details>", page).group(0)
+    assert "Also ran as 2 copies (1 with other figures)" in block
+    items = re.findall(r"<li class='([^']+)'[^>]*>(.*?)</li>", block)
+    assert items == [
+        ("pr-copy-item pr-copy-differs", "keycrew · acme-copy.md <em>figures differ</em>"),
+        ("pr-copy-item", "wire not named · acme.md"),
+    ]
+    assert "pr-copyset" not in render_results("How many?", [_hit()], {7: RELEASE})

@@ -159,6 +159,32 @@ def _meta_line(hit: Passage) -> str:
     return "<div class='pr-meta'>" + "".join(items) + "</div>"
 
 
+def _copies_line(hit: Passage) -> str:
+    """The release's other copies (its release group): each copy's wire and file, the
+    copies whose figures differ from this one's marked."""
+    if not hit.copies:
+        return ""
+    wires = hit.copy_wires if len(hit.copy_wires) == len(hit.copies) else (None,) * len(hit.copies)
+    items = []
+    for path, wire in zip(hit.copies, wires, strict=True):
+        differ = path in hit.differing_copies
+        cls = "pr-copy-item pr-copy-differs" if differ else "pr-copy-item"
+        note = " <em>figures differ</em>" if differ else ""
+        items.append(
+            f"<li class='{cls}' title='{_e(path)}'>{_e(wire or 'wire not named')} · "
+            f"{_e(Path(path).name)}{note}</li>"
+        )
+    n = len(hit.copies)
+    label = f"Also ran as {n} cop{'ies' if n > 1 else 'y'}"
+    differs = len(hit.differing_copies)
+    if differs:
+        label += f" ({differs} with other figures)"
+    return (
+        f"<details class='pr-copyset'><summary>{label}</summary>"
+        f"<ul class='pr-copy-list'>{''.join(items)}</ul></details>"
+    )
+
+
 def _count_sources(hits: Sequence[Passage]) -> str:
     """ "3 releases", or "5 passages from 3 releases" when a release gave several."""
     n_releases = len({h.doc_id for h in hits})
@@ -194,6 +220,7 @@ def _source_card(
         f"<h4 class='pr-title'>{_e(hit.title)}</h4>{label}</div>"
         f"{_meta_line(hit)}"
         f"<div class='pr-passage'>{_passage_html(hit, answer and hit.answerable)}</div>"
+        f"{_copies_line(hit)}"
         f"<div class='pr-foot'>{release}"
         f"<button type='button' class='pr-copy' data-cite='{_e(citation(hit))}' "
         "title='Copy a citation: headline, company, date, file and source link'>"
