@@ -3,7 +3,9 @@
 The first stage (:mod:`qa.ranking`) chooses the releases and each passage's window; the
 answer model (:mod:`qa.answer_model`) then reads, in one batch, the sentences inside the
 windows of the first ``passages`` passages (``first_candidates`` of the first, ``candidates``
-of each later one, the first stage's best first). Each read passage's answer is the sentence
+of each later one, the first stage's best first) and, for the first passage, the
+``release_candidates`` best sentences of its release outside its passages: when one of those
+answers best, the passage moves to the window around it. Each read passage's answer is the sentence
 with the best logit, its ``confidence`` the model's calibrated probability for it, and the
 read passages are re-ordered among themselves by first-stage score plus ``model_weight``
 times their best logit, and all passages sorted by score again (the set of passages, and
@@ -15,11 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from index import ChunkRow
+
 from .answer_model import AnswerModel, candidate_text
 from .ranking import Choices, Ranked, Span
 from .settings import AnswerSettings
+from .windows import window
 
-__all__ = ["WindowScores", "apply_scores", "score_windows", "window_candidates"]
+__all__ = ["WindowScores", "apply_scores", "move_to_answers", "score_windows", "window_candidates"]
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,19 @@ def window_candidates(
         inside.sort(key=lambda sp: (-scored[sp][0] if sp in scored else float("inf"), sp))
         n = settings.first_candidates if pos == 0 else settings.candidates
         picked = inside[:n]
+        if pos == 0 and settings.release_candidates > 0:
+            picked += _elsewhere(placed, r, scored)[: settings.release_candidates]
         if picked:
             out[pos] = picked
     return out
+
+
+def _elsewhere(placed: Sequence[Ranked], first: Ranked, scored: Mapping[Span, tuple]) -> list[Span]:
+    """The first stage's best sentences of the first passage's release outside every
+    passage of that release, best first (where the answer may stand instead)."""
+    taken = [r.passage for r in placed if r.row.doc_id == first.row.doc_id]
+    out = [sp for sp in scored if not any(a <= sp[0] < b for a, b in taken)]
+    return sorted(out, key=lambda sp: (-scored[sp][0], sp))
 
 
 def score_windows(
@@ -114,3 +129,27 @@ def apply_scores(
         gap = max(0.0, unread[0].score - out[-1].score + 1e-6)
         unread = [replace(r, score=r.score - gap) for r in unread]
     return out + unread
+
+
+def move_to_answers(
+    ranked: Sequence[Ranked],
+    rows: Mapping[int, ChunkRow],
+    choice: Choices,
+    doc_spans: Mapping[int, Sequence[Span]],
+    text_of: Callable[[int], str],
+    max_chars: int,
+) -> list[Ranked]:
+    """Each passage whose answer sentence the model found outside its window, moved to
+    the window around that sentence (and to the chunk holding it); the rest unchanged.
+    ``choice`` and ``doc_spans`` are the first stage's, as before the passages were placed."""
+    out = []
+    for r in ranked:
+        (start, end), (a, _) = r.passage, r.answer
+        cands = choice.get(r.row.doc_id, {})
+        if start <= a < end or r.answer not in cands or max_chars <= 0:
+            out.append(r)
+            continue
+        spans = sorted(set(doc_spans.get(r.row.doc_id, ())) | {r.answer})
+        passage = window(text_of(r.row.doc_id), spans, r.answer, max_chars)
+        out.append(replace(r, row=rows[cands[r.answer][1]], passage=passage))
+    return out

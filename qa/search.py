@@ -39,7 +39,7 @@ from .matching import covering, holding, literal_share, occurrences, phrase_reas
 from .passage import Filters, Passage
 from .query import Query, analyse, is_list_question
 from .ranking import Fusion, Ranked, diversify, place_passages, score_chunks
-from .rerank import apply_scores, score_windows, window_candidates
+from .rerank import apply_scores, move_to_answers, score_windows, window_candidates
 from .settings import Settings
 from .timeq import TimeQuery, parse_time
 
@@ -290,8 +290,12 @@ def rank(
     model = load_answer_model(max_length=a.model_max_length or None)
     picks = window_candidates(placed, first_choice, first_spans, a)
     scores = score_windows(model, text, placed, picks, first_spans, reader.document_text)
-
-    return apply_scores(placed, scores, model.confidence, a)
+    ranked = apply_scores(placed, scores, model.confidence, a)
+    if required:  # a passage stays where it holds the quoted phrases
+        return ranked
+    return move_to_answers(
+        ranked, rows, first_choice, first_spans, reader.document_text, r.passage_chars
+    )
 
 
 def _one_per_group(ids: Sequence[int], rows: dict) -> list[int]:

@@ -94,6 +94,9 @@ class AnswerSettings:
         passages: how many of the first passages the model reads.
         first_candidates: how many sentences of the first passage's window it reads.
         candidates: how many sentences of each later passage's window it reads.
+        release_candidates: how many more sentences of the first passage's release, outside
+            its passages, it reads (the first stage's best): the passage moves to the one
+            that answers best, when it is one of them (0: the window's only).
         model_weight: weight of a read passage's best logit added to its score when the
             read passages are re-ordered among themselves (0: the first stage's order).
         model_max_length: tokens the model reads per (question, sentence) pair (0: the
@@ -110,6 +113,7 @@ class AnswerSettings:
     passages: int = 3
     first_candidates: int = 6
     candidates: int = 3
+    release_candidates: int = 3
     model_weight: float = 0.3
     model_max_length: int = 0
 

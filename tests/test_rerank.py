@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from index import ChunkRow
 from qa.ranking import Ranked
-from qa.rerank import WindowScores, apply_scores, score_windows, window_candidates
+from qa.rerank import (
+    WindowScores,
+    apply_scores,
+    move_to_answers,
+    score_windows,
+    window_candidates,
+)
 from qa.settings import AnswerSettings
 
 
@@ -73,3 +79,36 @@ def test_the_answer_is_the_best_logit_and_passages_reorder_by_it():
 def test_ties_between_sentences_go_to_the_earlier_one():
     scores = WindowScores({0: {(10, 20): 1.0, (0, 9): 1.0}})
     assert scores.best(0) == ((0, 9), 1.0)
+
+
+def test_the_first_passage_moves_to_an_answer_the_model_finds_elsewhere_in_its_release():
+    text = "Acme news today. Filler here. More filler. The trial enrolls 36 patients."
+    spans = [(0, 16), (17, 29), (30, 42), (43, 73)]
+    choice = {4: {(0, 16): (1.0, 40), (17, 29): (0.6, 40), (43, 73): (0.3, 41)}}
+    rows = {40: _row(40, 4), 41: _row(41, 4)}
+    placed = [
+        Ranked(rows[40], 3.0, (0, 16), 1.0, passage=(0, 29)),
+        Ranked(_row(2, 2), 2.0, (31, 36), 0.5, passage=(0, 36)),
+    ]
+    settings = AnswerSettings(passages=2, first_candidates=2, candidates=1, release_candidates=2)
+    spans_by_doc = {4: spans, **SPANS}
+    picks = window_candidates(placed, {**CHOICE, **choice}, spans_by_doc, settings)
+    assert picks[0] == [(0, 16), (17, 29), (43, 73)]  # the window's, then the best elsewhere
+    off = window_candidates(
+        placed,
+        {**CHOICE, **choice},
+        spans_by_doc,
+        AnswerSettings(passages=2, first_candidates=2, candidates=1, release_candidates=0),
+    )
+    assert off[0] == [(0, 16), (17, 29)]
+    texts = {4: text, **TEXTS}
+    scores = score_windows(StandInModel(), "q", placed, picks, spans_by_doc, texts.__getitem__)
+    ranked = apply_scores(placed, scores, confidence, settings)
+    first = next(r for r in ranked if r.row.doc_id == 4)
+    assert first.answer == (43, 73) and first.passage == (0, 29)  # not yet moved
+    moved = move_to_answers(ranked, rows, choice, spans_by_doc, texts.__getitem__, 50)
+    first = next(r for r in moved if r.row.doc_id == 4)
+    assert first.row.chunk_id == 41 and first.passage == (30, 73)  # the window around it
+    assert first.passage[0] <= first.answer[0] < first.passage[1]
+    other = next(r for r in moved if r.row.doc_id == 2)
+    assert other == next(r for r in ranked if r.row.doc_id == 2)  # its answer is inside
