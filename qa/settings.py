@@ -113,7 +113,7 @@ class AnswerSettings:
     passages: int = 3
     first_candidates: int = 6
     candidates: int = 3
-    release_candidates: int = 3
+    release_candidates: int = 0
     model_weight: float = 0.3
     model_max_length: int = 0
 
