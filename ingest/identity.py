@@ -35,6 +35,7 @@ __all__ = [
     "Issuer",
     "Scored",
     "candidate_rows",
+    "issuer_tickers",
     "plausible_name",
     "read_issuer",
     "scored_candidates",
@@ -103,6 +104,19 @@ def _other_named(pools: list[Candidate], best: Candidate) -> bool:
     )
 
 
+def _runs_on(value: str, origin: str, keys: set[str]) -> bool:
+    """Whether a spelling is another spelling of its pool run on: a headline's words after
+    the name ("RATWIFHAT Fair Launch" beside "RATWIFHAT", "UPCX Wallet Testnet" beside
+    "UPCX"), or a second company joined to it ("Bad Idea AI and K9 Finance")."""
+    key = name_key(value)
+    for other in keys:
+        if other and key != other and key.startswith(other + " "):
+            rest = key[len(other) + 1 :]
+            if origin in _HEADLINE_ORIGINS or rest.startswith(("and ", "& ")):
+                return True
+    return False
+
+
 def _shown(pool: Candidate) -> Field:
     """The spelling to show: the lead's, when it opens with the name and its legal form;
     else the one most places wrote (a headline's "SolCex Exchange Set"
@@ -111,10 +125,12 @@ def _shown(pool: Candidate) -> Field:
     Recreation Association", not the lead's "Upper Peninsula"); not an all-capitals one
     when another is written, and a run of more than four of the headline's first words
     only when nothing else names it."""
+    keys = {name_key(s.value) for s in pool.spellings}
     short = [  # a long run of the headline's words is more likely a clause than a name
         s
         for s, o in zip(pool.spellings, pool.origins, strict=True)
-        if o not in _HEADLINE_ORIGINS or len(s.value.split()) <= 4
+        if (o not in _HEADLINE_ORIGINS or len(s.value.split()) <= 4)
+        and not _runs_on(s.value, o, keys)
     ]
     named = short or pool.spellings
     cased = [s for s in named if not s.value.isupper()] or named
@@ -221,6 +237,25 @@ def _own_tickers(
     return tuple(t for t in tickers if t.value in own)  # in text order
 
 
+def issuer_tickers(
+    text: str,
+    tickers: tuple[Field, ...],
+    headline: str,
+    headline_end: int,
+    sections: tuple[Section, ...],
+    pools: list[Candidate],
+    best: Candidate,
+    shown: Field,
+) -> tuple[Field, ...]:
+    """The tickers :func:`read_issuer` gives the release when ``best`` (showing ``shown``)
+    is its issuer, ``pools`` being all its candidates (for ``training/train_issuers.py``,
+    which scores the tickers of every candidate)."""
+    if not tickers:
+        return ()
+    head = Field(headline, headline_end - len(headline), headline_end) if headline else None
+    return _own_tickers(text, best, shown, pools, tickers, head, sections)
+
+
 def read_issuer(
     text: str,
     body_start: int,
@@ -256,11 +291,12 @@ def read_issuer(
     best = max(scored, key=lambda c: c.score)
     if _confidence(scored, best) < load_scorer().threshold:
         return Issuer()
-    head = Field(headline, headline_end - len(headline), headline_end) if headline else None
     pools = [c.pool for c in scored]
-    own = _own_tickers(text, best.pool, best.shown, pools, tickers, head, sections)
+    own = issuer_tickers(
+        text, tickers, headline, headline_end, sections, pools, best.pool, best.shown
+    )
     name = _without_the(best.pool, best.shown)
-    return Issuer(name, own if tickers else (), _aliases(text, best.pool, name))
+    return Issuer(name, own, _aliases(text, best.pool, name))
 
 
 def _without_the(pool: Candidate, shown: Field) -> Field:

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from ingest.candidates import (
     COINED_WORD,
+    HEADLINE_LEAD_IN,
+    HEADLINE_VERB,
     SOURCES,
     WIRE_ABOUT,
     Candidate,
@@ -81,6 +83,12 @@ FEATURES = (
     "person",
     "headline-only",
     "candidates",
+    "headline-subject",
+    "headline-object",
+    "mail-domain",
+    "digit-word",
+    "in-first-about",
+    "about-sections",
 )
 # a web or mail domain: "https://acme.com", "www.acme.com", "@acme.com" (the first letter is
 # matched before the case-insensitive rest: a third faster than one alternation)
@@ -88,6 +96,15 @@ _DOMAIN = re.compile(
     r"[hHwW@](?:(?<=[hH])(?i:ttps?://)|(?<=[wW])(?i:ww\.)|(?<=@))([\w\-]+(?:\.[\w\-]+)*)"
 )
 _TICKER_GAP = 12  # characters between a name's end and a ticker that follows it
+_MAIL = re.compile(r"@([\w\-]+(?:\.[\w\-]+)+)")
+# what a headline writes before the thing a subject acts on: "Valley Health Clinic
+# Introduces Microgard Plus", "... Partners with B2i Digital"
+_VERB_BEFORE = re.compile(
+    r"(?i:\b(?:introduces|launches|unveils|debuts|releases|presents|welcomes|acquires|"
+    r"adds|selects|with|on|for|by|of|from|to|at|into|joins|expands|announces)"
+    r"\s+(?:the\s+|its\s+|new\s+|a\s+|an\s+)?)$"
+)
+_DIGIT_WORD = re.compile(r"\s(?:[A-Za-z]*\d[\w.\-]*)")  # "AINOTE Air 2", "ISO 55001", "V3"
 
 
 @dataclass(frozen=True)
@@ -103,6 +120,8 @@ class Context:
     tickers: tuple[Field, ...]
     candidates: int
     most_mentions: int
+    mail_domains: frozenset[str] = frozenset()
+    subject: str = ""  # the headline after its lead-in ("Market Alert: ")
 
 
 @dataclass(frozen=True)
@@ -178,6 +197,14 @@ def context(
         if len(part) >= 3
     )
     most = max((_mentions(text, short_name(p.spellings[0].value)) for p in pools), default=0)
+    mail = frozenset(
+        part.lower().replace("-", "")
+        for m in _MAIL.finditer(text)
+        for part in m[1].split(".")[:-1]
+        if len(part) >= 3
+    )
+    head = headline.lstrip("#*_ ")
+    lead_in = HEADLINE_LEAD_IN.match(head)
     return Context(
         text,
         headline,
@@ -188,6 +215,8 @@ def context(
         tickers,
         len(pools),
         most,
+        mail,
+        head[lead_in.end() :] if lead_in else head,
     )
 
 
@@ -213,6 +242,18 @@ def features(pool: Candidate, shown: Field, ctx: Context) -> list[float]:
     )
     words = shown.value.split()
     from_ = [float(s in pool.sources) for s in SOURCES]
+    heads = (ctx.headline.lstrip("#*_ "), ctx.subject)
+    opening = next(
+        (h[len(n) :] for h in heads for n in (shown.value, short) if h.startswith(n)), None
+    )
+    subject = opening is not None and (
+        HEADLINE_VERB.match(opening) is not None or opening.startswith(("'s", "’s"))
+    )
+    at = ctx.headline.find(short) if len(short) >= 2 else -1
+    obj = at > 0 and _VERB_BEFORE.search(ctx.headline, 0, at) is not None
+    mail = bool(squashed) and any(
+        squashed in d or (len(d) >= 5 and d in squashed) for d in ctx.mail_domains
+    )
     headline_only = not (pool.sources - {"headline", "headline-start", "headline-common"})
     return [
         *from_,
@@ -242,4 +283,10 @@ def features(pool: Candidate, shown: Field, ctx: Context) -> list[float]:
         float(pool.person),
         float(headline_only),
         math.log1p(ctx.candidates),
+        float(subject),
+        float(obj),
+        float(mail),
+        float(_DIGIT_WORD.search(short) is not None),
+        float(_inside(text, short, ctx.about[:1])),
+        float(min(len(ctx.about), 4)),
     ]

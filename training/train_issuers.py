@@ -38,9 +38,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.issuers import DATA, ISSUER_KINDS, issuer_matches, load_labels, splits  # noqa: E402
+from benchmarks.issuers import DATA, ISSUER_KINDS, issuer_matches, load_labels, pair_key  # noqa: E402
 from benchmarks.lists import extract_slice  # noqa: E402
-from ingest.identity import candidate_rows  # noqa: E402
+from ingest.identity import candidate_rows, issuer_tickers  # noqa: E402
 from ingest.issuer_scorer import FEATURES, MODEL_PATH  # noqa: E402
 from ingest.loaders import load_file  # noqa: E402
 from ingest.normalize import normalize_text  # noqa: E402
@@ -59,18 +59,32 @@ def named(lab: dict) -> bool:
     return bool(lab.get("issuer")) and lab.get("kind") in ISSUER_KINDS
 
 
-def release_rows(path: Path, lab: dict) -> tuple[list[list[float]], list[int], list[str]]:
-    """Features, labels (1: shows the issuer) and shown spellings of a release's candidates."""
+def _pairs(fields) -> frozenset[str]:
+    return frozenset(pair_key(*f.value.split(":", 1)) for f in fields)
+
+
+def release_rows(path: Path, lab: dict) -> dict:
+    """A release's record: its candidates' features ``x``, labels ``y`` (1: shows the
+    issuer), shown spellings ``n`` and the tickers each would give ``own``; the labelled
+    ticker pairs ``want``."""
     text = normalize_text(load_file(path).text)
     args = issuer_arguments(text)
     rows = candidate_rows(*args) if args else []
-    xs, ys, names = [], [], []
-    for _, shown, x in rows:
+    pools = [pool for pool, _, _ in rows]
+    xs, ys, names, own = [], [], [], []
+    for pool, shown, x in rows:
         ok = named(lab) and issuer_matches(shown.value, lab["issuer"], lab.get("aliases") or [])
         xs.append(x)
         ys.append(int(ok))
         names.append(shown.value)
-    return xs, ys, names
+        text_, _, _, tickers, headline, sections, headline_end, _ = args
+        own.append(
+            _pairs(
+                issuer_tickers(text_, tickers, headline, headline_end, sections, pools, pool, shown)
+            )
+        )
+    want = frozenset(pair_key(t["exchange"], t["symbol"]) for t in lab.get("tickers") or [])
+    return {"x": xs, "y": ys, "n": names, "own": own, "want": want}
 
 
 def load_data(sets: list[tuple[list[dict], Path]]) -> list[dict]:
@@ -78,8 +92,8 @@ def load_data(sets: list[tuple[list[dict], Path]]) -> list[dict]:
     out = []
     for labels, root in sets:
         for lab in labels:
-            xs, ys, names = release_rows(root / lab["path"], lab)
-            out.append({"path": lab["path"], "named": named(lab), "x": xs, "y": ys, "n": names})
+            rec = release_rows(root / lab["path"], lab)
+            out.append({"path": lab["path"], "named": named(lab), "issuer": lab["issuer"], **rec})
     return out
 
 
@@ -185,6 +199,28 @@ def cross_validate(records: list[dict], c: float, seed: int = SEED) -> tuple[lis
     return preds, tops
 
 
+def ticker_curve(
+    records: list[dict], preds: list[tuple], threshold: float
+) -> tuple[float, float, int, int, int]:
+    """Ticker pair precision and recall at ``threshold`` (a release given no issuer gives
+    no tickers; one given its best candidate gives that candidate's), with the counts
+    (correct, predicted, labelled); ``preds`` may hold several repeats of ``records``."""
+    correct = predicted = labelled = 0
+    for i, (p, _, _, best) in enumerate(preds):
+        rec = records[i % len(records)]
+        got = rec["own"][best] if p >= threshold and best >= 0 else frozenset()
+        correct += len(got & rec["want"])
+        predicted += len(got)
+        labelled += len(rec["want"])
+    return (
+        correct / predicted if predicted else 1.0,
+        correct / labelled if labelled else 0.0,
+        correct,
+        predicted,
+        labelled,
+    )
+
+
 def curve(preds: list[tuple], threshold: float) -> tuple[float, float, int]:
     """Release precision, recall and releases given an issuer at ``threshold``."""
     given = [(p[0], p[1]) for p in preds if p[0] >= threshold]
@@ -223,22 +259,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--precision", type=float, default=0.93)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--show", action="store_true", help="print the wrong picks (CV)")
+    parser.add_argument(
+        "--c", type=float, action="append", help="the L2 C values tried (default: 0.3, 1, 3)"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="cross-validate; write nothing")
     args = parser.parse_args(argv)
     train = load_labels(args.train_labels)
     if not (args.train_releases / train[0]["path"]).is_file():
         extract_slice(TRAIN / "sample.txt", args.train_releases)
     issuers = load_labels(DATA / "labels.jsonl")
-    dev = splits([lab["path"] for lab in issuers])["dev"]
-    dev_labels = [lab for lab in issuers if lab["path"] in dev]  # never the test half
     extract_slice(DATA / "sample.txt", OUT / "issuers_releases")
-    records = load_data([(train, args.train_releases), (dev_labels, OUT / "issuers_releases")])
+    records = load_data([(train, args.train_releases), (issuers, OUT / "issuers_releases")])
     bound = sum(any(r["y"]) for r in records) / max(1, sum(r["named"] for r in records))
     print(
         f"{len(records)} releases, {sum(len(r['x']) for r in records)} candidates;"
         f" the issuer among the candidates for {bound:.3f} of the named ones"
     )
     results = {}
-    for c in CS:
+    cs = tuple(args.c) if args.c else CS
+    for c in cs:
         preds = repeated(records, c)
         t = pick_threshold(preds, args.precision)
         p, r, n = curve(preds, t)
@@ -247,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             f"C={c}: threshold {t:.3f}: CV precision {p:.3f} recall {r:.3f} ({n} given);"
             f" the best candidate always: {curve(preds, 0.0)[0]:.3f} / {curve(preds, 0.0)[1]:.3f}"
         )
-    c = max(CS, key=lambda k: (round(results[k][0], 3), round(results[k][1], 3)))
+    c = max(cs, key=lambda k: (round(results[k][0], 3), round(results[k][1], 3)))
     recall, precision, threshold, preds = results[c]
     print(
         "CV curve (threshold: precision, recall, given):",
@@ -256,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
             for t in (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
         ),
     )
+    tp, tr, tc, tn, tl = ticker_curve(records, preds, threshold)
+    print(
+        f"CV tickers at threshold {threshold:.3f}: precision {tp:.3f} ({tc}/{tn}),"
+        f" recall {tr:.3f} ({tc}/{tl})"
+    )
     if args.show:
         for rec, (p, ok, nm, best) in zip(records, preds[: len(records)], strict=True):
             if p >= threshold and not ok or nm and (p < threshold or not ok):
@@ -263,7 +307,15 @@ def main(argv: list[str] | None = None) -> int:
                 what = "WRONG" if p >= threshold else "ABST "
                 if not ok and any(rec["y"]):
                     what += " MISRANKED, right: " + rec["n"][rec["y"].index(1)]
-                print(f"{what} {p:.2f} {rec['path']} -> {shown!r} of {rec['n'][:6]}")
+                print(
+                    f"{what} {p:.2f} {rec['path']} -> {shown!r} of {rec['n'][:6]};"
+                    f" label {rec['issuer']!r}"
+                )
+            got = rec["own"][best] if p >= threshold and best >= 0 else frozenset()
+            if got != rec["want"]:
+                print(f"TICKERS {rec['path']}: got {sorted(got)}, label {sorted(rec['want'])}")
+    if args.dry_run:
+        return 0
     mean, scale, w = fit_ranker(records, c)
     _, tops = cross_validate(records, c)
     kept = [t for t in tops if t is not None]
@@ -289,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
             "data": [
                 f"{shown_path(args.train_labels)} ({len(train)} releases, sha256 "
                 f"{digest(args.train_labels)})",
-                f"benchmarks/data/issuers/labels.jsonl dev half ({len(dev_labels)} releases)",
+                f"benchmarks/data/issuers/labels.jsonl ({len(issuers)} releases, both halves)",
             ],
             "candidates": sum(len(r["x"]) for r in records),
             "candidate_recall": round(bound, 4),
