@@ -452,10 +452,10 @@ HEADLINE_VERB = re.compile(
     r"Connects|Ushers|Harnesses|Officially|Unlocks|Unlocking|Tackles|Explores|Bypasses|"
     r"Underlines|Pays|Uses|Streamlines|Invests|Deploys|Showcases|Highlights|Demonstrates|"
     r"Supports|Hires|Publishes|Confirms|Outlines|Warns|Seeks|Sues|Settles|Responds|Approves|"
-    r"Ships|Extends|Renews|Accepts|Creates|Develops|Revamps|Rebrands|Relaunches|Begins|"
+    r"Extends|Renews|Accepts|Creates|Develops|Revamps|Rebrands|Relaunches|Begins|"
     r"Starts|Unveiled|Introduced|Launched|Recognizes|Honors|Congratulates|Encourages|Reminds|"
     r"Inspires|Emerges|Continues|Surpasses|Exceeds|Doubles|Reduces|Broadens|Simplifies|"
-    r"Pioneers|Fuels|Sparks|Ignites|Embraces|Adopts|Taps|Elects|Buys|Sells|Merges|Relocates|"
+    r"Pioneers|Ignites|Embraces|Adopts|Taps|Elects|Buys|Sells|Merges|Relocates|"
     r"Says|Said|Finds|Warns|Urged|Invited|Hails|Applauds|Partnered|Joined|Expanded|Secured|"
     r"Raised|Acquired|Signed|Opened|Received|Completed|Appointed|Celebrated)\b"
 )

@@ -51,7 +51,9 @@ OUT = REPO / "benchmarks" / "out"
 SEED = 16
 FOLDS = 5
 REPEATS = 3
-CONFIDENCE_C = 1.0
+CONFIDENCE_TREES = 100
+CONFIDENCE_DEPTH = 2
+CONFIDENCE_RATE = 0.05
 CS = (0.3, 1.0, 3.0)
 
 
@@ -151,17 +153,55 @@ def top_features(s: np.ndarray, z: np.ndarray) -> list[float]:
 
 
 def fit_confidence(tops: list[list[float]], right: list[int]):
-    """A logistic regression of "the best candidate is the issuer" on :func:`top_features`."""
-    from sklearn.linear_model import LogisticRegression
+    """Gradient-boosted trees of "the best candidate is the issuer" on :func:`top_features`
+    (small trees: a few hundred releases; they read the share, margin and features jointly,
+    which a logistic regression on them cannot)."""
+    from sklearn.ensemble import GradientBoostingClassifier
 
-    model = LogisticRegression(C=CONFIDENCE_C, max_iter=5000, random_state=SEED)
+    model = GradientBoostingClassifier(
+        n_estimators=CONFIDENCE_TREES,
+        max_depth=CONFIDENCE_DEPTH,
+        learning_rate=CONFIDENCE_RATE,
+        subsample=0.8,
+        random_state=SEED,
+    )
     model.fit(np.array(tops), np.array(right))
-    return model.coef_[0], float(model.intercept_[0])
+    return model
 
 
 def confidence(top: list[float], calib) -> float:
-    w, b = calib
-    return float(1 / (1 + np.exp(-(np.array(top) @ w + b))))
+    return float(calib.predict_proba(np.array([top]))[0, 1])
+
+
+def export_trees(model, tops: list[list[float]]) -> dict:
+    """The fitted trees as :class:`ingest.issuer_scorer.Tree` reads them, and the bias that
+    makes their sum scikit-learn's decision function (checked on every training input)."""
+    from ingest.issuer_scorer import Tree
+
+    trees = []
+    for est in model.estimators_[:, 0]:
+        t = est.tree_
+        trees.append(
+            {
+                "left": [int(v) for v in t.children_left],
+                "right": [int(v) for v in t.children_right],
+                "feature": [int(v) for v in t.feature],
+                "threshold": [float(v) for v in t.threshold],
+                "value": [float(v) for v in t.value[:, 0, 0]],
+            }
+        )
+    x = np.array(tops)
+    raw = model.decision_function(x)
+    rate = float(model.learning_rate)
+    pure = [
+        Tree(*(tuple(d[k]) for k in ("left", "right", "feature", "threshold", "value")))
+        for d in trees
+    ]
+    sums = np.array([rate * sum(tr(list(row)) for tr in pure) for row in x])
+    bias = float(raw[0] - sums[0])
+    if not np.allclose(raw, bias + sums, atol=1e-9):
+        raise RuntimeError("the exported trees do not reproduce scikit-learn's scores")
+    return {"trees": trees, "learning_rate": rate, "bias": bias}
 
 
 def repeated(records: list[dict], c: float) -> list[tuple]:
@@ -319,19 +359,20 @@ def main(argv: list[str] | None = None) -> int:
     mean, scale, w = fit_ranker(records, c)
     _, tops = cross_validate(records, c)
     kept = [t for t in tops if t is not None]
-    cw, cb = fit_confidence([t[0] for t in kept], [t[1] for t in kept])
+    calib = fit_confidence([t[0] for t in kept], [t[1] for t in kept])
+    exported = export_trees(calib, [t[0] for t in kept])
     model = {
         "model": "conditional logit over a release's candidates (standardised features), "
-        "and a logistic regression of the best one being right on its softmax share, score "
-        "and margin",
+        "and gradient-boosted trees of the best one being right on its softmax share, score, "
+        "margin and features",
         "features": list(FEATURES),
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
         "weights": [round(float(v), 6) for v in w],
         "confidence": {
+            "model": f"gradient-boosted trees ({CONFIDENCE_TREES}, depth {CONFIDENCE_DEPTH})",
             "inputs": ["share", "score", "margin", "the best candidate's features"],
-            "weights": [round(float(v), 6) for v in cw],
-            "bias": round(cb, 6),
+            **exported,
         },
         "threshold": threshold,
         "trained": {
