@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -186,8 +187,10 @@ class Scorer:
         return self.probability(confidence_inputs(scores, best_z))
 
     def probability(self, inputs: list[float]) -> float:
-        """The trees' probability for :func:`confidence_inputs` ``inputs``."""
-        z = self.confidence_bias + self.learning_rate * sum(t(inputs) for t in self.trees)
+        """The trees' probability for :func:`confidence_inputs` ``inputs`` (read as 32-bit
+        floats, as scikit-learn's trees read them, so that a split falls the same way)."""
+        x = array("f", inputs).tolist()
+        z = self.confidence_bias + self.learning_rate * sum(t(x) for t in self.trees)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
