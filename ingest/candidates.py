@@ -54,7 +54,15 @@ from ingest.issuer import find_issuer, name_at, name_before
 from ingest.names import name_key, same_company, short_name
 from ingest.types import ABOUT, CONTACTS, Field, Section
 
-__all__ = ["SOURCES", "Candidate", "common_word", "find_candidates", "plausible_name"]
+__all__ = [
+    "HEADLINE_LEAD_IN",
+    "HEADLINE_VERB",
+    "SOURCES",
+    "Candidate",
+    "common_word",
+    "find_candidates",
+    "plausible_name",
+]
 
 SOURCES = (
     "headline-ticker",
@@ -427,7 +435,7 @@ _LABELISH = re.compile(
     r"address|country|email|phone|website)\b"
 )
 # verbs that end a name at the start of a headline: "MAOCAT Announces New Presale"
-_HEADLINE_VERB = re.compile(
+HEADLINE_VERB = re.compile(
     r"\s+(?:Announces?|Announced|Launch(?:es|ed)?|Unveils?|Expands?|Appoints?|Names|Aims|"
     r"Leverages?|Collaborates?|Donates?|Integrates?|Partners\s+[Ww]ith|Reports?|Reported|Introduces?|"
     r"Celebrates?|Completes?|Receives?|Wins?|Won|Joins?|Debuts?|Shows|Hosts?|Hosted|Releases?|"
@@ -440,7 +448,20 @@ _HEADLINE_VERB = re.compile(
     r"Tops?|Hits?|Climbs?|Surges?|Soars?|Gains?|Declines?|Drops?|Rises?|Revolutionizes?|"
     r"Reaffirms?|Aiming|Aims|Turns|Sponsors|Commends?|Represents?|Successfully|Becomes?|"
     r"Championing|Empowers?|Powers|Redefines?|Celebrating|Launching|Announcing|Expanding|"
-    r"Partnering|Updates?|Initiates?|Reiterates?|Maintains?|Resumes?|Issues|Shines|Grows|Captivates|Kicks|Elevates?|Strengthens?|Accelerates?|Boosts?|Returns?)\b"
+    r"Partnering|Updates?|Initiates?|Reiterates?|Maintains?|Resumes?|Issues|Shines|Grows|Captivates|Kicks|Elevates?|Strengthens?|Accelerates?|Boosts?|Returns?|"
+    r"Connects|Ushers|Harnesses|Officially|Unlocks|Unlocking|Tackles|Explores|Bypasses|"
+    r"Underlines|Pays|Uses|Streamlines|Invests|Deploys|Showcases|Highlights|Demonstrates|"
+    r"Supports|Hires|Publishes|Confirms|Outlines|Warns|Seeks|Sues|Settles|Responds|Approves|"
+    r"Extends|Renews|Accepts|Creates|Develops|Revamps|Rebrands|Relaunches|Begins|"
+    r"Starts|Unveiled|Introduced|Launched|Recognizes|Honors|Congratulates|Encourages|Reminds|"
+    r"Inspires|Emerges|Continues|Surpasses|Exceeds|Doubles|Reduces|Broadens|Simplifies|"
+    r"Pioneers|Ignites|Embraces|Adopts|Taps|Elects|Buys|Sells|Merges|Relocates|"
+    r"Says|Said|Finds|Warns|Urged|Invited|Hails|Applauds|Partnered|Joined|Expanded|Secured|"
+    r"Raised|Acquired|Signed|Opened|Received|Completed|Appointed|Celebrated)\b"
+)
+# what opens a headline before its subject: "Announcing Fuzuki Inu ...", "Introducing ..."
+_HEADLINE_GERUND = re.compile(
+    r"(?:Announcing|Introducing|Unveiling|Presenting|Meet)\s+(?=[A-Z0-9$])"
 )
 
 
@@ -450,6 +471,9 @@ def _clean(text: str, name: Field, source: str) -> Field | None:
     word ("MAOCATMAOCAT"), no contact label run into it; a headline's run cut at its
     verb ("MAOCAT Announces New" -> "MAOCAT")."""
     value, start = name.value, name.start
+    gerund = _HEADLINE_GERUND.match(value) if source.startswith("headline") else None
+    if gerund is not None:  # "Announcing Fuzuki Inu" -> "Fuzuki Inu"
+        value, start = value[gerund.end() :], start + gerund.end()
     lead = _LEADING.match(value)
     if lead is not None and lead.end() < len(value):
         value, start = value[lead.end() :], start + lead.end()
@@ -467,7 +491,7 @@ def _clean(text: str, name: Field, source: str) -> Field | None:
     )
     if possessive is not None and possessive.start() > 1:  # "Soligenix's HyBryte Shows"
         value = value[: possessive.start()]
-    verb = _HEADLINE_VERB.search(value)
+    verb = HEADLINE_VERB.search(value)
     if verb is not None and verb.start() > 0:
         value = value[: verb.start()]
     doubled = _DOUBLED.search(value)

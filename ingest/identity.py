@@ -27,14 +27,17 @@ import re
 from dataclasses import dataclass
 
 from ingest.candidates import Candidate, about_titles, find_candidates, plausible_name
+from ingest.issuer import name_before
 from ingest.issuer_scorer import context, features, load_scorer
 from ingest.names import name_key, same_company, short_name
+from ingest.tickers import ticker_mentions
 from ingest.types import Field, Section
 
 __all__ = [
     "Issuer",
     "Scored",
     "candidate_rows",
+    "issuer_tickers",
     "plausible_name",
     "read_issuer",
     "scored_candidates",
@@ -43,7 +46,12 @@ __all__ = [
 _ABOUT_TICKER_WINDOW = 400  # characters of the issuer's About section read for its tickers
 _ALIAS_QUOTED = re.compile(r"[“\"]([^“”\"]{2,40})[”\"]")
 _NOT_ALIAS = frozenset({"company", "the company", "we", "us", "our", "corporation", "group"})
-_BETWEEN_TICKERS = re.compile(r"[\s(),;:/]*(?:and\s+|&\s*)?[\s(]*")
+# what may come between a name and its tickers, or between two: brackets, commas, "and",
+# and a German release's security numbers ("Circus SE (WKN: A2YN35 / ISIN: DE000A2YN355 /
+# XETRA: CA1)")
+_BETWEEN_TICKERS = re.compile(
+    r"(?:[\s(),;:/]*(?:WKN|ISIN)\b\s*:?\s*[A-Z0-9]{5,12})*[\s(),;:/]*(?:and\s+|&\s*)?[\s(]*"
+)
 _ALIAS_PAREN_AT = re.compile(r"\s*\((?:[^()]*[“”\"][^()]*)\)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _HEADLINE_ORIGINS = ("headline", "headline-start")
@@ -103,6 +111,35 @@ def _other_named(pools: list[Candidate], best: Candidate) -> bool:
     )
 
 
+def _runs_on(value: str, origin: str, keys: set[str]) -> bool:
+    """Whether a spelling is another spelling of its pool run on: a headline's words after
+    the name ("RATWIFHAT Fair Launch" beside "RATWIFHAT", "UPCX Wallet Testnet" beside
+    "UPCX"), or a second company joined to it ("Bad Idea AI and K9 Finance")."""
+    key = name_key(value)
+    for other in keys:
+        if other and key != other and key.startswith(other + " "):
+            rest = key[len(other) + 1 :]
+            if origin in _HEADLINE_ORIGINS or rest.startswith(("and ", "& ")):
+                return True
+    return False
+
+
+def _after_other(
+    text: str, head: Field, ticker: Field, best: Candidate, pools: list[Candidate]
+) -> bool:
+    """Whether a headline's ticker follows another candidate's name ("Stonegate Attends
+    ICR 2026, Highlighted by Fireside Chat with Nu Skin (NASDAQ: NUS)")."""
+    name = name_before(text, head.start, ticker.start)
+    if name is None:
+        return False
+    words = name.value.split()
+    tails = [" ".join(words[k:]) for k in range(len(words))]  # "... Chat with Nu Skin"
+    return any(
+        p is not best and any(same_company(tail, s.value) for tail in tails for s in p.spellings)
+        for p in pools
+    )
+
+
 def _shown(pool: Candidate) -> Field:
     """The spelling to show: the lead's, when it opens with the name and its legal form;
     else the one most places wrote (a headline's "SolCex Exchange Set"
@@ -111,10 +148,12 @@ def _shown(pool: Candidate) -> Field:
     Recreation Association", not the lead's "Upper Peninsula"); not an all-capitals one
     when another is written, and a run of more than four of the headline's first words
     only when nothing else names it."""
+    keys = {name_key(s.value) for s in pool.spellings}
     short = [  # a long run of the headline's words is more likely a clause than a name
         s
         for s, o in zip(pool.spellings, pool.origins, strict=True)
-        if o not in _HEADLINE_ORIGINS or len(s.value.split()) <= 4
+        if (o not in _HEADLINE_ORIGINS or len(s.value.split()) <= 4)
+        and not _runs_on(s.value, o, keys)
     ]
     named = short or pool.spellings
     cased = [s for s in named if not s.value.isupper()] or named
@@ -198,27 +237,56 @@ def _own_tickers(
     sections: tuple[Section, ...],
 ) -> tuple[Field, ...]:
     """The issuer's tickers: those right after its names, in its About section, or (when
-    nothing else names one) in a headline that names it."""
-    own: dict[str, Field] = {}
+    nothing else names one) in a headline that names it. Every place the text writes a
+    ticker counts ("Izotropic Corp. (CSE: IZO)" in the headline, "Izotropic (CSE: IZO)
+    (FSE: 1R3)" in the lead)."""
+    mentions = ticker_mentions(text)
+    own: dict[str, bool] = {}
     for spelling in {s.value for s in best.spellings} | {short_name(shown.value)}:
         at = text.find(spelling)
         while at >= 0:
-            for t in _ticker_run(text, at + len(spelling), tickers):
-                own.setdefault(t.value, t)
+            for t in _ticker_run(text, at + len(spelling), mentions):
+                own[t.value] = True
             at = text.find(spelling, at + 1)
     for about, sec in about_titles(text, sections):  # "About Vycor ... (OTCQB: VYCO)"
         if any(same_company(about.value, s.value) for s in best.spellings[:3]):
-            for t in tickers:
+            for t in mentions:
                 if sec.start <= t.start < sec.start + _ABOUT_TICKER_WINDOW:
-                    own.setdefault(t.value, t)
+                    own[t.value] = True
     if not own and head is not None and not _other_named(pools, best):
         # "Market Alert: Palatin’s ... in Phase 2 Topline Data (NYSE: PTN)"
         first_word = short_name(shown.value).split()[0]
         if len(first_word) >= 4 and first_word in text[head.start : head.end]:
             for t in tickers:
-                if head.start <= t.start < head.end:
-                    own.setdefault(t.value, t)
-    return tuple(t for t in tickers if t.value in own)  # in text order
+                if head.start <= t.start < head.end and not _after_other(
+                    text, head, t, best, pools
+                ):
+                    own[t.value] = True
+    tiers = {t.split(":", 1)[1] for t in own if t.startswith("OTC") and not t.startswith("OTC:")}
+    return tuple(  # in text order; "OTC: ATBHF" is the "OTCQB: ATBHF" written elsewhere
+        t
+        for t in tickers
+        if t.value in own and not (t.value[4:] in tiers and t.value[:4] == "OTC:")
+    )
+
+
+def issuer_tickers(
+    text: str,
+    tickers: tuple[Field, ...],
+    headline: str,
+    headline_end: int,
+    sections: tuple[Section, ...],
+    pools: list[Candidate],
+    best: Candidate,
+    shown: Field,
+) -> tuple[Field, ...]:
+    """The tickers :func:`read_issuer` gives the release when ``best`` (showing ``shown``)
+    is its issuer, ``pools`` being all its candidates (for ``training/train_issuers.py``,
+    which scores the tickers of every candidate)."""
+    if not tickers:
+        return ()
+    head = Field(headline, headline_end - len(headline), headline_end) if headline else None
+    return _own_tickers(text, best, shown, pools, tickers, head, sections)
 
 
 def read_issuer(
@@ -256,11 +324,12 @@ def read_issuer(
     best = max(scored, key=lambda c: c.score)
     if _confidence(scored, best) < load_scorer().threshold:
         return Issuer()
-    head = Field(headline, headline_end - len(headline), headline_end) if headline else None
     pools = [c.pool for c in scored]
-    own = _own_tickers(text, best.pool, best.shown, pools, tickers, head, sections)
+    own = issuer_tickers(
+        text, tickers, headline, headline_end, sections, pools, best.pool, best.shown
+    )
     name = _without_the(best.pool, best.shown)
-    return Issuer(name, own if tickers else (), _aliases(text, best.pool, name))
+    return Issuer(name, own, _aliases(text, best.pool, name))
 
 
 def _without_the(pool: Candidate, shown: Field) -> Field:

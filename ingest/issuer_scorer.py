@@ -13,7 +13,7 @@ Example:
     >>> scorer = load_scorer()
     >>> len(scorer.weights) == len(FEATURES), 0.0 < scorer.threshold < 1.0
     (True, True)
-    >>> len(scorer.confidence_weights) == 3 + len(FEATURES)
+    >>> 0.0 <= scorer.confidence([2.0, 0.5], [0.0] * len(FEATURES)) <= 1.0
     True
 """
 
@@ -22,12 +22,15 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ingest.candidates import (
     COINED_WORD,
+    HEADLINE_LEAD_IN,
+    HEADLINE_VERB,
     SOURCES,
     WIRE_ABOUT,
     Candidate,
@@ -37,7 +40,17 @@ from ingest.candidates import (
 from ingest.names import name_key, short_name
 from ingest.types import ABOUT, CONTACTS, LINKS, Field, Section
 
-__all__ = ["FEATURES", "MODEL_PATH", "Context", "Scorer", "context", "features", "load_scorer"]
+__all__ = [
+    "FEATURES",
+    "MODEL_PATH",
+    "Context",
+    "Scorer",
+    "Tree",
+    "confidence_inputs",
+    "context",
+    "features",
+    "load_scorer",
+]
 
 MODEL_PATH = Path(__file__).parent / "models" / "issuer_scorer.json"
 
@@ -81,6 +94,14 @@ FEATURES = (
     "person",
     "headline-only",
     "candidates",
+    "headline-subject",
+    "headline-object",
+    "mail-domain",
+    "digit-word",
+    "in-first-about",
+    "about-sections",
+    "brand-wire",
+    "contact-first",
 )
 # a web or mail domain: "https://acme.com", "www.acme.com", "@acme.com" (the first letter is
 # matched before the case-insensitive rest: a third faster than one alternation)
@@ -88,6 +109,18 @@ _DOMAIN = re.compile(
     r"[hHwW@](?:(?<=[hH])(?i:ttps?://)|(?<=[wW])(?i:ww\.)|(?<=@))([\w\-]+(?:\.[\w\-]+)*)"
 )
 _TICKER_GAP = 12  # characters between a name's end and a ticker that follows it
+_MAIL = re.compile(r"@([\w\-]+(?:\.[\w\-]+)+)")
+# what a headline writes before the thing a subject acts on: "Valley Health Clinic
+# Introduces Microgard Plus", "... Partners with B2i Digital"
+_VERB_BEFORE = re.compile(
+    r"(?i:\b(?:introduces|launches|unveils|debuts|releases|presents|welcomes|acquires|"
+    r"adds|selects|with|on|for|by|of|from|to|at|into|joins|expands|announces)"
+    r"\s+(?:the\s+|its\s+|new\s+|a\s+|an\s+)?)$"
+)
+# a news brand of a wire network ("NetworkNewsWire", "InvestorWire", "NNW", "CNW420")
+_BRAND_WIRE = re.compile(r"(?:Wire|NewsBreaks|News)$|^[A-Z]{1,4}W(?:420)?$")
+_CONTACT_OPENING = 80  # characters of the first contacts block its first name is read in
+_DIGIT_WORD = re.compile(r"\s(?:[A-Za-z]*\d[\w.\-]*)")  # "AINOTE Air 2", "ISO 55001", "V3"
 
 
 @dataclass(frozen=True)
@@ -103,18 +136,41 @@ class Context:
     tickers: tuple[Field, ...]
     candidates: int
     most_mentions: int
+    mail_domains: frozenset[str] = frozenset()
+    subject: str = ""  # the headline after its lead-in ("Market Alert: ")
+
+
+@dataclass(frozen=True)
+class Tree:
+    """One regression tree of the confidence model, as scikit-learn stores it: node ``i``
+    sends an input ``x`` left when ``x[feature[i]] <= threshold[i]``; a leaf has
+    ``left[i] == -1`` and the value ``value[i]``."""
+
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    value: tuple[float, ...]
+
+    def __call__(self, x: list[float]) -> float:
+        node = 0
+        while self.left[node] >= 0:
+            f = self.feature[node]
+            node = self.left[node] if x[f] <= self.threshold[node] else self.right[node]
+        return self.value[node]
 
 
 @dataclass(frozen=True)
 class Scorer:
     """A conditional logit over a release's candidates (``weights`` on standardised
-    :data:`FEATURES`), and a logistic regression of "the best candidate is the issuer"
+    :data:`FEATURES`), and gradient-boosted trees of "the best candidate is the issuer"
     on its softmax share, its score, its margin over the next and its features."""
 
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
-    confidence_weights: tuple[float, ...]
+    trees: tuple[Tree, ...]
+    learning_rate: float
     confidence_bias: float
     threshold: float
 
@@ -128,15 +184,24 @@ class Scorer:
     def confidence(self, scores: list[float], best_z: list[float]) -> float:
         """The probability that the best of candidates scored ``scores`` (its
         standardised features ``best_z``) is the issuer."""
-        top = max(scores)
-        share = 1.0 / sum(math.exp(s - top) for s in scores)
-        rest = sorted(scores, reverse=True)[1:2]
-        margin = min(top - rest[0], 10.0) if rest else 10.0
-        inputs = [share, top, margin, *best_z]
-        z = self.confidence_bias + sum(
-            w * v for w, v in zip(self.confidence_weights, inputs, strict=True)
-        )
+        return self.probability(confidence_inputs(scores, best_z))
+
+    def probability(self, inputs: list[float]) -> float:
+        """The trees' probability for :func:`confidence_inputs` ``inputs`` (read as 32-bit
+        floats, as scikit-learn's trees read them, so that a split falls the same way)."""
+        x = array("f", inputs).tolist()
+        z = self.confidence_bias + self.learning_rate * sum(t(x) for t in self.trees)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def confidence_inputs(scores: list[float], best_z: list[float]) -> list[float]:
+    """What the confidence reads: the best candidate's softmax share, its score, its
+    margin over the next (10 at most) and its standardised features."""
+    top = max(scores)
+    share = 1.0 / sum(math.exp(s - top) for s in scores)
+    rest = sorted(scores, reverse=True)[1:2]
+    margin = min(top - rest[0], 10.0) if rest else 10.0
+    return [share, top, margin, *best_z]
 
 
 @lru_cache(maxsize=4)
@@ -145,12 +210,24 @@ def load_scorer(path: Path = MODEL_PATH) -> Scorer:
     data = json.loads(path.read_text(encoding="utf-8"))
     if tuple(data["features"]) != FEATURES:
         raise ValueError(f"{path}: trained on other features; run training/train_issuers.py")
+    conf = data["confidence"]
+    trees = tuple(
+        Tree(
+            tuple(t["left"]),
+            tuple(t["right"]),
+            tuple(t["feature"]),
+            tuple(float(v) for v in t["threshold"]),
+            tuple(float(v) for v in t["value"]),
+        )
+        for t in conf["trees"]
+    )
     return Scorer(
         tuple(data["mean"]),
         tuple(data["scale"]),
         tuple(data["weights"]),
-        tuple(data["confidence"]["weights"]),
-        float(data["confidence"]["bias"]),
+        trees,
+        float(conf["learning_rate"]),
+        float(conf["bias"]),
         float(data["threshold"]),
     )
 
@@ -178,6 +255,14 @@ def context(
         if len(part) >= 3
     )
     most = max((_mentions(text, short_name(p.spellings[0].value)) for p in pools), default=0)
+    mail = frozenset(
+        part.lower().replace("-", "")
+        for m in _MAIL.finditer(text)
+        for part in m[1].split(".")[:-1]
+        if len(part) >= 3
+    )
+    head = headline.lstrip("#*_ ")
+    lead_in = HEADLINE_LEAD_IN.match(head)
     return Context(
         text,
         headline,
@@ -188,6 +273,8 @@ def context(
         tickers,
         len(pools),
         most,
+        mail,
+        head[lead_in.end() :] if lead_in else head,
     )
 
 
@@ -213,6 +300,18 @@ def features(pool: Candidate, shown: Field, ctx: Context) -> list[float]:
     )
     words = shown.value.split()
     from_ = [float(s in pool.sources) for s in SOURCES]
+    heads = (ctx.headline.lstrip("#*_ "), ctx.subject)
+    opening = next(
+        (h[len(n) :] for h in heads for n in (shown.value, short) if h.startswith(n)), None
+    )
+    subject = opening is not None and (
+        HEADLINE_VERB.match(opening) is not None or opening.startswith(("'s", "’s"))
+    )
+    at = ctx.headline.find(short) if len(short) >= 2 else -1
+    obj = at > 0 and _VERB_BEFORE.search(ctx.headline, 0, at) is not None
+    mail = bool(squashed) and any(
+        squashed in d or (len(d) >= 5 and d in squashed) for d in ctx.mail_domains
+    )
     headline_only = not (pool.sources - {"headline", "headline-start", "headline-common"})
     return [
         *from_,
@@ -242,4 +341,15 @@ def features(pool: Candidate, shown: Field, ctx: Context) -> list[float]:
         float(pool.person),
         float(headline_only),
         math.log1p(ctx.candidates),
+        float(subject),
+        float(obj),
+        float(mail),
+        float(_DIGIT_WORD.search(short) is not None),
+        float(_inside(text, short, ctx.about[:1])),
+        float(min(len(ctx.about), 4)),
+        float(_BRAND_WIRE.search(short) is not None),
+        float(
+            bool(ctx.contacts)
+            and text.find(short, ctx.contacts[0][0], ctx.contacts[0][0] + _CONTACT_OPENING) >= 0
+        ),
     ]

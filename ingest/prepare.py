@@ -41,7 +41,9 @@ EMBED_TEMPLATE = "headline\\ntext/v1"  # what the encoder reads: the headline, t
 # 2: script, style and JSON-LD junk stripped (:mod:`ingest.junk`).
 # 3: the issuer, its tickers and aliases read by the learned candidate scorer
 #    (:mod:`ingest.identity`, :mod:`ingest.issuer_scorer`); nothing is embedded again.
-PREPARED = 3
+# 4: the scorer retrained with more features and a tree confidence, the issuer's tickers
+#    read at every place the text writes them; nothing is embedded again.
+PREPARED = 4
 
 
 def headline_prefix(title: str | None, text: str) -> str:

@@ -12,7 +12,7 @@ import re
 
 from ingest.types import Field
 
-__all__ = ["find_tickers"]
+__all__ = ["find_tickers", "ticker_mentions"]
 
 _EXCHANGE = (
     r"(?i:nasdaq(?:\s?(?:gs|gm|cm)\b|\s(?:global\sselect(?:\smarket)?|global(?:\smarket)?|"
@@ -56,19 +56,14 @@ def _exchange_name(raw: str) -> str:
     return re.sub(r"^OTC (QX|QB|ID|BB)$", r"OTC\1", name)
 
 
-def find_tickers(text: str) -> tuple[Field, ...]:
-    """Every ``EXCHANGE:SYMBOL`` pair, first occurrence of each value, in text order.
+def ticker_mentions(text: str) -> tuple[Field, ...]:
+    """Every ``EXCHANGE:SYMBOL`` pair where the text writes it, repeats included, in text
+    order (:func:`find_tickers` keeps the first of each value).
 
-    A Field spans the exchange and the symbol ("NASDAQ: CLRB"); in "(NASDAQ: SEGG, LTRYW)"
-    the second Field spans "NASDAQ: SEGG, LTRYW" so that its text still names the exchange.
-
-    Args:
-        text: The stored text of a release.
-
-    Returns:
-        One Field per distinct ``EXCHANGE:SYMBOL`` value, e.g. ``NASDAQ:CLRB``.
+    >>> [(t.value, t.start) for t in ticker_mentions("A (NYSE: A). Again A (NYSE: A).")]
+    [('NYSE:A', 3), ('NYSE:A', 22)]
     """
-    found: dict[str, Field] = {}
+    found: list[Field] = []
     for sep in _TICKER_SEP.finditer(text):
         ex_end = sep.start()
         if text[ex_end] == ":":  # "NASDAQ: CLRB", "Nasdaq:CLRB"
@@ -84,7 +79,23 @@ def find_tickers(text: str) -> tuple[Field, ...]:
             continue
         exchange = _exchange_name(ex[0])
         for sym in _SYMBOL_RE.finditer(text, syms.start(), syms.end()):
-            value = f"{exchange}:{sym[0]}"
-            if value not in found:
-                found[value] = Field(value, ex.start(), sym.end())
+            found.append(Field(f"{exchange}:{sym[0]}", ex.start(), sym.end()))
+    return tuple(found)
+
+
+def find_tickers(text: str) -> tuple[Field, ...]:
+    """Every ``EXCHANGE:SYMBOL`` pair, first occurrence of each value, in text order.
+
+    A Field spans the exchange and the symbol ("NASDAQ: CLRB"); in "(NASDAQ: SEGG, LTRYW)"
+    the second Field spans "NASDAQ: SEGG, LTRYW" so that its text still names the exchange.
+
+    Args:
+        text: The stored text of a release.
+
+    Returns:
+        One Field per distinct ``EXCHANGE:SYMBOL`` value, e.g. ``NASDAQ:CLRB``.
+    """
+    found: dict[str, Field] = {}
+    for t in ticker_mentions(text):
+        found.setdefault(t.value, t)
     return tuple(found.values())
