@@ -7,6 +7,7 @@ step fail as a full or read-only disk would (SQLite's tests wrap its VFS the sam
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -14,6 +15,8 @@ from pathlib import Path
 
 from .store import connect_writable
 from .vectors import VectorIndex
+
+_BLOCK = 8 << 20  # bytes a read while copying
 
 __all__ = [
     "copy_store",
@@ -32,17 +35,20 @@ def make_dir(path: Path) -> None:
     path.mkdir()
 
 
-def copy_store(source: Path, target: Path) -> None:
-    """Copy a published store (read-only) into a new file with SQLite's backup API."""
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+def copy_store(source: Path, target: Path) -> str:
+    """Copy a published store into a new file, byte for byte, and return the SHA-256 (hex)
+    of what was read: the one read of the file both copies and checks it.
+
+    A published store is complete and never written again (no journal beside it), so its
+    bytes are a consistent database; copying them is SQLite's backup without its pager (at
+    10^6 chunks, 4.8 GB: the backup API took 11-15 s, and checking took another read).
+    """
+    h = hashlib.sha256()
+    with open(source, "rb") as src, open(target, "xb") as dst:
+        while block := src.read(_BLOCK):
+            h.update(block)
+            dst.write(block)
+    return h.hexdigest()
 
 
 def open_store(path: Path) -> sqlite3.Connection:

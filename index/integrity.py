@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ __all__ = [
     "full_check",
     "quick_check",
     "raise_for",
+    "stored_digest",
     "structural_check",
 ]
 
@@ -118,8 +120,9 @@ def quick_check(folder: Path, manifest: Manifest) -> list[Damage]:
     return out
 
 
-def full_check(folder: Path, manifest: Manifest) -> list[Damage]:
-    """:func:`quick_check`, then every file's SHA-256 against the manifest; a generation
+def full_check(folder: Path, manifest: Manifest, skip: Collection[str] = ()) -> list[Damage]:
+    """:func:`quick_check`, then every file's SHA-256 against the manifest but those named in
+    ``skip`` (the caller hashes them as it reads them: :func:`stored_digest`); a generation
     without checksums (format 3) gets :func:`structural_check` instead."""
     out = quick_check(folder, manifest)
     if out:
@@ -127,6 +130,8 @@ def full_check(folder: Path, manifest: Manifest) -> list[Damage]:
     if not manifest.files:
         return structural_check(folder, manifest)
     for name in checked_files(manifest):
+        if name in skip:
+            continue
         path = folder / name
         recorded = _recorded(manifest, name)
         if recorded is None:
@@ -140,6 +145,15 @@ def full_check(folder: Path, manifest: Manifest) -> list[Damage]:
         if digest.sha256 != recorded[1]:
             out.append(Damage(path, "contents changed since it was published (SHA-256 differs)"))
     return out
+
+
+def stored_digest(folder: Path, manifest: Manifest, name: str, sha256: str) -> list[Damage]:
+    """The damage of file ``name`` given its SHA-256 taken while it was read (none when the
+    manifest recorded no checksum for it: :func:`full_check` judged such a generation)."""
+    recorded = _recorded(manifest, name)
+    if recorded is None or sha256 == recorded[1]:
+        return []
+    return [Damage(folder / name, "contents changed since it was published (SHA-256 differs)")]
 
 
 def structural_check(folder: Path, manifest: Manifest) -> list[Damage]:
