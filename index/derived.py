@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from ingest.prepare import headline_prefix
 
-from .store import CHUNK_TEXT_SQL, FTS_SCHEMA, TERMS_SCHEMA, insert_fts
+from .store import CHUNK_TEXT_SQL, FTS_SCHEMA, TERMS_SCHEMA, in_batches, insert_fts
 
 __all__ = [
     "RepeatChanges",
@@ -95,11 +95,6 @@ def update_terms(db: sqlite3.Connection) -> None:
         db.execute(f"DROP TABLE temp.vocab_{kind}")
 
 
-def _chunked(values: Sequence, size: int = 500) -> Iterable[Sequence]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
-
-
 class TermChanges:
     """The keyword rows an update adds and removes, and the terms table brought up to date
     from them alone (FTS5's vocabulary of the changed rows, not of the whole index).
@@ -119,14 +114,13 @@ class TermChanges:
 
     def added(self, rows: Sequence[tuple[int, str, str]]) -> None:
         """Keyword rows ``(chunk_id, text, headline)`` just inserted into the index."""
-        insert_fts(self._db, rows)  # the index's own rows
         self._db.executemany(
             "INSERT INTO temp.terms_added(rowid, text, headline) VALUES (?, ?, ?)", rows
         )
 
     def removing(self, chunk_ids: Sequence[int]) -> None:
         """Chunks about to be deleted from the index (their rows are copied first)."""
-        for part in _chunked(list(chunk_ids)):
+        for part in in_batches(list(chunk_ids)):
             marks = ", ".join("?" * len(part))
             self._db.execute(
                 "INSERT INTO temp.terms_removed(text, headline) SELECT text, headline "
@@ -225,14 +219,14 @@ class RepeatChanges:
         crossed = [h for h, n in now.items() if (n >= 2) != (n - delta[h] >= 2)]
         db.execute("DROP TABLE IF EXISTS temp.rescore")
         db.execute("CREATE TEMP TABLE rescore (chunk_id INTEGER PRIMARY KEY)")
-        for part in _chunked(sorted(self._added)):
+        for part in in_batches(sorted(self._added)):
             marks = ", ".join("?" * len(part))
             db.execute(
                 "INSERT OR IGNORE INTO temp.rescore SELECT chunk_id FROM chunks "
                 f"WHERE doc_id IN ({marks})",
                 list(part),
             )
-        for part in _chunked(crossed):
+        for part in in_batches(crossed):
             marks = ", ".join("?" * len(part))
             db.execute(
                 "INSERT OR IGNORE INTO temp.rescore SELECT DISTINCT chunk_id FROM sentences "

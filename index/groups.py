@@ -22,7 +22,7 @@ import sqlite3
 from ingest.copies import Member, fingerprint, group_keys, group_releases
 from ingest.release import parse_release
 
-from .store import GROUP_COLUMNS
+from .store import GROUP_COLUMNS, in_batches
 
 __all__ = ["GroupChanges", "ensure_group_columns", "update_groups"]
 
@@ -66,10 +66,10 @@ def _key_rows(members: list[Member]) -> list[tuple[int, int]]:
     return [(key, m.doc_id) for m in members for key in set(group_keys(m))]
 
 
-def _regroup(db: sqlite3.Connection, rows: list[tuple]) -> int:
-    """Group the releases of ``rows`` (:data:`_MEMBER_SQL` rows) among themselves and store
-    the ids that changed; how many changed."""
-    groups = group_releases([_member(r) for r in rows])
+def _regroup(db: sqlite3.Connection, rows: list[tuple], members: list[Member]) -> int:
+    """Group the releases of ``rows`` (:data:`_MEMBER_SQL` rows, ``members`` theirs) among
+    themselves and store the ids that changed; how many changed."""
+    groups = group_releases(members)
     changed = [(groups[r[0]], r[0]) for r in rows if r[6] != groups[r[0]]]
     db.executemany("UPDATE documents SET group_id = ? WHERE doc_id = ?", changed)
     return len(changed)
@@ -81,10 +81,11 @@ def update_groups(db: sqlite3.Connection) -> int:
     ensure_group_columns(db)
     _fill_fingerprints(db)
     rows = db.execute(_MEMBER_SQL).fetchall()
+    members = [_member(r) for r in rows]
     db.execute("DROP TABLE IF EXISTS group_keys")
     db.execute(GROUP_KEYS_SCHEMA)
-    db.executemany("INSERT INTO group_keys VALUES (?, ?)", _key_rows([_member(r) for r in rows]))
-    return _regroup(db, rows)
+    db.executemany("INSERT INTO group_keys VALUES (?, ?)", _key_rows(members))
+    return _regroup(db, rows, members)
 
 
 def _has_keys(db: sqlite3.Connection) -> bool:
@@ -94,9 +95,7 @@ def _has_keys(db: sqlite3.Connection) -> bool:
 
 def _rows(db: sqlite3.Connection, column: str, values: set[int]) -> list[tuple]:
     out: list[tuple] = []
-    ordered = sorted(values)
-    for i in range(0, len(ordered), 500):
-        part = ordered[i : i + 500]
+    for part in in_batches(sorted(values)):
         marks = ", ".join("?" * len(part))
         out += db.execute(f"{_MEMBER_SQL} WHERE {column} IN ({marks})", part).fetchall()
     return out
@@ -143,8 +142,7 @@ class GroupChanges:
         db.executemany("INSERT OR IGNORE INTO group_keys VALUES (?, ?)", keys)
         near: set[int] = set()
         wanted = sorted({k for k, _ in keys})
-        for i in range(0, len(wanted), 500):
-            part = wanted[i : i + 500]
+        for part in in_batches(wanted):
             marks = ", ".join("?" * len(part))
             sql = f"SELECT DISTINCT doc_id FROM group_keys WHERE key IN ({marks})"
             near.update(r[0] for r in db.execute(sql, part))
@@ -154,4 +152,5 @@ class GroupChanges:
         rows.update({r[0]: r for r in new})
         rows.update({r[0]: r for r in _rows(db, "doc_id", near - set(rows))})  # no group yet
         self._added, self._groups = set(), set()
-        return _regroup(db, [rows[d] for d in sorted(rows)])
+        ordered = [rows[d] for d in sorted(rows)]
+        return _regroup(db, ordered, [_member(r) for r in ordered])

@@ -142,8 +142,7 @@ def full_check(folder: Path, manifest: Manifest, skip: Collection[str] = ()) -> 
         except OSError as exc:
             out.append(Damage(path, f"unreadable ({exc.strerror or exc})"))
             continue
-        if digest.sha256 != recorded[1]:
-            out.append(Damage(path, "contents changed since it was published (SHA-256 differs)"))
+        out += stored_digest(folder, manifest, name, digest.sha256)
     return out
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "connect_writable",
     "dequantize",
     "delete_fts",
+    "in_batches",
     "insert_fts",
     "quantize",
 ]
@@ -155,6 +156,12 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA mmap_size = 17179869184")  # up to 16 GiB
     conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
     return conn
+
+
+def in_batches(values: Sequence, size: int = 500) -> Iterable[Sequence]:
+    """``values`` in slices of ``size``: the bound parameters of one ``IN (...)`` query."""
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
 
 
 def insert_fts(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, str]]) -> None:

@@ -55,7 +55,7 @@ from .manifest import FORMAT_VERSION, Manifest
 from .migrations import migrate
 from .serving import held_generations
 from .settings import VectorSettings
-from .store import delete_fts, dequantize, insert_fts, quantize
+from .store import delete_fts, dequantize, in_batches, insert_fts, quantize
 from .vectors import VectorIndex
 
 __all__ = ["IndexWriter", "KnownDocument"]
@@ -358,9 +358,8 @@ class IndexWriter:
                 self.reused += 1
             else:
                 self._pending.setdefault(h, (chunk, []))[1].append((chunk_id, chunk.start))
-        if self._changes is None:
-            insert_fts(self.db, fts_rows)
-        else:
+        insert_fts(self.db, fts_rows)
+        if self._changes is not None:
             terms, repeats, groups = self._changes
             terms.added(fts_rows)
             repeats.added(doc_id, (h for c in chunks for _, _, h in c.sentences))
@@ -392,8 +391,7 @@ class IndexWriter:
         """
         wanted = sorted(set(hashes) - set(self._pending))
         found: dict[str, int] = {}
-        for i in range(0, len(wanted), 500):
-            part = wanted[i : i + 500]
+        for part in in_batches(wanted):
             rows = self.db.execute(
                 "SELECT embed_hash, MIN(chunk_id) FROM chunks WHERE embed_hash IN "
                 f"({', '.join('?' * len(part))}) GROUP BY embed_hash",
