@@ -25,8 +25,7 @@ Example:
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,6 +34,8 @@ from index import DocumentRow
 from ingest.analysis import edit_distance
 from ingest.companies import company_matches, name_words
 from ingest.names import name_key, same_company, short_name
+
+from .recent import Recent
 
 __all__ = ["Company", "Directory", "company_directory", "directory_of", "releases_of"]
 
@@ -313,29 +314,21 @@ class _Corpus:
     documents: Sequence[DocumentRow]  # held so that its id is not reused while cached
     directory: Directory
     names: _Names
-    matched: OrderedDict[tuple[str, ...], frozenset[int]] = field(default_factory=OrderedDict)
+    matched: Recent[frozenset[int]] = field(default_factory=lambda: Recent(32))
 
 
-_CORPORA: OrderedDict[int, _Corpus] = OrderedDict()
-_CORPORA_KEPT = 4
-_corpora_lock = threading.Lock()
+_corpora: Recent[_Corpus] = Recent(4)
 
 
 def _corpus(documents: Sequence[DocumentRow]) -> _Corpus:
     """The cached :class:`_Corpus` of this very list (a reader's ``documents()`` is one
     list per generation, never changed), built on first use."""
-    key = id(documents)
-    with _corpora_lock:
-        found = _CORPORA.get(key)
-        if found is not None and found.documents is documents:
-            _CORPORA.move_to_end(key)
-            return found
+    found = _corpora.get(id(documents))
+    if found is not None and found.documents is documents:
+        return found
     rows = ((d.doc_id, d.company, d.tickers, d.date) for d in documents)
     built = _Corpus(documents, company_directory(rows), _Names.of(documents))
-    with _corpora_lock:
-        _CORPORA[key] = built
-        while len(_CORPORA) > _CORPORA_KEPT:
-            _CORPORA.popitem(last=False)
+    _corpora.put(id(documents), built)
     return built
 
 
@@ -354,17 +347,12 @@ def releases_of(documents: Sequence[DocumentRow], wanted: Sequence[str]) -> set[
     remembered per documents list (the 32 newest).
     """
     corpus = _corpus(documents)
-    key = tuple(wanted)
-    with _corpora_lock:
-        if key in corpus.matched:
-            corpus.matched.move_to_end(key)
-            return set(corpus.matched[key])
-    out: set[int] = set()
-    for w in wanted:
-        out |= corpus.directory.matching(w)
-        out |= corpus.names.matching(w)
-    with _corpora_lock:
-        corpus.matched[key] = frozenset(out)
-        while len(corpus.matched) > 32:
-            corpus.matched.popitem(last=False)
-    return out
+    found = corpus.matched.get(tuple(wanted))
+    if found is None:
+        out: set[int] = set()
+        for w in wanted:
+            out |= corpus.directory.matching(w)
+            out |= corpus.names.matching(w)
+        found = frozenset(out)
+        corpus.matched.put(tuple(wanted), found)
+    return set(found)

@@ -27,8 +27,6 @@ Example:
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,6 +45,7 @@ from .list_predicate import predicate
 from .passage import Filters
 from .query import analyse
 from .ranking import Fusion
+from .recent import Recent
 from .search import _add_dense
 from .settings import Settings
 from .timeq import TimeQuery, parse_time
@@ -220,9 +219,7 @@ def list_releases(
 # The rows of recent list questions, so that "More results" (the next page) reads them
 # instead of answering again: keyed by the generation (its folder and creation time: a
 # rebuilt index has another), the text, the model, the filters and the settings.
-_RECENT_LISTS = 16
-_recent: OrderedDict[tuple, list[ListRow]] = OrderedDict()
-_recent_lock = threading.Lock()
+_recent: Recent[list[ListRow]] = Recent(16)
 
 
 def _cached_members(
@@ -236,15 +233,10 @@ def _cached_members(
         filters,
         settings,
     )
-    with _recent_lock:
-        if key in _recent:
-            _recent.move_to_end(key)
-            return _recent[key]
-    rows = _members(reader, text, encoder, filters, settings)
-    with _recent_lock:
-        _recent[key] = rows
-        while len(_recent) > _RECENT_LISTS:
-            _recent.popitem(last=False)
+    rows = _recent.get(key)
+    if rows is None:
+        rows = _members(reader, text, encoder, filters, settings)
+        _recent.put(key, rows)
     return rows
 
 
