@@ -291,8 +291,8 @@ def rank(
     picks = window_candidates(placed, first_choice, first_spans, a)
     scores = score_windows(model, text, placed, picks, first_spans, reader.document_text)
     ranked = apply_scores(placed, scores, model.confidence, a)
-    if required:  # a passage stays where it holds the quoted phrases
-        return ranked
+    if required or not a.release_candidates:  # the quoted phrases keep a passage; and
+        return ranked  # without reading outside the windows, every answer is inside one
     return move_to_answers(
         ranked, rows, first_choice, first_spans, reader.document_text, r.passage_chars
     )
