@@ -180,7 +180,9 @@ def storage_error(
             "updated here; remount it read-write or copy it elsewhere (--index)",
             path,
         )
-    if kind == "denied":
+    if kind == "denied":  # name the file refused (reading the published store, say)
+        if isinstance(exc, OSError) and exc.filename:
+            path = Path(exc.filename)
         return IndexPermissionError(
             f"permission denied while {what} ({path}): run as the index's owner or fix its "
             "permissions (the published index is unchanged)",

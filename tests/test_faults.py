@@ -26,6 +26,7 @@ from index import (
     DiskFullError,
     IndexCorruptError,
     IndexFormatError,
+    IndexPermissionError,
     IndexStorageError,
     ReadOnlyIndexError,
     open_reader,
@@ -205,6 +206,7 @@ def _failing(step: str, code: int, nth: int):
     def wrapper(*args, **kwargs):
         calls[0] += 1
         if calls[0] == nth:
+            wrapper.refused = str(args[0])
             if step == "copy_store" and code == errno.ENOSPC:
                 raise sqlite3.OperationalError("database or disk is full")  # as SQLite says
             raise OSError(code, os.strerror(code), str(args[0]))
@@ -250,12 +252,17 @@ def _write_fault_case(pristine, tmp_path, monkeypatch, step, code, nth):
         sync([releases], index_dir, encoder=FakeEncoder())
     except IndexStorageError as exc:
         monkeypatch.undo()
-        expected = DiskFullError if code == errno.ENOSPC else ReadOnlyIndexError
+        expected, words = {
+            errno.ENOSPC: (DiskFullError, "disk full"),
+            errno.EROFS: (ReadOnlyIndexError, "read-only"),
+            errno.EACCES: (IndexPermissionError, "permission denied"),
+        }[code]
         assert isinstance(exc, expected), exc
-        words = "disk full" if code == errno.ENOSPC else "read-only"
         assert words in str(exc) and "\n" not in str(exc)
         if code == errno.ENOSPC:
             assert exc.needed and "needs about" in str(exc)
+        if code == errno.EACCES:  # the file refused, not the scratch folder
+            assert exc.filename == wrapper.refused and wrapper.refused in str(exc)
         assert [p.name for p in index_dir.iterdir() if ".tmp-" in p.name] == []
         # the old index, or (a failure after CURRENT was replaced) the complete new one
         after = _paths(index_dir)
@@ -268,7 +275,9 @@ def _write_fault_case(pristine, tmp_path, monkeypatch, step, code, nth):
     return "published"
 
 
-@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS], ids=["ENOSPC", "EROFS"])
+@pytest.mark.parametrize(
+    "code", [errno.ENOSPC, errno.EROFS, errno.EACCES], ids=["ENOSPC", "EROFS", "EACCES"]
+)
 @pytest.mark.parametrize("step", STEPS)
 def test_write_refused_at_the_first_call_of_each_step(
     pristine, tmp_path, monkeypatch, step, code, step_calls
@@ -279,7 +288,9 @@ def test_write_refused_at_the_first_call_of_each_step(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS], ids=["ENOSPC", "EROFS"])
+@pytest.mark.parametrize(
+    "code", [errno.ENOSPC, errno.EROFS, errno.EACCES], ids=["ENOSPC", "EROFS", "EACCES"]
+)
 @pytest.mark.parametrize("step", STEPS)
 def test_write_refused_at_every_call_of_each_step(
     pristine, tmp_path, monkeypatch, step, code, step_calls
