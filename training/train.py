@@ -1,6 +1,6 @@
 """Train the answer model (a cross-encoder cut from all-MiniLM-L6-v2), export it to int8 ONNX.
 
-Usage (``make train``; about 45 minutes on two cores):
+Usage (``make train``; about 65 minutes on two cores):
     python training/train.py --archive /path/to/newsworthy-press-releases
 
 Reads ``training/data/{train,dev,test}.jsonl`` (``training/build_dataset.py``), turns each
@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         help="weight of the binary loss over every candidate, unanswerable questions' too (0: "
         "listwise only, as v1)",
     )
-    p.add_argument("--version", type=int, default=2, help="the model's version in its name")
+    p.add_argument("--version", type=int, default=3, help="the model's version in its name")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument(
