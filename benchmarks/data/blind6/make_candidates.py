@@ -5,12 +5,17 @@ Drawn round-robin over the wires from the ``wide`` corpus's archive releases
 (``blind``, ``blind3``, ``blind4``, ``blind5``); none is in
 ``../shared/eval/heldout_archive_paths.txt`` (``wide_archive.txt`` excludes them). Run from
 the repository root: ``python benchmarks/data/blind6/make_candidates.py > candidates.txt``.
+
+The next set's candidates come from the same script with its seed and the sets to leave out:
+``python benchmarks/data/blind6/make_candidates.py 777 blind blind3 blind4 blind5 blind6``
+(``blind7``).
 """
 
 import collections
 import json
 import pathlib
 import random
+import sys
 
 data = pathlib.Path(__file__).resolve().parents[1]
 held = {
@@ -20,7 +25,9 @@ held = {
 }
 wide = [line.strip() for line in open(data / "blind" / "wide_archive.txt") if line.strip()]
 taken: set[str] = set()
-for name in ("blind", "blind3", "blind4", "blind5"):
+seed = int(sys.argv[1]) if len(sys.argv) > 1 else 666
+names = sys.argv[2:] or ["blind", "blind3", "blind4", "blind5"]
+for name in names:
     for f in (data / name).glob("*"):
         if f.suffix == ".jsonl":
             for line in open(f):
@@ -30,7 +37,7 @@ for name in ("blind", "blind3", "blind4", "blind5"):
         elif f.suffix == ".txt" and f.name != "wide_archive.txt":
             taken |= {line.strip() for line in open(f) if line.strip()}
 rest = sorted(p for p in wide if p not in taken and p not in held)
-rng = random.Random(666)
+rng = random.Random(seed)
 rng.shuffle(rest)
 by_wire: dict[str, list[str]] = collections.defaultdict(list)
 for p in rest:
