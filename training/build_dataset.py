@@ -6,7 +6,7 @@ against its release, drops what could leak into an evaluation, and splits the re
 company into ``train``, ``dev`` and ``test``:
 
 - the releases of the evaluation sets (``benchmarks/data`` and its ``fresh``, ``blind``,
-  ``blind3`` ... ``blind6`` sets) and of ``../shared/eval/heldout_archive_paths.txt`` are
+  ``blind3`` ... ``blind7`` sets) and of ``../shared/eval/heldout_archive_paths.txt`` are
   never used;
 - nor are releases of a company that one of those releases is about, nor near-copies of them
   (the same announcement on another wire: 5-word shingles, Jaccard >= 0.5);
@@ -54,6 +54,8 @@ EVAL_SETS = [
     REPO / "benchmarks" / "data" / "blind5" / "pr_unanswerable.jsonl",
     REPO / "benchmarks" / "data" / "blind6" / "pr_questions.jsonl",
     REPO / "benchmarks" / "data" / "blind6" / "pr_unanswerable.jsonl",
+    REPO / "benchmarks" / "data" / "blind7" / "pr_questions.jsonl",
+    REPO / "benchmarks" / "data" / "blind7" / "pr_unanswerable.jsonl",
 ]
 SPLITS = (("test", 0.1), ("dev", 0.1), ("train", 0.8))
 SEED = "pressroom-answer-model-1"
