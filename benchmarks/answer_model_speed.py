@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     base, model = AnswerModel(args.baseline), AnswerModel(args.model)
     texts = candidates(args.pairs)
-    base.logits(QUESTION, texts), model.logits(QUESTION, texts)  # warm-up
+    for warm in (base, model):  # the first call sets up the session
+        warm.logits(QUESTION, texts)
     print(f"| round | {base.name} ms/call | {model.name} ms/call | ratio |")
     print("| --- | --- | --- | --- |")
     for r in range(1, args.rounds + 1):

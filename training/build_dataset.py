@@ -41,21 +41,10 @@ from ingest.release import parse_release  # noqa: E402
 DATA = REPO / "training" / "data"
 SHARED = REPO.parent / "shared" / "eval"
 TARBALL = SHARED / "data" / "press_releases_newsworthy" / "all-releases-markdown.tar.gz"
-EVAL_SETS = [
-    REPO / "benchmarks" / "data" / "pr_questions.jsonl",
-    REPO / "benchmarks" / "data" / "fresh" / "pr_questions.jsonl",
-    REPO / "benchmarks" / "data" / "blind" / "pr_questions.jsonl",
-    REPO / "benchmarks" / "data" / "blind" / "pr_unanswerable.jsonl",
-    REPO / "benchmarks" / "data" / "blind3" / "pr_questions.jsonl",
-    REPO / "benchmarks" / "data" / "blind3" / "pr_unanswerable.jsonl",
-    REPO / "benchmarks" / "data" / "blind4" / "pr_questions.jsonl",
-    REPO / "benchmarks" / "data" / "blind4" / "pr_unanswerable.jsonl",
-    REPO / "benchmarks" / "data" / "blind5" / "pr_questions.jsonl",
-    REPO / "benchmarks" / "data" / "blind5" / "pr_unanswerable.jsonl",
-    REPO / "benchmarks" / "data" / "blind6" / "pr_questions.jsonl",
-    REPO / "benchmarks" / "data" / "blind6" / "pr_unanswerable.jsonl",
-    REPO / "benchmarks" / "data" / "blind7" / "pr_questions.jsonl",
-    REPO / "benchmarks" / "data" / "blind7" / "pr_unanswerable.jsonl",
+BENCH = REPO / "benchmarks" / "data"
+BLIND_SETS = ("blind", "blind3", "blind4", "blind5", "blind6", "blind7")
+EVAL_SETS = [BENCH / "pr_questions.jsonl", BENCH / "fresh" / "pr_questions.jsonl"] + [
+    BENCH / name / f for name in BLIND_SETS for f in ("pr_questions.jsonl", "pr_unanswerable.jsonl")
 ]
 SPLITS = (("test", 0.1), ("dev", 0.1), ("train", 0.8))
 SEED = "pressroom-answer-model-1"
